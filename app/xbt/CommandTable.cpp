@@ -1,0 +1,44 @@
+#include "app/xbt/Command.h"
+
+#include <sstream>
+
+namespace xbt::cli {
+
+// Defined in commands/<Name>Command.cpp.
+Command makeInfoCommand();
+Command makeTokenizeCommand();
+Command makePreprocessCommand();
+Command makeEmbedCommand();
+Command makeBenchEmbedCommand();
+
+const std::vector<Command>& commandTable()
+{
+    static const std::vector<Command> table = {
+        makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
+        makeBenchEmbedCommand(),
+    };
+    return table;
+}
+
+std::string commandHelp(const Command& c)
+{
+    std::ostringstream s;
+    s << "usage: " << c.usage << "\n\n" << c.summary << "\n";
+    if (!c.options.empty()) {
+        s << "\noptions:\n";
+        for (const OptionSpec& o : c.options) {
+            std::string flag = (o.name.size() == 1 ? "-" : "--") + o.name;
+            if (!o.valueName.empty())
+                flag += " " + o.valueName;
+            s << "  " << flag;
+            if (flag.size() < 28)
+                s << std::string(28 - flag.size(), ' ');
+            else
+                s << "\n" << std::string(30, ' ');
+            s << o.help << (o.repeatable ? " (repeatable)" : "") << "\n";
+        }
+    }
+    return s.str();
+}
+
+}  // namespace xbt::cli

@@ -1,0 +1,72 @@
+// `xbt`: the command-line face of the engine. Dispatches to one command;
+// turns engine errors into a message on stderr and exit code 1.
+
+#include "app/xbt/Command.h"
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <iostream>
+
+using namespace xbt::cli;
+
+namespace {
+
+void printOverview()
+{
+    std::cout << "usage: xbt <command> [options]   (xbt <command> --help for details)\n\ncommands:\n";
+    for (const Command& c : commandTable()) {
+        std::cout << "  " << c.name;
+        if (c.name.size() < 16)
+            std::cout << std::string(16 - c.name.size(), ' ');
+        std::cout << c.summary << "\n";
+    }
+    std::cout << "\nexit codes: 0 all done, 2 done but some inputs failed, 1 could not run\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        printOverview();
+        return args.empty() ? kExitFailed : kExitOk;
+    }
+    // Longest match first, so that "bench embed" wins over a plain "bench".
+    const Command* command = nullptr;
+    size_t words = 0;
+    for (const Command& c : commandTable()) {
+        const size_t n = static_cast<size_t>(std::count(c.name.begin(), c.name.end(), ' ')) + 1;
+        if (n > args.size() || n <= words)
+            continue;
+        std::string joined = args[0];
+        for (size_t i = 1; i < n; ++i)
+            joined += " " + args[i];
+        if (joined == c.name) {
+            command = &c;
+            words = n;
+        }
+    }
+    if (!command) {
+        std::cerr << "xbt: unknown command '" << args[0] << "' (run xbt --help for the list)\n";
+        return kExitFailed;
+    }
+    args.erase(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(words));
+    if (std::find(args.begin(), args.end(), "--help") != args.end()) {
+        std::cout << commandHelp(*command);
+        return kExitOk;
+    }
+    try {
+        const CliArgs parsed = CliArgs::parse(args, command->options);
+        return command->run(parsed);
+    } catch (const UsageError& e) {
+        std::cerr << "xbt " << command->name << ": " << e.what() << "\n\n" << commandHelp(*command);
+        return kExitFailed;
+    } catch (const xbt::Error& e) {
+        std::cerr << "xbt " << command->name << ": error: " << e.what() << "\n";
+        return kExitFailed;
+    } catch (const std::exception& e) {
+        std::cerr << "xbt " << command->name << ": unexpected error: " << e.what() << "\n";
+        return kExitFailed;
+    }
+}

@@ -1,0 +1,2 @@
+// placeholder, replaced by the batched embedding pipeline
+namespace xbt {}

@@ -1,0 +1,48 @@
+#pragma once
+// The one interface every embedding model offers: TorchScript CLIP archives
+// and the built-in sample models alike. Torch-free on purpose (see Matrix.h).
+
+#include "core/image/PreprocessSettings.h"
+#include "core/util/Matrix.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+class TextTokenizer;
+
+struct ModelInfo {
+    std::string name;          // e.g. "ViT-B-32" or "sample-old"
+    std::string kind;          // "torchscript" or "builtin"
+    std::string source;        // archive path, or the built-in name
+    int embeddingDim = 0;
+    int contextLength = 77;
+    std::string tokenizer;     // "clip-bpe", ...
+    std::string mergesPath;    // for clip-bpe
+    std::string device;        // "cpu", "cuda", "cuda:1"
+    PreprocessSettings preprocess;
+    // sha256 over weights, preprocessing and tokenizer settings: tags every
+    // stored embedding, so that two different models are never mixed.
+    std::string fingerprint;
+};
+
+class EmbeddingModel {
+public:
+    virtual ~EmbeddingModel() = default;
+
+    virtual const ModelInfo& info() const = 0;
+    // Images already preprocessed with info().preprocess, all of one size.
+    // Returns L2-normalised float32 [images.size(), embeddingDim].
+    virtual Matrix encodeImages(const std::vector<PixelTensor>& images) = 0;
+    // Returns L2-normalised float32 [texts.size(), embeddingDim].
+    virtual Matrix encodeTexts(const std::vector<std::string>& texts) = 0;
+    virtual const TextTokenizer& tokenizer() const = 0;
+
+    int embeddingDim() const { return info().embeddingDim; }
+    const std::string& device() const { return info().device; }
+    const std::string& fingerprint() const { return info().fingerprint; }
+};
+
+}  // namespace xbt

@@ -1,0 +1,12 @@
+#pragma once
+// IEEE 754 half-precision conversion, for float16 embeddings in .npy files and
+// gallery stores (round to nearest even when narrowing).
+
+#include <cstdint>
+
+namespace xbt {
+
+float halfToFloat(uint16_t h);
+uint16_t floatToHalf(float f);
+
+}  // namespace xbt
