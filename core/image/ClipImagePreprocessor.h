@@ -1,0 +1,27 @@
+#pragma once
+// CLIP's image preprocessing, bit-compatible with the reference pipeline
+// (PIL bicubic resize of the shorter side with antialiasing, centre crop,
+// RGB, [0,1], mean/std normalisation). See ../shared/clip/README.md.
+
+#include "core/image/PreprocessSettings.h"
+
+#include <string>
+
+namespace xbt {
+
+class ClipImagePreprocessor {
+public:
+    explicit ClipImagePreprocessor(PreprocessSettings settings);
+
+    // Throws xbt::ImageError (with a reason) for files that cannot be used.
+    PixelTensor preprocessFile(const std::string& path) const;
+    // `name` is only used in error messages.
+    PixelTensor preprocessBytes(const std::string& bytes, const std::string& name) const;
+
+    const PreprocessSettings& settings() const { return settings_; }
+
+private:
+    PreprocessSettings settings_;
+};
+
+}  // namespace xbt
