@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package the project needs to build, test and run.
 # The only place system packages are installed: CI and the README call it.
+#   --bench   also what the benchmarks need (torchvision for the Python
+#             reference pipeline, a set of large real photos)
 set -euo pipefail
 
 packages=(
@@ -20,6 +22,10 @@ packages=(
   # screenshots and headless GUI runs
   xvfb xauth
 )
+if [ "${1:-}" = "--bench" ]; then
+  # plasma-workspace-wallpapers: real photos up to 5120x2880, the benchmark's images
+  packages+=(python3-torchvision plasma-workspace-wallpapers)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The embedding benchmark behind docs/benchmarks.md: xbt (exact and fast
+# decode) against the plain Python pipeline, same archive, same photos.
+#   bash bench/run_embed_bench.sh [--limit N]
+# Needs the bench packages (scripts/setup.sh --bench) and a built xbt.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+LIMIT=${2:-24}
+OUT=out/bench
+XBT=${XBT:-build/app/xbt}
+mkdir -p "$OUT/photos"
+
+bash scripts/setup.sh --bench >/dev/null
+[ -x "$XBT" ] || bash scripts/build.sh >/dev/null
+
+# A ViT-B/32-shaped CLIP archive (random weights: speed does not depend on them).
+MODEL="$OUT/vit-b-32-shaped.pt"
+[ -f "$MODEL" ] || /usr/bin/python3 bench/make_clip_archive.py --shape ViT-B-32 --out "$MODEL"
+
+# Real photos: the largest JPEG of each Plasma wallpaper (2560x1600 to 5120x2880).
+rm -f "$OUT"/photos/*
+for d in /usr/share/wallpapers/*/contents/images; do
+  f=$(ls -S "$d"/*.jpg 2>/dev/null | head -n1 || true)
+  [ -n "$f" ] && ln -sf "$f" "$OUT/photos/$(basename "$(dirname "$(dirname "$d")")").jpg"
+done
+ls "$OUT"/photos | head -n "$LIMIT" | sed "s|^|$PWD/$OUT/photos/|" > "$OUT/photos.txt"
+
+MERGES=${MERGES:-../shared/clip/bpe_simple_vocab_16e6.txt.gz}
+echo "== xbt, exact decode"
+"$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt"
+echo
+echo "== xbt, fast decode"
+"$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --fast-decode
+echo
+echo "== Python reference (PIL + torchvision)"
+/usr/bin/python3 bench/reference_pipeline.py --model "$MODEL" --images "$OUT/photos" --limit "$LIMIT"
+echo
+echo "== fast-decode drift (cosine to exact mode, per photo)"
+"$XBT" embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --out "$OUT/exact.npy" 2>/dev/null
+"$XBT" embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --out "$OUT/fast.npy" --fast-decode 2>/dev/null
+/usr/bin/python3 - "$OUT/exact.npy" "$OUT/fast.npy" <<'PY'
+import sys, numpy as np
+a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
+cos = (a * b).sum(1)
+print(f"photos {len(cos)}: min cosine {cos.min():.5f}, mean {cos.mean():.5f}")
+PY
