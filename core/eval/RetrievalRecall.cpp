@@ -1,0 +1,141 @@
+#include "core/eval/RetrievalRecall.h"
+
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <string>
+
+namespace xbt {
+
+double DirectionRecall::recallAt(int k) const
+{
+    if (curve.empty() || k < 1)
+        return 0.0;
+    return curve[static_cast<size_t>(std::min<int>(k, static_cast<int>(curve.size())) - 1)];
+}
+
+double DirectionRecall::meanRank() const
+{
+    if (ranks.empty())
+        return 0.0;
+    double sum = 0;
+    for (int64_t r : ranks)
+        sum += static_cast<double>(r);
+    return sum / static_cast<double>(ranks.size());
+}
+
+double DirectionRecall::medianRank() const
+{
+    if (ranks.empty())
+        return 0.0;
+    std::vector<int64_t> sorted = ranks;
+    std::sort(sorted.begin(), sorted.end());
+    const size_t n = sorted.size();
+    return n % 2 ? static_cast<double>(sorted[n / 2]) : 0.5 * static_cast<double>(sorted[n / 2 - 1] + sorted[n / 2]);
+}
+
+Matrix innerProducts(const Matrix& queries, const Matrix& gallery)
+{
+    if (queries.cols != gallery.cols)
+        throw Error("cannot compare embeddings of different sizes: queries have " + std::to_string(queries.cols) +
+                    " dimensions, the gallery " + std::to_string(gallery.cols));
+    Matrix out(queries.rows, gallery.rows);
+    const int64_t d = queries.cols;
+    for (int64_t q = 0; q < queries.rows; ++q) {
+        const float* a = queries.row(q);
+        float* o = out.row(q);
+        for (int64_t g = 0; g < gallery.rows; ++g) {
+            const float* b = gallery.row(g);
+            float s = 0.0f;
+            for (int64_t k = 0; k < d; ++k)
+                s += a[k] * b[k];
+            o[g] = s;
+        }
+    }
+    return out;
+}
+
+std::vector<int64_t> pessimisticRanks(const Matrix& scores, const std::vector<std::vector<int64_t>>& relevant)
+{
+    std::vector<int64_t> ranks(static_cast<size_t>(scores.rows));
+    std::vector<char> isRelevant(static_cast<size_t>(scores.cols), 0);
+    for (int64_t q = 0; q < scores.rows; ++q) {
+        const auto& rel = relevant[static_cast<size_t>(q)];
+        if (rel.empty())
+            throw Error("query " + std::to_string(q) + " has no relevant item");
+        const float* s = scores.row(q);
+        float best = s[rel.front()];
+        for (int64_t g : rel) {
+            best = std::max(best, s[g]);
+            isRelevant[static_cast<size_t>(g)] = 1;
+        }
+        int64_t ahead = 0;
+        for (int64_t g = 0; g < scores.cols; ++g)
+            if (!isRelevant[static_cast<size_t>(g)] && s[g] >= best)
+                ++ahead;
+        // Relevant items tied with the best one do not push it down: any of
+        // them found at that rank is a hit.
+        ranks[static_cast<size_t>(q)] = ahead + 1;
+        for (int64_t g : rel)
+            isRelevant[static_cast<size_t>(g)] = 0;
+    }
+    return ranks;
+}
+
+namespace {
+
+DirectionRecall fromRanks(std::vector<int64_t> ranks, int64_t gallerySize, int maxK)
+{
+    DirectionRecall d;
+    const int k = static_cast<int>(std::min<int64_t>(maxK, gallerySize));
+    std::vector<int64_t> hitsAt(static_cast<size_t>(k) + 1, 0);
+    for (int64_t r : ranks)
+        if (r <= k)
+            ++hitsAt[static_cast<size_t>(r)];
+    d.curve.resize(static_cast<size_t>(k));
+    int64_t cumulative = 0;
+    for (int i = 1; i <= k; ++i) {
+        cumulative += hitsAt[static_cast<size_t>(i)];
+        d.curve[static_cast<size_t>(i - 1)] = ranks.empty() ? 0.0 : static_cast<double>(cumulative) / ranks.size();
+    }
+    d.ranks = std::move(ranks);
+    return d;
+}
+
+}  // namespace
+
+RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts,
+                                       const std::vector<int64_t>& textToImage, int maxK)
+{
+    if (texts.rows == 0 || images.rows == 0)
+        throw Error("recall needs at least one image and one text");
+    if (static_cast<int64_t>(textToImage.size()) != texts.rows)
+        throw Error("ground truth lists " + std::to_string(textToImage.size()) + " texts, but there are " +
+                    std::to_string(texts.rows) + " text embeddings");
+    std::vector<std::vector<int64_t>> imageOfText(textToImage.size());
+    std::vector<std::vector<int64_t>> textsOfImage(static_cast<size_t>(images.rows));
+    for (size_t t = 0; t < textToImage.size(); ++t) {
+        const int64_t i = textToImage[t];
+        if (i < 0 || i >= images.rows)
+            throw Error("ground truth: text " + std::to_string(t) + " points to image " + std::to_string(i) +
+                        ", outside 0.." + std::to_string(images.rows - 1));
+        imageOfText[t] = {i};
+        textsOfImage[static_cast<size_t>(i)].push_back(static_cast<int64_t>(t));
+    }
+    RetrievalRecall r;
+    r.textToImage = fromRanks(pessimisticRanks(innerProducts(texts, images), imageOfText), images.rows, maxK);
+    // Images without any caption cannot be scored as I2T queries.
+    std::vector<int64_t> queryImages;
+    std::vector<std::vector<int64_t>> relevant;
+    for (int64_t i = 0; i < images.rows; ++i) {
+        if (textsOfImage[static_cast<size_t>(i)].empty())
+            continue;
+        queryImages.push_back(i);
+        relevant.push_back(textsOfImage[static_cast<size_t>(i)]);
+    }
+    r.imageToText = fromRanks(pessimisticRanks(innerProducts(images.selectRows(queryImages), texts), relevant),
+                              texts.rows, maxK);
+    return r;
+}
+
+}  // namespace xbt

@@ -1,0 +1,45 @@
+#pragma once
+// Recall@K for image-text retrieval, following ../shared/METHODS.md: each
+// caption belongs to exactly one image. T2I: a caption's query is a hit at K
+// when its image ranks within the top K. I2T: an image's query is a hit when
+// any of its own captions ranks within the top K.
+//
+// Tie rule (pessimistic): an item ranks after every other item whose score is
+// greater than OR EQUAL to its own. A model that gives everything the same
+// score therefore gets recall near zero, never a perfect score by luck of
+// ordering.
+
+#include "core/util/Matrix.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace xbt {
+
+struct DirectionRecall {
+    // ranks[q] = 1-based rank of query q's first relevant item.
+    std::vector<int64_t> ranks;
+    // recallAt(K) for K = 1..maxK, as fractions in [0, 1].
+    std::vector<double> curve;
+    double recallAt(int k) const;  // K beyond the curve: the last value
+    double meanRank() const;
+    double medianRank() const;
+};
+
+struct RetrievalRecall {
+    DirectionRecall textToImage;
+    DirectionRecall imageToText;
+};
+
+// images [I, D], texts [T, D], textToImage[t] = image row of text t.
+// maxK is capped at the gallery size of each direction.
+RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts,
+                                       const std::vector<int64_t>& textToImage, int maxK = 100);
+
+// The 1-based pessimistic rank of each query's best relevant item:
+// scores [Q, G]; relevant(q) lists gallery rows relevant to query q.
+std::vector<int64_t> pessimisticRanks(const Matrix& scores, const std::vector<std::vector<int64_t>>& relevant);
+// queries [Q, D] x gallery [G, D]^T.
+Matrix innerProducts(const Matrix& queries, const Matrix& gallery);
+
+}  // namespace xbt

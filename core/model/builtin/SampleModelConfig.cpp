@@ -1,0 +1,156 @@
+#include "core/model/builtin/SampleModelConfig.h"
+
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+
+#include <nlohmann/json.hpp>
+
+namespace xbt {
+
+using nlohmann::json;
+
+namespace {
+
+// Reads `key` of `obj` into `out` when present; a wrong type is an error that
+// names the file and the dotted key.
+template <typename T>
+void readKey(const json& obj, const std::string& key, T& out, const std::string& where)
+{
+    if (!obj.contains(key))
+        return;
+    try {
+        out = obj.at(key).get<T>();
+    } catch (const json::exception&) {
+        throw Error(where + key + ": wrong type (" + std::string(obj.at(key).type_name()) + ")");
+    }
+}
+
+const json& section(const json& root, const std::string& name, const std::string& source)
+{
+    static const json empty = json::object();
+    if (!root.contains(name))
+        return empty;
+    if (!root.at(name).is_object())
+        throw Error(source + ": \"" + name + "\" must be an object");
+    return root.at(name);
+}
+
+}  // namespace
+
+SampleModelConfig SampleModelConfig::fromFile(const std::string& path)
+{
+    return fromJsonText(readFileBytes(path), path);
+}
+
+SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const std::string& sourceName)
+{
+    json root;
+    try {
+        root = json::parse(text);
+    } catch (const json::parse_error& e) {
+        throw Error(sourceName + ": invalid JSON (" + e.what() + ")");
+    }
+    if (!root.is_object())
+        throw Error(sourceName + ": expected a JSON object");
+    SampleModelConfig c;
+    const std::string at = sourceName + ": ";
+    readKey(root, "name", c.name, at);
+    readKey(root, "description", c.description, at);
+    readKey(root, "embedding_dim", c.embeddingDim, at);
+    const json& img = section(root, "image", sourceName);
+    readKey(img, "tower", c.image.tower, at + "image.");
+    readKey(img, "resolution", c.image.resolution, at + "image.");
+    readKey(img, "channels", c.image.channels, at + "image.");
+    readKey(img, "blocks_per_stage", c.image.blocksPerStage, at + "image.");
+    const json& txt = section(root, "text", sourceName);
+    readKey(txt, "tower", c.text.tower, at + "text.");
+    readKey(txt, "width", c.text.width, at + "text.");
+    readKey(txt, "layers", c.text.layers, at + "text.");
+    readKey(txt, "heads", c.text.heads, at + "text.");
+    readKey(txt, "context_length", c.text.contextLength, at + "text.");
+    const json& data = section(root, "data", sourceName);
+    readKey(data, "train_split", c.data.trainSplit, at + "data.");
+    readKey(data, "train_count", c.data.trainCount, at + "data.");
+    readKey(data, "val_count", c.data.valCount, at + "data.");
+    readKey(data, "seed", c.data.seed, at + "data.");
+    const json& tr = section(root, "training", sourceName);
+    readKey(tr, "epochs", c.training.epochs, at + "training.");
+    readKey(tr, "batch_size", c.training.batchSize, at + "training.");
+    readKey(tr, "learning_rate", c.training.learningRate, at + "training.");
+    readKey(tr, "weight_decay", c.training.weightDecay, at + "training.");
+    readKey(tr, "warmup_steps", c.training.warmupSteps, at + "training.");
+    readKey(tr, "initial_temperature", c.training.initialTemperature, at + "training.");
+    readKey(tr, "seed", c.training.seed, at + "training.");
+    readKey(tr, "checkpoint_every", c.training.checkpointEvery, at + "training.");
+    readKey(tr, "validate_every", c.training.validateEvery, at + "training.");
+    readKey(tr, "threads", c.training.threads, at + "training.");
+
+    auto require = [&](bool ok, const std::string& what) {
+        if (!ok)
+            throw Error(at + what);
+    };
+    require(c.image.tower == "cnn-pooled" || c.image.tower == "cnn-spatial",
+            "image.tower must be \"cnn-pooled\" or \"cnn-spatial\"");
+    require(c.text.tower == "bag-of-words" || c.text.tower == "transformer",
+            "text.tower must be \"bag-of-words\" or \"transformer\"");
+    require(c.embeddingDim > 0, "embedding_dim must be positive");
+    require(c.image.resolution >= 16 && c.image.resolution <= 1024, "image.resolution must be in 16..1024");
+    require(!c.image.channels.empty(), "image.channels must list at least one stage");
+    for (int ch : c.image.channels)
+        require(ch > 0 && ch % 8 == 0, "image.channels must be positive multiples of 8");
+    require(c.image.blocksPerStage >= 0, "image.blocks_per_stage must be >= 0");
+    require(c.text.width > 0 && c.text.layers >= 0 && c.text.heads > 0 && c.text.width % c.text.heads == 0,
+            "text.width must be a positive multiple of text.heads");
+    require(c.text.contextLength >= 4, "text.context_length must be >= 4");
+    require(c.training.epochs > 0 && c.training.batchSize > 1, "training.epochs and batch_size must be positive");
+    require(c.data.trainCount >= c.training.batchSize, "data.train_count must be at least one batch");
+    return c;
+}
+
+std::string SampleModelConfig::toJsonText() const
+{
+    json j = {
+        {"name", name},
+        {"description", description},
+        {"embedding_dim", embeddingDim},
+        {"image",
+         {{"tower", image.tower},
+          {"resolution", image.resolution},
+          {"channels", image.channels},
+          {"blocks_per_stage", image.blocksPerStage}}},
+        {"text",
+         {{"tower", text.tower},
+          {"width", text.width},
+          {"layers", text.layers},
+          {"heads", text.heads},
+          {"context_length", text.contextLength}}},
+        {"data",
+         {{"train_split", data.trainSplit},
+          {"train_count", data.trainCount},
+          {"val_count", data.valCount},
+          {"seed", data.seed}}},
+        {"training",
+         {{"epochs", training.epochs},
+          {"batch_size", training.batchSize},
+          {"learning_rate", training.learningRate},
+          {"weight_decay", training.weightDecay},
+          {"warmup_steps", training.warmupSteps},
+          {"initial_temperature", training.initialTemperature},
+          {"seed", training.seed},
+          {"checkpoint_every", training.checkpointEvery},
+          {"validate_every", training.validateEvery},
+          {"threads", training.threads}}},
+    };
+    return j.dump(2) + "\n";
+}
+
+std::string SampleModelConfig::architectureText() const
+{
+    json j = json::parse(toJsonText());
+    j.erase("data");
+    j.erase("training");
+    j.erase("description");
+    return j.dump();
+}
+
+}  // namespace xbt

@@ -1,0 +1,67 @@
+#pragma once
+// The recipe of a built-in sample model: architecture, data and training
+// settings, read from samples/<model>.json (see docs/sample-world.md). The
+// same file sits beside trained weights, so a model folder is self-describing.
+
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct SampleImageTowerConfig {
+    // "cnn-pooled": global average pooling, blind to where things are;
+    // "cnn-spatial": keeps the final feature map's layout (reads positions).
+    std::string tower = "cnn-spatial";
+    int resolution = 96;
+    std::vector<int> channels{32, 64, 128, 128};  // one stride-2 stage each
+    int blocksPerStage = 1;                       // extra stride-1 residual blocks
+};
+
+struct SampleTextTowerConfig {
+    // "bag-of-words": mean of word vectors, blind to word order;
+    // "transformer": reads word order.
+    std::string tower = "transformer";
+    int width = 128;
+    int layers = 2;
+    int heads = 4;
+    int contextLength = 32;
+};
+
+struct SampleDataConfig {
+    std::string trainSplit = "train-base";
+    int trainCount = 10000;
+    int valCount = 500;
+    int seed = 1;
+};
+
+struct SampleTrainingConfig {
+    int epochs = 10;
+    int batchSize = 128;
+    double learningRate = 2e-3;
+    double weightDecay = 0.05;
+    int warmupSteps = 100;
+    double initialTemperature = 0.07;
+    int seed = 0;
+    int checkpointEvery = 200;   // steps
+    int validateEvery = 0;       // steps; 0 = once per epoch
+    int threads = 0;             // 0 = all cores
+};
+
+struct SampleModelConfig {
+    std::string name = "sample-model";
+    std::string description;
+    int embeddingDim = 256;
+    SampleImageTowerConfig image;
+    SampleTextTowerConfig text;
+    SampleDataConfig data;
+    SampleTrainingConfig training;
+
+    // Parses and validates; errors name the file and the key at fault.
+    static SampleModelConfig fromFile(const std::string& path);
+    static SampleModelConfig fromJsonText(const std::string& text, const std::string& sourceName);
+    std::string toJsonText() const;
+    // What changes the network's shape (for fingerprints and weight loading).
+    std::string architectureText() const;
+};
+
+}  // namespace xbt

@@ -1,0 +1,125 @@
+#include "core/model/builtin/SampleNetworks.h"
+
+#include "core/text/WordTokenizer.h"
+
+#include <cmath>
+
+namespace xbt {
+
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+namespace {
+
+nn::Conv2d conv3x3(int in, int out, int stride)
+{
+    return nn::Conv2d(nn::Conv2dOptions(in, out, 3).stride(stride).padding(1));
+}
+
+int groupsFor(int channels) { return channels % 8 == 0 ? 8 : 1; }
+
+}  // namespace
+
+ResidualBlockImpl::ResidualBlockImpl(int channels)
+{
+    conv1 = register_module("conv1", conv3x3(channels, channels, 1));
+    norm1 = register_module("norm1", nn::GroupNorm(groupsFor(channels), channels));
+    conv2 = register_module("conv2", conv3x3(channels, channels, 1));
+    norm2 = register_module("norm2", nn::GroupNorm(groupsFor(channels), channels));
+}
+
+torch::Tensor ResidualBlockImpl::forward(const torch::Tensor& x)
+{
+    auto y = F::gelu(norm1(conv1(x)));
+    return F::gelu(x + norm2(conv2(y)));
+}
+
+ImageTowerImpl::ImageTowerImpl(const SampleImageTowerConfig& config, int embeddingDim)
+    : spatial(config.tower == "cnn-spatial")
+{
+    stages = nn::Sequential();
+    int in = 3;
+    int size = config.resolution;
+    for (int ch : config.channels) {
+        stages->push_back(conv3x3(in, ch, 2));
+        stages->push_back(nn::GroupNorm(groupsFor(ch), ch));
+        stages->push_back(nn::Functional([](const torch::Tensor& t) { return torch::gelu(t); }));
+        for (int b = 0; b < config.blocksPerStage; ++b)
+            stages->push_back(ResidualBlock(ch));
+        in = ch;
+        size = (size + 1) / 2;
+    }
+    register_module("stages", stages);
+    const int features = spatial ? in * size * size : in;
+    head = register_module("head", nn::Linear(features, embeddingDim));
+}
+
+torch::Tensor ImageTowerImpl::forward(const torch::Tensor& pixels)
+{
+    auto x = stages->forward(pixels);
+    x = spatial ? x.flatten(1) : x.mean({2, 3});
+    return head(x);
+}
+
+TextTowerImpl::TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabularySize, int embeddingDim)
+    : bagOfWords(config.tower == "bag-of-words")
+{
+    embedding = register_module(
+        "embedding", nn::Embedding(nn::EmbeddingOptions(vocabularySize, config.width).padding_idx(WordTokenizer::kPad)));
+    if (bagOfWords) {
+        hidden = register_module("hidden", nn::Linear(config.width, config.width));
+    } else {
+        positional = register_parameter("positional", torch::randn({config.contextLength, config.width}) * 0.02);
+        layers = register_module("layers", nn::ModuleList());
+        for (int i = 0; i < config.layers; ++i)
+            layers->push_back(nn::TransformerEncoderLayer(nn::TransformerEncoderLayerOptions(config.width, config.heads)
+                                                              .dim_feedforward(4 * config.width)
+                                                              .dropout(0.0)
+                                                              .activation(torch::kGELU)));
+        finalNorm = register_module("final_norm", nn::LayerNorm(nn::LayerNormOptions({config.width})));
+    }
+    head = register_module("head", nn::Linear(config.width, embeddingDim));
+}
+
+torch::Tensor TextTowerImpl::forward(const torch::Tensor& ids)
+{
+    const auto notPad = ids.ne(WordTokenizer::kPad);
+    auto x = embedding(ids);  // [N, L, W]
+    if (bagOfWords) {
+        // Mean of the word vectors: the order of words is invisible by design.
+        const auto mask = notPad.unsqueeze(-1).to(x.dtype());
+        x = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
+        return head(F::gelu(hidden(x)));
+    }
+    const int64_t L = ids.size(1);
+    x = x + positional.slice(0, 0, L).unsqueeze(0);
+    x = x.transpose(0, 1);  // [L, N, W]
+    const auto padMask = notPad.logical_not();
+    for (const auto& layer : *layers)
+        x = layer->as<nn::TransformerEncoderLayer>()->forward(x, {}, padMask);
+    x = x.transpose(0, 1);  // [N, L, W]
+    // Read the features at the end token, as CLIP does.
+    const auto endIndex = ids.eq(WordTokenizer::kEnd).to(torch::kLong).argmax(1);
+    x = x.index({torch::arange(x.size(0), ids.options()), endIndex});
+    return head(finalNorm(x));
+}
+
+SampleDualEncoderImpl::SampleDualEncoderImpl(const SampleModelConfig& config, int64_t vocabularySize)
+{
+    image = register_module("image", ImageTower(config.image, config.embeddingDim));
+    text = register_module("text", TextTower(config.text, vocabularySize, config.embeddingDim));
+    logitScale = register_parameter(
+        "logit_scale", torch::full({1}, std::log(1.0 / config.training.initialTemperature)));
+}
+
+torch::Tensor SampleDualEncoderImpl::encodeImages(const torch::Tensor& pixels)
+{
+    return F::normalize(image(pixels), F::NormalizeFuncOptions().dim(1));
+}
+
+torch::Tensor SampleDualEncoderImpl::encodeTexts(const torch::Tensor& ids)
+{
+    return F::normalize(text(ids), F::NormalizeFuncOptions().dim(1));
+}
+
+}  // namespace xbt

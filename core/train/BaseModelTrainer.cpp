@@ -1,0 +1,325 @@
+#include "core/train/BaseModelTrainer.h"
+
+#include "core/eval/RetrievalRecall.h"
+#include "core/model/TorchRuntime.h"
+#include "core/model/TorchTensors.h"
+#include "core/model/builtin/BuiltinSampleModel.h"
+#include "core/model/builtin/SampleNetworks.h"
+#include "core/text/WordTokenizer.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+namespace xbt {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+double nowSeconds()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// A permutation that depends only on (seed, epoch): mt19937_64's output is
+// fixed by the standard, and the index mapping below is our own (the standard
+// distributions are implementation-defined).
+std::vector<int64_t> epochOrder(int seed, int epoch, int64_t n)
+{
+    std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch) + 1);
+    std::vector<int64_t> order(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+        order[static_cast<size_t>(i)] = i;
+    for (int64_t i = n - 1; i > 0; --i)
+        std::swap(order[static_cast<size_t>(i)], order[rng() % static_cast<uint64_t>(i + 1)]);
+    return order;
+}
+
+double learningRateAt(const SampleTrainingConfig& t, int64_t step, int64_t total)
+{
+    if (step < t.warmupSteps)
+        return t.learningRate * static_cast<double>(step + 1) / t.warmupSteps;
+    const double progress = static_cast<double>(step - t.warmupSteps) / std::max<int64_t>(1, total - t.warmupSteps);
+    return t.learningRate * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
+}
+
+struct TokenizedCaptions {
+    torch::Tensor ids;                 // [total captions, L]
+    std::vector<int64_t> firstOfImage; // first caption row of each image
+    std::vector<int64_t> countOfImage;
+    std::vector<int64_t> imageOfCaption;
+};
+
+TokenizedCaptions tokenizeAll(const CaptionedImageSet& set, const WordTokenizer& tokenizer, int contextLength)
+{
+    TokenizedCaptions out;
+    std::vector<std::string> flat;
+    for (size_t i = 0; i < set.size(); ++i) {
+        if (set.captions[i].empty())
+            throw Error("training image " + std::to_string(i) + " has no caption");
+        out.firstOfImage.push_back(static_cast<int64_t>(flat.size()));
+        out.countOfImage.push_back(static_cast<int64_t>(set.captions[i].size()));
+        for (const std::string& c : set.captions[i]) {
+            flat.push_back(c);
+            out.imageOfCaption.push_back(static_cast<int64_t>(i));
+        }
+    }
+    std::vector<int64_t> ids = tokenizer.tokenizeBatch(flat, contextLength);
+    out.ids = torch::from_blob(ids.data(), {static_cast<int64_t>(flat.size()), contextLength}, torch::kLong).clone();
+    return out;
+}
+
+struct Checkpoint {
+    fs::path dir;
+    fs::path model() const { return dir / "model.pt"; }
+    fs::path optimizer() const { return dir / "optimizer.pt"; }
+    fs::path state() const { return dir / "state.json"; }
+};
+
+}  // namespace
+
+BaseModelTrainer::BaseModelTrainer(SampleModelConfig config, std::vector<std::string> vocabulary, std::string outDir,
+                                   std::string device)
+    : config_(std::move(config)), vocabulary_(std::move(vocabulary)), outDir_(std::move(outDir)),
+      device_(std::move(device))
+{
+}
+
+BaseModelTrainer::~BaseModelTrainer() = default;
+
+std::string BaseModelTrainer::checkpointDirectory(const std::string& outDir)
+{
+    return (fs::path(outDir) / "checkpoint").string();
+}
+
+BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const CaptionedImageSet& validation,
+                                         const TrainProgressCallback& progress, const CancelToken& cancel)
+{
+    const SampleTrainingConfig& tc = config_.training;
+    configureTorchThreads(tc.threads);
+    torch::manual_seed(static_cast<uint64_t>(tc.seed));
+    const torch::Device device = resolveDevice(device_);
+    const WordTokenizer tokenizer(vocabulary_);
+    SampleDualEncoder net(config_, tokenizer.vocabularySize());
+    net->to(device);
+
+    std::vector<torch::Tensor> decay, noDecay;
+    for (auto& p : net->parameters())
+        (p.dim() >= 2 ? decay : noDecay).push_back(p);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(tc.learningRate).weight_decay(tc.weightDecay)));
+    groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
+                                     torch::optim::AdamWOptions(tc.learningRate).weight_decay(0.0)));
+    torch::optim::AdamW optimizer(std::move(groups));
+
+    const int64_t n = static_cast<int64_t>(train.size());
+    const int64_t batch = tc.batchSize;
+    if (n < batch)
+        throw Error("training needs at least one batch: " + std::to_string(n) + " images for batch size " +
+                    std::to_string(batch));
+    const int64_t stepsPerEpoch = n / batch;
+    const int64_t totalSteps = stepsPerEpoch * tc.epochs;
+    const int contextLength = config_.text.contextLength;
+    const torch::Tensor images = stackPixels(train.images, device);
+    const TokenizedCaptions captions = tokenizeAll(train, tokenizer, contextLength);
+    const torch::Tensor captionIds = captions.ids.to(device);
+
+    fs::create_directories(outDir_);
+    Checkpoint checkpoint{checkpointDirectory(outDir_)};
+    const json identity = {{"architecture", config_.architectureText()},
+                           {"train_images", n},
+                           {"batch_size", batch},
+                           {"epochs", tc.epochs},
+                           {"seed", tc.seed}};
+
+    BaseTrainingResult result;
+    result.device = device.str();
+    int64_t step = 0;
+    if (fs::exists(checkpoint.state())) {
+        const json state = json::parse(readFileBytes(checkpoint.state().string()));
+        if (state.value("identity", json()) != identity)
+            throw Error(checkpoint.dir.string() + " holds a checkpoint of a different configuration or data; "
+                        "delete it or train into another --out folder");
+        torch::load(net, checkpoint.model().string());
+        torch::load(optimizer, checkpoint.optimizer().string());
+        net->to(device);
+        step = state.at("step").get<int64_t>();
+        result.resumedFromStep = step;
+    }
+
+    auto saveCheckpoint = [&](int64_t atStep) {
+        const fs::path tmp = checkpoint.dir.string() + ".new";
+        fs::remove_all(tmp);
+        fs::create_directories(tmp);
+        torch::save(net, (tmp / "model.pt").string());
+        torch::save(optimizer, (tmp / "optimizer.pt").string());
+        writeFileAtomic((tmp / "state.json").string(), json{{"identity", identity}, {"step", atStep}}.dump(2));
+        // Swap in the complete new checkpoint: a crash leaves either the old
+        // or the new one whole, never a mix.
+        const fs::path old = checkpoint.dir.string() + ".old";
+        fs::remove_all(old);
+        if (fs::exists(checkpoint.dir))
+            fs::rename(checkpoint.dir, old);
+        fs::rename(tmp, checkpoint.dir);
+        fs::remove_all(old);
+    };
+
+    auto validate = [&](TrainProgress& p) {
+        if (validation.size() == 0)
+            return;
+        net->eval();
+        {
+            torch::InferenceMode guard;
+            Matrix img, txt;
+            std::vector<int64_t> truth;
+            std::vector<std::string> texts;
+            for (size_t i = 0; i < validation.size(); ++i)
+                for (const std::string& c : validation.captions[i]) {
+                    texts.push_back(c);
+                    truth.push_back(static_cast<int64_t>(i));
+                }
+            for (size_t b = 0; b < validation.size(); b += 256) {
+                const size_t e = std::min(validation.size(), b + 256);
+                img.appendRows(toMatrix(net->encodeImages(stackPixels(
+                    std::vector<PixelTensor>(validation.images.begin() + static_cast<std::ptrdiff_t>(b),
+                                             validation.images.begin() + static_cast<std::ptrdiff_t>(e)),
+                    device))));
+            }
+            for (size_t b = 0; b < texts.size(); b += 1024) {
+                const size_t e = std::min(texts.size(), b + 1024);
+                std::vector<std::string> chunk(texts.begin() + static_cast<std::ptrdiff_t>(b),
+                                               texts.begin() + static_cast<std::ptrdiff_t>(e));
+                std::vector<int64_t> ids = tokenizer.tokenizeBatch(chunk, contextLength);
+                auto t = torch::from_blob(ids.data(), {static_cast<int64_t>(chunk.size()), contextLength}, torch::kLong)
+                             .to(device);
+                txt.appendRows(toMatrix(net->encodeTexts(t)));
+            }
+            const RetrievalRecall r = computeRetrievalRecall(img, txt, truth, 10);
+            p.validationT2I = r.textToImage.recallAt(1);
+            p.validationI2T = r.imageToText.recallAt(1);
+        }
+        net->train();
+    };
+
+    net->train();
+    const double start = nowSeconds();
+    double windowStart = start;
+    int64_t windowSteps = 0;
+    int currentEpoch = -1;
+    std::vector<int64_t> order;
+    double lastLoss = 0.0;
+    TrainProgress p;
+    p.totalSteps = totalSteps;
+    p.device = device.str();
+    for (; step < totalSteps; ++step) {
+        if (cancel.isCancelled()) {
+            saveCheckpoint(step);
+            throw Cancelled();
+        }
+        const int epoch = static_cast<int>(step / stepsPerEpoch);
+        if (epoch != currentEpoch) {
+            order = epochOrder(tc.seed, epoch, n);
+            currentEpoch = epoch;
+        }
+        const int64_t offset = (step % stepsPerEpoch) * batch;
+        std::vector<int64_t> imageIdx(order.begin() + offset, order.begin() + offset + batch);
+        std::mt19937_64 captionRng(static_cast<uint64_t>(tc.seed) * 7919ULL + static_cast<uint64_t>(step));
+        std::vector<int64_t> captionIdx;
+        for (int64_t i : imageIdx)
+            captionIdx.push_back(captions.firstOfImage[static_cast<size_t>(i)] +
+                                 static_cast<int64_t>(captionRng() %
+                                                      static_cast<uint64_t>(captions.countOfImage[static_cast<size_t>(i)])));
+        const auto imgIndex = torch::tensor(imageIdx, torch::kLong).to(device);
+        const auto capIndex = torch::tensor(captionIdx, torch::kLong).to(device);
+
+        const double lr = learningRateAt(tc, step, totalSteps);
+        for (auto& group : optimizer.param_groups())
+            static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+
+        const auto imageEmb = net->encodeImages(images.index_select(0, imgIndex));
+        const auto textEmb = net->encodeTexts(captionIds.index_select(0, capIndex));
+        const auto logits = net->logitScale.exp() * torch::matmul(imageEmb, textEmb.t());
+        const auto target = torch::arange(batch, torch::TensorOptions().dtype(torch::kLong).device(device));
+        auto loss = 0.5 * (torch::nn::functional::cross_entropy(logits, target) +
+                           torch::nn::functional::cross_entropy(logits.t(), target));
+        if (step == nanAtStep_)
+            loss = loss * std::numeric_limits<float>::quiet_NaN();
+        const double lossValue = loss.item<double>();
+        if (!std::isfinite(lossValue)) {
+            std::string kept = fs::exists(checkpoint.state())
+                                   ? "the last good checkpoint (step " +
+                                         std::to_string(json::parse(readFileBytes(checkpoint.state().string()))
+                                                            .at("step")
+                                                            .get<int64_t>()) +
+                                         ") is kept in " + checkpoint.dir.string()
+                                   : "no checkpoint had been written yet";
+            throw Error("training stopped at step " + std::to_string(step) + ": the loss is not a number; " + kept +
+                        ". Lower training.learning_rate (now " + std::to_string(tc.learningRate) +
+                        ") and run again to resume.");
+        }
+        optimizer.zero_grad();
+        loss.backward();
+        torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);
+        optimizer.step();
+        {
+            // CLIP's clamp: a temperature below 0.01 makes the loss unstable.
+            torch::NoGradGuard noGrad;
+            net->logitScale.clamp_(0.0, std::log(100.0));
+        }
+        lastLoss = lossValue;
+        ++windowSteps;
+
+        const int64_t done = step + 1;
+        const bool epochEnd = done % stepsPerEpoch == 0;
+        const bool validateNow =
+            tc.validateEvery > 0 ? done % tc.validateEvery == 0 || done == totalSteps : epochEnd;
+        p.step = done;
+        p.epoch = static_cast<int>(step / stepsPerEpoch) + 1;
+        p.loss = lossValue;
+        p.learningRate = lr;
+        p.temperature = 1.0 / net->logitScale.exp().item<double>();
+        const double now = nowSeconds();
+        p.samplesPerSecond = static_cast<double>(windowSteps * batch) / std::max(1e-9, now - windowStart);
+        p.validationT2I = p.validationI2T = -1.0;
+        if (validateNow) {
+            validate(p);
+            result.validationT2I = p.validationT2I;
+            result.validationI2T = p.validationI2T;
+        }
+        if ((tc.checkpointEvery > 0 && done % tc.checkpointEvery == 0) || epochEnd)
+            saveCheckpoint(done);
+        if (progress)
+            progress(p);
+        if (now - windowStart > 10.0) {
+            windowStart = now;
+            windowSteps = 0;
+        }
+    }
+
+    // The finished model folder, loadable with --model DIR.
+    net->eval();
+    const fs::path out(outDir_);
+    const std::string weightsTmp = (out / BuiltinSampleModel::kWeightsFile).string() + ".tmp";
+    torch::save(net, weightsTmp);
+    fs::rename(weightsTmp, out / BuiltinSampleModel::kWeightsFile);
+    std::string vocab;
+    for (const std::string& w : vocabulary_)
+        vocab += w + "\n";
+    writeFileAtomic((out / BuiltinSampleModel::kVocabularyFile).string(), vocab);
+    writeFileAtomic((out / BuiltinSampleModel::kConfigFile).string(), config_.toJsonText());
+
+    result.steps = totalSteps;
+    result.seconds = nowSeconds() - start;
+    result.finalLoss = lastLoss;
+    return result;
+}
+
+}  // namespace xbt

@@ -1,0 +1,19 @@
+#pragma once
+// Images with their captions, held in memory for training and validation.
+
+#include "core/image/PreprocessSettings.h"
+
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct CaptionedImageSet {
+    std::vector<PixelTensor> images;                 // preprocessed, one size
+    std::vector<std::vector<std::string>> captions;  // per image, at least one
+    std::vector<std::string> categories;             // per image, or empty
+
+    size_t size() const { return images.size(); }
+};
+
+}  // namespace xbt

@@ -1,0 +1,132 @@
+// Training a built-in sample model: the loss goes down, an interrupted run
+// resumes to exactly the uninterrupted result, and a NaN stops training with
+// the last good checkpoint kept.
+#include "core/model/builtin/BuiltinSampleModel.h"
+#include "core/sample/SampleVocabulary.h"
+#include "core/train/BaseModelTrainer.h"
+#include "core/train/SampleWorldData.h"
+#include "core/util/Error.h"
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <filesystem>
+
+using namespace xbt;
+
+namespace {
+
+SampleModelConfig tinyConfig()
+{
+    SampleModelConfig c;
+    c.name = "tiny";
+    c.embeddingDim = 16;
+    c.image.tower = "cnn-spatial";
+    c.image.resolution = 32;
+    c.image.channels = {8, 16};
+    c.image.blocksPerStage = 0;
+    c.text.tower = "transformer";
+    c.text.width = 16;
+    c.text.layers = 1;
+    c.text.heads = 2;
+    c.text.contextLength = 40;
+    c.data.trainCount = 96;
+    c.data.valCount = 24;
+    c.training.epochs = 4;
+    c.training.batchSize = 16;
+    c.training.learningRate = 3e-3;
+    c.training.warmupSteps = 2;
+    c.training.checkpointEvery = 4;
+    c.training.threads = 2;
+    return c;
+}
+
+}  // namespace
+
+class TestBaseTrainer : public QObject {
+    Q_OBJECT
+private:
+    CaptionedImageSet train_, val_;
+    SampleModelConfig config_ = tinyConfig();
+
+    std::string fingerprintOf(const QString& dir)
+    {
+        ModelOptions o;
+        o.device = "cpu";
+        return BuiltinSampleModel::load(dir.toStdString(), o)->fingerprint();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const PreprocessSettings pre = samplePreprocessSettings(config_);
+        train_ = renderSampleWorldSet(1, "train-base", config_.data.trainCount, pre);
+        val_ = renderSampleWorldSet(1, "val", config_.data.valCount, pre);
+        QCOMPARE(train_.size(), size_t(96));
+        QCOMPARE(train_.images.front().height, 32);
+    }
+
+    void lossGoesDownAndModelLoads()
+    {
+        QTemporaryDir dir;
+        BaseModelTrainer trainer(config_, sampleVocabulary(), dir.path().toStdString(), "cpu");
+        std::vector<double> losses;
+        const BaseTrainingResult r =
+            trainer.run(train_, val_, [&](const TrainProgress& p) { losses.push_back(p.loss); });
+        QCOMPARE(r.steps, int64_t(24));
+        QCOMPARE(losses.size(), size_t(24));
+        const double first = (losses[0] + losses[1] + losses[2]) / 3;
+        const double last = (losses[21] + losses[22] + losses[23]) / 3;
+        qInfo("loss %.4f -> %.4f, val R@1 T2I %.3f", first, last, r.validationT2I);
+        QVERIFY2(last < first - 0.1, "training must lower the loss");
+        ModelOptions o;
+        o.device = "cpu";
+        auto model = BuiltinSampleModel::load(dir.path().toStdString(), o);
+        QCOMPARE(model->embeddingDim(), 16);
+        QCOMPARE(model->info().preprocess.inputResolution, 32);
+        const Matrix t = model->encodeTexts({"a small red circle", "zebra quantum flux"});  // unknown words
+        QCOMPARE(t.rows, int64_t(2));
+        double norm = 0;
+        for (int64_t j = 0; j < t.cols; ++j)
+            norm += t.at(0, j) * t.at(0, j);
+        QVERIFY(std::abs(norm - 1.0) < 1e-4);
+    }
+
+    void interruptedRunResumesToTheSameModel()
+    {
+        QTemporaryDir whole, split;
+        BaseModelTrainer(config_, sampleVocabulary(), whole.path().toStdString(), "cpu").run(train_, val_);
+
+        CancelToken cancel;
+        BaseModelTrainer first(config_, sampleVocabulary(), split.path().toStdString(), "cpu");
+        QVERIFY_THROWS_EXCEPTION(Cancelled, first.run(train_, val_, [&](const TrainProgress& p) {
+            if (p.step == 10)
+                cancel.cancel();
+        }, cancel));
+        QVERIFY(std::filesystem::exists(BaseModelTrainer::checkpointDirectory(split.path().toStdString())));
+        BaseModelTrainer second(config_, sampleVocabulary(), split.path().toStdString(), "cpu");
+        const BaseTrainingResult r = second.run(train_, val_);
+        QCOMPARE(r.resumedFromStep, int64_t(10));
+        QCOMPARE(fingerprintOf(split.path()), fingerprintOf(whole.path()));
+    }
+
+    void nanStopsAndKeepsTheLastGoodCheckpoint()
+    {
+        QTemporaryDir dir;
+        BaseModelTrainer trainer(config_, sampleVocabulary(), dir.path().toStdString(), "cpu");
+        trainer.injectNanAtStep(9);
+        try {
+            trainer.run(train_, val_);
+            QFAIL("expected the NaN guard to stop training");
+        } catch (const Error& e) {
+            const QString msg = e.what();
+            QVERIFY2(msg.contains("not a number") && msg.contains("step 8"), e.what());
+        }
+        // Resuming without the fault finishes from that checkpoint.
+        BaseModelTrainer again(config_, sampleVocabulary(), dir.path().toStdString(), "cpu");
+        QCOMPARE(again.run(train_, val_).resumedFromStep, int64_t(8));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBaseTrainer)
+#include "test_base_trainer.moc"
