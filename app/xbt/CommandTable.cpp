@@ -10,12 +10,14 @@ Command makeTokenizeCommand();
 Command makePreprocessCommand();
 Command makeEmbedCommand();
 Command makeBenchEmbedCommand();
+Command makeSampleGenerateCommand();
+Command makeTrainBaseCommand();
 
 const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
-        makeBenchEmbedCommand(),
+        makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
     };
     return table;
 }
