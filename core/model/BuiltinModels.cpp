@@ -1,7 +1,10 @@
 #include "core/model/BuiltinModels.h"
 
+#include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/util/Error.h"
+#include "core/util/InstallPaths.h"
 
+#include <filesystem>
 #include <functional>
 
 namespace xbt {
@@ -10,15 +13,24 @@ namespace {
 
 struct BuiltinModel {
     const char* name;
-    // Empty while the model's recipe is not part of this build.
     std::function<std::unique_ptr<EmbeddingModel>(const ModelOptions&)> make;
 };
+
+// The shipped sample models live in <samples>/<name>/ (see InstallPaths.h).
+std::unique_ptr<EmbeddingModel> loadShippedSampleModel(const std::string& name, const ModelOptions& options)
+{
+    const std::string folder = (std::filesystem::path(samplesDirectory()) / name).string();
+    if (!BuiltinSampleModel::isModelFolder(folder))
+        throw Error("built-in model '" + name + "': its trained weights are not in " + folder +
+                    "; train them with `xbt train-base --config samples/" + name + ".json --out " + folder + "`");
+    return BuiltinSampleModel::load(folder, options);
+}
 
 const std::vector<BuiltinModel>& registry()
 {
     static const std::vector<BuiltinModel> models = {
-        {"sample-old", {}},
-        {"sample-new", {}},
+        {"sample-old", [](const ModelOptions& o) { return loadShippedSampleModel("sample-old", o); }},
+        {"sample-new", [](const ModelOptions& o) { return loadShippedSampleModel("sample-new", o); }},
     };
     return models;
 }
@@ -44,11 +56,8 @@ bool isBuiltinModelName(const std::string& name)
 std::unique_ptr<EmbeddingModel> makeBuiltinModel(const std::string& name, const ModelOptions& options)
 {
     for (const BuiltinModel& m : registry()) {
-        if (name != m.name)
-            continue;
-        if (!m.make)
-            throw Error("built-in model '" + name + "' is not available in this build");
-        return m.make(options);
+        if (name == m.name)
+            return m.make(options);
     }
     throw Error("'" + name + "' is not a built-in model");
 }

@@ -2,6 +2,7 @@
 
 #include "core/model/BuiltinModels.h"
 #include "core/model/TorchScriptClipModel.h"
+#include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
@@ -32,8 +33,8 @@ std::string joinNames(const std::vector<std::string>& names)
     return s;
 }
 
-// A folder is a model when it holds exactly one TorchScript archive (beside
-// its sidecar, merges file, licence, ...).
+// A folder is a model when it is a sample model folder (sample-model.json), or
+// holds exactly one TorchScript archive (beside its sidecar, merges file, ...).
 std::string archiveInFolder(const std::string& folder)
 {
     std::vector<std::string> archives;
@@ -66,8 +67,11 @@ std::string archiveInFolder(const std::string& folder)
 std::unique_ptr<EmbeddingModel> loadModel(const std::string& spec, const ModelOptions& options)
 {
     std::error_code ec;
-    if (!spec.empty() && fs::is_directory(spec, ec))
+    if (!spec.empty() && fs::is_directory(spec, ec)) {
+        if (BuiltinSampleModel::isModelFolder(spec))
+            return BuiltinSampleModel::load(spec, options);
         return std::make_unique<TorchScriptClipModel>(archiveInFolder(spec), options);
+    }
     if (!spec.empty() && fs::is_regular_file(spec, ec))
         return std::make_unique<TorchScriptClipModel>(spec, options);
     if (isBuiltinModelName(spec))

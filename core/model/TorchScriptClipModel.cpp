@@ -3,6 +3,7 @@
 #include "core/model/ModelSidecar.h"
 #include "core/model/TorchGraphPatcher.h"
 #include "core/model/TorchRuntime.h"
+#include "core/model/TorchTensors.h"
 #include "core/text/ClipTokenizer.h"
 #include "core/text/MergesLocator.h"
 #include "core/util/Error.h"
@@ -66,29 +67,6 @@ bool mentionsNewerPyTorch(const std::string& message)
         if (message.find(sign) != std::string::npos)
             return true;
     return false;
-}
-
-std::string resolveDevice(const std::string& requested)
-{
-    if (requested.empty() || requested == "auto")
-        return torchCudaAvailable() ? "cuda" : "cpu";
-    std::optional<c10::Device> device;
-    try {
-        device = c10::Device(requested);
-    } catch (const c10::Error&) {
-        throw Error("device '" + requested + "' is not valid: use auto, cpu, cuda or cuda:N");
-    }
-    if (device->is_cuda()) {
-        if (!torchCudaAvailable())
-            throw Error("device '" + requested + "' was asked for, but LibTorch " + torchVersion()
-                        + " sees no CUDA device in this build; use --device cpu");
-        if (device->has_index() && device->index() >= static_cast<int>(torch::cuda::device_count()))
-            throw Error("device '" + requested + "' does not exist: " + std::to_string(torch::cuda::device_count())
-                        + " CUDA device(s) present");
-    } else if (!device->is_cpu()) {
-        throw Error("device '" + requested + "' is not supported: use auto, cpu, cuda or cuda:N");
-    }
-    return device->str();
 }
 
 torch::jit::Module loadArchive(const std::string& path)
@@ -204,7 +182,7 @@ TorchScriptClipModel::TorchScriptClipModel(const std::string& archivePath, const
 {
     Impl& d = *impl_;
     configureTorchThreads(options.threads);
-    const std::string device = resolveDevice(options.device);
+    const std::string device = resolveDevice(options.device).str();
     d.device = c10::Device(device);
     d.batchSize = options.batchSize;
 

@@ -1,9 +1,11 @@
 #include "core/model/TorchTensors.h"
 
+#include "core/model/TorchRuntime.h"
 #include "core/util/Error.h"
 #include "core/util/Sha256.h"
 
 #include <cstring>
+#include <optional>
 
 namespace xbt {
 
@@ -43,19 +45,27 @@ torch::Tensor fromMatrix(const Matrix& m, const torch::Device& device)
     return device.is_cpu() ? t : t.to(device);
 }
 
-torch::Device resolveDevice(const std::string& request)
+torch::Device resolveDevice(const std::string& requested)
 {
-    if (request.empty() || request == "auto")
-        return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    if (request == "cpu")
-        return torch::Device(torch::kCPU);
-    if (request.rfind("cuda", 0) == 0) {
-        if (!torch::cuda::is_available())
-            throw Error("--device " + request + ": CUDA is not available in this build or on this machine "
-                        "(use --device cpu or auto)");
-        return torch::Device(request);
+    if (requested.empty() || requested == "auto")
+        return torchCudaAvailable() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    std::optional<torch::Device> device;
+    try {
+        device = torch::Device(requested);
+    } catch (const c10::Error&) {
+        throw Error("device '" + requested + "' is not valid: use auto, cpu, cuda or cuda:N");
     }
-    throw Error("unknown device '" + request + "' (expected auto, cpu or cuda[:N])");
+    if (device->is_cuda()) {
+        if (!torchCudaAvailable())
+            throw Error("device '" + requested + "' was asked for, but LibTorch " + torchVersion() +
+                        " sees no CUDA device in this build; use --device cpu");
+        if (device->has_index() && device->index() >= static_cast<int>(torch::cuda::device_count()))
+            throw Error("device '" + requested + "' does not exist: " + std::to_string(torch::cuda::device_count()) +
+                        " CUDA device(s) present");
+    } else if (!device->is_cpu()) {
+        throw Error("device '" + requested + "' is not supported: use auto, cpu, cuda or cuda:N");
+    }
+    return *device;
 }
 
 std::string hashModuleWeights(const torch::nn::Module& module, const std::string& extra)

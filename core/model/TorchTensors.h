@@ -18,7 +18,8 @@ torch::Tensor stackPixels(const std::vector<PixelTensor>& images, const torch::D
 Matrix toMatrix(const torch::Tensor& t);
 // A Matrix as a [rows, cols] float32 tensor on `device`.
 torch::Tensor fromMatrix(const Matrix& m, const torch::Device& device);
-// "auto" -> CUDA when available, else CPU; "cuda" without CUDA is an error.
+// "auto" -> CUDA when available, else CPU; "cuda[:N]" must exist. Errors say
+// what to pass instead.
 torch::Device resolveDevice(const std::string& request);
 // Feeds names, shapes and float32 bytes of the module's parameters and buffers
 // to a SHA-256 and returns the hex digest (plus `extra`, e.g. settings).
