@@ -12,12 +12,13 @@ Command makeEmbedCommand();
 Command makeBenchEmbedCommand();
 Command makeSampleGenerateCommand();
 Command makeTrainBaseCommand();
+Command makeEvalCommand();
 
 const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
-        makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
+        makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(), makeEvalCommand(),
     };
     return table;
 }

@@ -16,8 +16,7 @@ void printOverview()
     std::cout << "usage: xbt <command> [options]   (xbt <command> --help for details)\n\ncommands:\n";
     for (const Command& c : commandTable()) {
         std::cout << "  " << c.name;
-        if (c.name.size() < 16)
-            std::cout << std::string(16 - c.name.size(), ' ');
+        std::cout << std::string(c.name.size() < 18 ? 18 - c.name.size() : 2, ' ');
         std::cout << c.summary << "\n";
     }
     std::cout << "\nexit codes: 0 all done, 2 done but some inputs failed, 1 could not run\n";

@@ -107,8 +107,46 @@ DirectionRecall fromRanks(std::vector<int64_t> ranks, int64_t gallerySize, int m
 RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts,
                                        const std::vector<int64_t>& textToImage, int maxK)
 {
+    return computeCrossRecall(texts, images, images, texts, textToImage, maxK);
+}
+
+RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset)
+{
+    std::vector<int64_t> picked;
+    if (subset) {
+        for (size_t i : *subset)
+            picked.push_back(ranks[i]);
+    }
+    const std::vector<int64_t>& r = subset ? picked : ranks;
+    RecallSummary s;
+    s.queries = static_cast<int64_t>(r.size());
+    if (r.empty())
+        return s;
+    DirectionRecall d;
+    d.ranks = r;
+    for (int64_t rank : r) {
+        s.r1 += rank <= 1;
+        s.r5 += rank <= 5;
+        s.r10 += rank <= 10;
+    }
+    const double n = static_cast<double>(r.size());
+    s.r1 /= n;
+    s.r5 /= n;
+    s.r10 /= n;
+    s.meanRank = d.meanRank();
+    s.medianRank = d.medianRank();
+    return s;
+}
+
+RetrievalRecall computeCrossRecall(const Matrix& queryTexts, const Matrix& galleryImages, const Matrix& queryImages,
+                                   const Matrix& galleryTexts, const std::vector<int64_t>& textToImage, int maxK)
+{
+    const Matrix& texts = queryTexts;
+    const Matrix& images = galleryImages;
     if (texts.rows == 0 || images.rows == 0)
         throw Error("recall needs at least one image and one text");
+    if (queryImages.rows != images.rows || galleryTexts.rows != texts.rows)
+        throw Error("query and gallery embeddings must cover the same images and texts");
     if (static_cast<int64_t>(textToImage.size()) != texts.rows)
         throw Error("ground truth lists " + std::to_string(textToImage.size()) + " texts, but there are " +
                     std::to_string(texts.rows) + " text embeddings");
@@ -123,17 +161,17 @@ RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts
         textsOfImage[static_cast<size_t>(i)].push_back(static_cast<int64_t>(t));
     }
     RetrievalRecall r;
-    r.textToImage = fromRanks(pessimisticRanks(innerProducts(texts, images), imageOfText), images.rows, maxK);
+    r.textToImage = fromRanks(pessimisticRanks(innerProducts(queryTexts, galleryImages), imageOfText), images.rows, maxK);
     // Images without any caption cannot be scored as I2T queries.
-    std::vector<int64_t> queryImages;
+    std::vector<int64_t> imageQueries;
     std::vector<std::vector<int64_t>> relevant;
     for (int64_t i = 0; i < images.rows; ++i) {
         if (textsOfImage[static_cast<size_t>(i)].empty())
             continue;
-        queryImages.push_back(i);
+        imageQueries.push_back(i);
         relevant.push_back(textsOfImage[static_cast<size_t>(i)]);
     }
-    r.imageToText = fromRanks(pessimisticRanks(innerProducts(images.selectRows(queryImages), texts), relevant),
+    r.imageToText = fromRanks(pessimisticRanks(innerProducts(queryImages.selectRows(imageQueries), galleryTexts), relevant),
                               texts.rows, maxK);
     return r;
 }

@@ -35,6 +35,21 @@ struct RetrievalRecall {
 // maxK is capped at the gallery size of each direction.
 RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts,
                                        const std::vector<int64_t>& textToImage, int maxK = 100);
+// Queries and galleries from different embedding spaces (e.g. new-model
+// queries against an old-model gallery): T2I ranks galleryImages for each row
+// of queryTexts, I2T ranks galleryTexts for each row of queryImages. Rows of
+// the two image matrices are the same images, and likewise for texts.
+RetrievalRecall computeCrossRecall(const Matrix& queryTexts, const Matrix& galleryImages, const Matrix& queryImages,
+                                   const Matrix& galleryTexts, const std::vector<int64_t>& textToImage,
+                                   int maxK = 100);
+
+// R@1/5/10 and ranks over some of a direction's queries (all when `subset` is null).
+struct RecallSummary {
+    int64_t queries = 0;
+    double r1 = 0, r5 = 0, r10 = 0;
+    double meanRank = 0, medianRank = 0;
+};
+RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset = nullptr);
 
 // The 1-based pessimistic rank of each query's best relevant item:
 // scores [Q, G]; relevant(q) lists gallery rows relevant to query q.
