@@ -1,32 +1,32 @@
 #!/usr/bin/env bash
 # The README's run command: installs what is missing, builds, runs the main job.
 #
-# Until the sample world and the workbench land, the main job exercises the
-# engine end to end: it writes a small CLIP-shaped TorchScript archive (random
-# weights, bench/make_clip_archive.py), then `xbt info` and `xbt embed` on the
-# bundled images and captions in samples/engine-demo/.
+# The main job, until the workbench UI lands: the upgrade story on the bundled
+# sample world, headless. It describes the two shipped models (sample-old,
+# today's; sample-new, the better one), generates the held-out test split,
+# and evaluates old->old, new->new and raw new->old recall, per category,
+# writing the report to out/sample-world/eval/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 bash scripts/build.sh >/dev/null
 XBT=${XBT_BUILD_DIR:-build}/app/xbt
-OUT=out/engine-demo
+OUT=out/sample-world
 mkdir -p "$OUT"
 
-MODEL="$OUT/clip-tiny.pt"
-[ -f "$MODEL" ] || /usr/bin/python3 bench/make_clip_archive.py --shape tiny --out "$MODEL"
+for m in sample-old sample-new; do
+  echo "== xbt info --model $m"
+  "$XBT" info --model "$m"
+  echo
+done
 
-# CLIP's merges file: a clip/open_clip installation has one; so does ../shared.
-merges=()
-[ -f ../shared/clip/bpe_simple_vocab_16e6.txt.gz ] && merges=(--merges ../shared/clip/bpe_simple_vocab_16e6.txt.gz)
+if [ ! -f "$OUT/test/captions.tsv" ]; then
+  echo "== generating the test split (1000 scenes)"
+  "$XBT" sample generate --split test --count 1000 --out "$OUT/test"
+  echo
+fi
 
-echo "== xbt info"
-"$XBT" info --model "$MODEL" "${merges[@]}"
+echo "== xbt eval --old sample-old --new sample-new"
+"$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --out "$OUT/eval"
 echo
-echo "== xbt embed (images)"
-"$XBT" embed --model "$MODEL" "${merges[@]}" --images samples/engine-demo/images --out "$OUT/images.npy"
-echo
-echo "== xbt embed (captions)"
-"$XBT" embed --model "$MODEL" "${merges[@]}" --texts samples/engine-demo/captions.txt --out "$OUT/captions.npy"
-echo
-echo "wrote $OUT/images.npy (+ .txt) and $OUT/captions.npy (+ .txt)"
+echo "report: $OUT/eval/results.md (and results.json, recall.csv)"

@@ -7,3 +7,4 @@ xbt_add_test(test_torchscript_model LIBS xbt_model xbt_text xbt_image FIXTURES c
 xbt_add_test(test_sample_world LIBS xbt_sample xbt_data Qt6::Gui CLI)
 xbt_add_test(test_base_trainer LIBS xbt_train xbt_sample xbt_model TIMEOUT 600)
 xbt_add_test(test_retrieval_recall LIBS xbt_eval)
+xbt_add_test(test_sample_models_cli CLI TIMEOUT 600)
