@@ -5,42 +5,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
 
 namespace xbt {
-
-double monotonicSeconds()
-{
-    using namespace std::chrono;
-    return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-ProgressMeter::ProgressMeter(std::string stage, int64_t total, ProgressCallback callback)
-    : stage_(std::move(stage)), total_(total), callback_(std::move(callback)), start_(monotonicSeconds())
-{
-}
-
-void ProgressMeter::update(int64_t done, const std::string& message)
-{
-    if (!callback_)
-        return;
-    Progress p;
-    p.stage = stage_;
-    p.done = done;
-    p.total = total_;
-    p.message = message;
-    const double elapsed = monotonicSeconds() - start_;
-    if (elapsed > 0 && done > 0) {
-        p.itemsPerSecond = static_cast<double>(done) / elapsed;
-        if (total_ > 0)
-            p.etaSeconds = static_cast<double>(total_ - done) / p.itemsPerSecond;
-    }
-    callback_(p);
-}
 
 BatchEmbedder::BatchEmbedder(EmbeddingModel& model, EmbedOptions options) : model_(model), options_(options)
 {

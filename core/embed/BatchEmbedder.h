@@ -46,19 +46,4 @@ private:
     EmbedOptions options_;
 };
 
-// Reports done/total with a rate and ETA measured since construction.
-class ProgressMeter {
-public:
-    ProgressMeter(std::string stage, int64_t total, ProgressCallback callback);
-    void update(int64_t done, const std::string& message = {});
-
-private:
-    std::string stage_;
-    int64_t total_;
-    ProgressCallback callback_;
-    double start_;
-};
-
-double monotonicSeconds();
-
 }  // namespace xbt

@@ -22,13 +22,6 @@ namespace xbt {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start)
-{
-    return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 // Image files are written plainly, not through writeFileAtomic: an fsync per
 // image would dominate the run, and a half-written split is regenerated anyway
 // (captions.tsv, written last and atomically, marks a finished split).
@@ -43,26 +36,10 @@ void writeImage(const std::string& path, const std::string& png)
         throw Error(path + ": write failed (" + std::strerror(errno) + ")");
 }
 
-void report(const ProgressCallback& progress, const char* stage, int64_t done, int64_t total, Clock::time_point start)
-{
-    if (!progress)
-        return;
-    Progress p;
-    p.stage = stage;
-    p.done = done;
-    p.total = total;
-    const double elapsed = secondsSince(start);
-    if (elapsed > 0 && done > 0) {
-        p.itemsPerSecond = static_cast<double>(done) / elapsed;
-        p.etaSeconds = static_cast<double>(total - done) / p.itemsPerSecond;
-    }
-    progress(p);
-}
-
 // Renders and writes every image on `threads` workers while the calling
 // thread reports progress and watches for cancellation.
 void renderImages(const std::vector<SampleScene>& scenes, const std::string& outDir, int threads,
-                  const ProgressCallback& progress, const CancelToken& cancel, Clock::time_point start)
+                  ProgressMeter& meter, const CancelToken& cancel)
 {
     std::atomic<size_t> next{0};
     std::atomic<int64_t> done{0};
@@ -90,14 +67,14 @@ void renderImages(const std::vector<SampleScene>& scenes, const std::string& out
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         if (cancel.isCancelled())
             stop = true;
-        report(progress, "rendering scenes", done, total, start);
+        meter.update(done);
     }
     for (std::thread& w : workers)
         w.join();
     if (failure)
         std::rethrow_exception(failure);
     cancel.throwIfCancelled();
-    report(progress, "rendering scenes", total, total, start);
+    meter.update(total);
 }
 
 }  // namespace
@@ -117,7 +94,7 @@ SampleWorldSummary generateSampleWorld(const SampleWorldOptions& options, const 
 {
     if (options.count <= 0)
         throw Error("sample world: the scene count must be positive (got " + std::to_string(options.count) + ")");
-    const Clock::time_point start = Clock::now();
+    const double start = monotonicSeconds();
     std::error_code ec;
     std::filesystem::create_directories(options.outDir, ec);
     if (ec)
@@ -151,11 +128,12 @@ SampleWorldSummary generateSampleWorld(const SampleWorldOptions& options, const 
     } else {
         const int threads =
             options.threads > 0 ? options.threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-        renderImages(scenes, options.outDir, threads, progress, cancel, start);
+        ProgressMeter meter("rendering scenes", static_cast<int64_t>(scenes.size()), progress);
+        renderImages(scenes, options.outDir, threads, meter, cancel);
         summary.writtenFile = (std::filesystem::path(options.outDir) / "captions.tsv").string();
         writeCaptionsTsv(summary.writtenFile, records);
     }
-    summary.seconds = secondsSince(start);
+    summary.seconds = monotonicSeconds() - start;
     return summary;
 }
 

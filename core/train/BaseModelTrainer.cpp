@@ -11,7 +11,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <random>
@@ -22,11 +21,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-double nowSeconds()
-{
-    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 // A permutation that depends only on (seed, epoch): mt19937_64's output is
 // fixed by the standard, and the index mapping below is our own (the standard
@@ -210,7 +204,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     };
 
     net->train();
-    const double start = nowSeconds();
+    const double start = monotonicSeconds();
     double windowStart = start;
     int64_t windowSteps = 0;
     int currentEpoch = -1;
@@ -286,7 +280,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         p.loss = lossValue;
         p.learningRate = lr;
         p.temperature = 1.0 / net->logitScale.exp().item<double>();
-        const double now = nowSeconds();
+        const double now = monotonicSeconds();
         p.samplesPerSecond = static_cast<double>(windowSteps * batch) / std::max(1e-9, now - windowStart);
         p.validationT2I = p.validationI2T = -1.0;
         if (validateNow) {
@@ -317,7 +311,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     writeFileAtomic((out / BuiltinSampleModel::kConfigFile).string(), config_.toJsonText());
 
     result.steps = totalSteps;
-    result.seconds = nowSeconds() - start;
+    result.seconds = monotonicSeconds() - start;
     result.finalLoss = lastLoss;
     return result;
 }

@@ -33,4 +33,20 @@ private:
     std::shared_ptr<std::atomic<bool>> flag_;
 };
 
+// Reports done/total with a rate and ETA measured since construction.
+class ProgressMeter {
+public:
+    ProgressMeter(std::string stage, int64_t total, ProgressCallback callback);
+    void update(int64_t done, const std::string& message = {});
+
+private:
+    std::string stage_;
+    int64_t total_;
+    ProgressCallback callback_;
+    double start_;
+};
+
+// Seconds on a monotonic clock, for durations and rates.
+double monotonicSeconds();
+
 }  // namespace xbt
