@@ -22,17 +22,26 @@ using nlohmann::json;
 
 namespace {
 
-// A permutation that depends only on (seed, epoch): mt19937_64's output is
-// fixed by the standard, and the index mapping below is our own (the standard
-// distributions are implementation-defined).
-std::vector<int64_t> epochOrder(int seed, int epoch, int64_t n)
+// The images of an epoch in an order that depends only on (seed, epoch):
+// mt19937_64's output is fixed by the standard, and the index mapping below is
+// our own (the standard distributions are implementation-defined). With
+// `twins`, an image and its twin are shuffled as one unit and stay adjacent.
+std::vector<int64_t> epochOrder(int seed, int epoch, int64_t n, const std::vector<int64_t>& twins)
 {
+    std::vector<std::vector<int64_t>> units;
+    for (int64_t i = 0; i < n; ++i) {
+        const int64_t twin = twins.empty() ? -1 : twins[static_cast<size_t>(i)];
+        if (twin >= 0 && twin < n && twin < i)
+            continue;  // already placed with its twin
+        units.push_back(twin > i && twin < n ? std::vector<int64_t>{i, twin} : std::vector<int64_t>{i});
+    }
     std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch) + 1);
-    std::vector<int64_t> order(static_cast<size_t>(n));
-    for (int64_t i = 0; i < n; ++i)
-        order[static_cast<size_t>(i)] = i;
-    for (int64_t i = n - 1; i > 0; --i)
-        std::swap(order[static_cast<size_t>(i)], order[rng() % static_cast<uint64_t>(i + 1)]);
+    for (size_t i = units.size() - 1; i > 0; --i)
+        std::swap(units[i], units[rng() % (i + 1)]);
+    std::vector<int64_t> order;
+    order.reserve(static_cast<size_t>(n));
+    for (const auto& unit : units)
+        order.insert(order.end(), unit.begin(), unit.end());
     return order;
 }
 
@@ -132,7 +141,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
                            {"train_images", n},
                            {"batch_size", batch},
                            {"epochs", tc.epochs},
-                           {"seed", tc.seed}};
+                           {"seed", tc.seed},
+                           {"keep_twins_together", tc.keepTwinsTogether}};
 
     BaseTrainingResult result;
     result.device = device.str();
@@ -220,7 +230,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         }
         const int epoch = static_cast<int>(step / stepsPerEpoch);
         if (epoch != currentEpoch) {
-            order = epochOrder(tc.seed, epoch, n);
+            order = epochOrder(tc.seed, epoch, n, tc.keepTwinsTogether ? train.twins : std::vector<int64_t>{});
             currentEpoch = epoch;
         }
         const int64_t offset = (step % stepsPerEpoch) * batch;

@@ -17,6 +17,10 @@ CaptionedImageSet renderSampleWorldSet(uint64_t seed, const std::string& split, 
     set.images.resize(scenes.size());
     set.captions.resize(scenes.size());
     set.categories.resize(scenes.size());
+    set.twins.assign(scenes.size(), -1);
+    for (size_t i = 0; i < scenes.size(); ++i)
+        if (scenes[i].twinIndex >= 0 && static_cast<size_t>(scenes[i].twinIndex) < scenes.size())
+            set.twins[i] = scenes[i].twinIndex;
     const ClipImagePreprocessor preprocessor(preprocess);
     std::atomic<size_t> next{0};
     auto work = [&] {

@@ -1,5 +1,6 @@
 #include "core/model/builtin/BuiltinSampleModel.h"
 
+#include "core/model/TorchRuntime.h"
 #include "core/model/TorchTensors.h"
 #include "core/model/builtin/SampleNetworks.h"
 #include "core/text/WordTokenizer.h"
@@ -41,6 +42,7 @@ std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& 
         if (!fileExists((dir / file).string()))
             throw Error(folder + ": not a complete sample model folder (missing " + file +
                         "; a model trained with `xbt train-base` has sample-model.json, vocabulary.txt and weights.pt)");
+    configureTorchThreads(options.threads);
     std::unique_ptr<BuiltinSampleModel> model(new BuiltinSampleModel());
     model->config_ = SampleModelConfig::fromFile((dir / kConfigFile).string());
     const SampleModelConfig& config = model->config_;

@@ -84,6 +84,7 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     readKey(tr, "checkpoint_every", c.training.checkpointEvery, at + "training.");
     readKey(tr, "validate_every", c.training.validateEvery, at + "training.");
     readKey(tr, "threads", c.training.threads, at + "training.");
+    readKey(tr, "keep_twins_together", c.training.keepTwinsTogether, at + "training.");
 
     auto require = [&](bool ok, const std::string& what) {
         if (!ok)
@@ -139,7 +140,8 @@ std::string SampleModelConfig::toJsonText() const
           {"seed", training.seed},
           {"checkpoint_every", training.checkpointEvery},
           {"validate_every", training.validateEvery},
-          {"threads", training.threads}}},
+          {"threads", training.threads},
+          {"keep_twins_together", training.keepTwinsTogether}}},
     };
     return j.dump(2) + "\n";
 }

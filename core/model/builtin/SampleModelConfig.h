@@ -45,6 +45,8 @@ struct SampleTrainingConfig {
     int checkpointEvery = 200;   // steps
     int validateEvery = 0;       // steps; 0 = once per epoch
     int threads = 0;             // 0 = all cores
+    // Put hard-case twins in the same batch (hard negatives).
+    bool keepTwinsTogether = true;
 };
 
 struct SampleModelConfig {
