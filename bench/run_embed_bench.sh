@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # The embedding benchmark behind docs/benchmarks.md: xbt (exact and fast
 # decode) against the plain Python pipeline, same archive, same photos.
-#   bash bench/run_embed_bench.sh [--limit N]
+#   [LIMIT=N] bash bench/run_embed_bench.sh      (N photos, default 24)
 # Needs the bench packages (scripts/setup.sh --bench) and a built xbt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-LIMIT=${2:-24}
+LIMIT=${LIMIT:-24}
 OUT=out/bench
 XBT=${XBT:-build/app/xbt}
 mkdir -p "$OUT/photos"
@@ -23,7 +23,7 @@ for d in /usr/share/wallpapers/*/contents/images; do
   f=$(ls -S "$d"/*.jpg 2>/dev/null | head -n1 || true)
   [ -n "$f" ] && ln -sf "$f" "$OUT/photos/$(basename "$(dirname "$(dirname "$d")")").jpg"
 done
-ls "$OUT"/photos | head -n "$LIMIT" | sed "s|^|$PWD/$OUT/photos/|" > "$OUT/photos.txt"
+LC_ALL=C ls "$OUT"/photos | head -n "$LIMIT" | sed "s|^|$PWD/$OUT/photos/|" > "$OUT/photos.txt"
 
 MERGES=${MERGES:-../shared/clip/bpe_simple_vocab_16e6.txt.gz}
 echo "== xbt, exact decode"
@@ -33,14 +33,16 @@ echo "== xbt, fast decode"
 "$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --fast-decode
 echo
 echo "== Python reference (PIL + torchvision)"
-/usr/bin/python3 bench/reference_pipeline.py --model "$MODEL" --images "$OUT/photos" --limit "$LIMIT"
+/usr/bin/python3 bench/reference_pipeline.py --model "$MODEL" --images "$OUT/photos" --limit "$LIMIT" --out "$OUT/python.npy"
 echo
-echo "== fast-decode drift (cosine to exact mode, per photo)"
+echo "== agreement with the Python pipeline, and fast-decode drift (cosine per photo)"
 "$XBT" embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --out "$OUT/exact.npy" 2>/dev/null
 "$XBT" embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --out "$OUT/fast.npy" --fast-decode 2>/dev/null
-/usr/bin/python3 - "$OUT/exact.npy" "$OUT/fast.npy" <<'PY'
+/usr/bin/python3 - "$OUT/exact.npy" "$OUT/fast.npy" "$OUT/python.npy" <<'PY'
 import sys, numpy as np
-a, b = np.load(sys.argv[1]), np.load(sys.argv[2])
-cos = (a * b).sum(1)
-print(f"photos {len(cos)}: min cosine {cos.min():.5f}, mean {cos.mean():.5f}")
+exact, fast, python = (np.load(p) for p in sys.argv[1:4])
+for name, a, b in [("xbt exact vs Python", exact, python), ("xbt fast vs exact", fast, exact)]:
+    cos = (a * b).sum(1)
+    print(f"{name:22s}: {len(cos)} photos, min cosine {cos.min():.6f}, mean {cos.mean():.6f}, "
+          f"max abs diff {np.abs(a - b).max():.2e}")
 PY

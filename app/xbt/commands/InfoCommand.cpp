@@ -57,7 +57,8 @@ int runInfo(const CliArgs& args)
               << "context length:   " << info.contextLength << "\n"
               << "mean:             " << tripleText(p.mean) << "\n"
               << "std:              " << tripleText(p.std) << "\n"
-              << "tokenizer:        " << info.tokenizer << " (merges: " << info.mergesPath << ")\n"
+              << "tokenizer:        " << info.tokenizer
+              << (info.mergesPath.empty() ? std::string() : " (merges: " + info.mergesPath + ")") << "\n"
               << "device:           " << info.device << (torchCudaAvailable() ? " (CUDA available)" : " (no CUDA)")
               << "\n"
               << "fingerprint:      " << info.fingerprint << "\n"
