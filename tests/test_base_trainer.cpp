@@ -2,6 +2,7 @@
 // resumes to exactly the uninterrupted result, and a NaN stops training with
 // the last good checkpoint kept.
 #include "core/model/builtin/BuiltinSampleModel.h"
+#include "core/text/WordTokenizer.h"
 #include "core/sample/SampleVocabulary.h"
 #include "core/train/BaseModelTrainer.h"
 #include "core/train/SampleWorldData.h"
@@ -64,6 +65,20 @@ private Q_SLOTS:
         val_ = renderSampleWorldSet(1, "val", config_.data.valCount, pre);
         QCOMPARE(train_.size(), size_t(96));
         QCOMPARE(train_.images.front().height, 32);
+    }
+
+    void wordTokenizerMapsUnknownWordsToUnk()
+    {
+        const WordTokenizer tokenizer(sampleVocabulary());
+        const std::vector<int64_t> ids = tokenizer.encode("A small RED circle, zebra \xc3\xa9t\xc3\xa9 !");
+        QCOMPARE(ids.size(), size_t(7));  // a small red circle , zebra été  ("!" is not in the vocabulary)
+        QVERIFY(ids[0] > WordTokenizer::kEnd && ids[3] > WordTokenizer::kEnd);
+        QCOMPARE(ids[4], tokenizer.encode(",")[0]);
+        QCOMPARE(ids[5], WordTokenizer::kUnknown);
+        QCOMPARE(ids[6], WordTokenizer::kUnknown);
+        const std::vector<int64_t> row = tokenizer.tokenizeBatch({"red red red red red red"}, 5);
+        QCOMPARE(row, (std::vector<int64_t>{WordTokenizer::kStart, ids[2], ids[2], ids[2], WordTokenizer::kEnd}));
+        QVERIFY(tokenizer.encode("").empty());
     }
 
     void lossGoesDownAndModelLoads()
