@@ -4,11 +4,11 @@
 find_package(Threads REQUIRED)
 find_package(OpenMP REQUIRED)
 find_package(Torch REQUIRED)
-find_package(faiss QUIET)
+find_package(faiss REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
-find_package(SQLite3 QUIET)
+find_package(SQLite3 REQUIRED)
 
 # OpenCV: Debian splits it into per-module -dev packages that do not ship the
 # CMake config (only the libopencv-dev meta package does, and it drags in VTK).

@@ -13,12 +13,16 @@ Command makeBenchEmbedCommand();
 Command makeSampleGenerateCommand();
 Command makeTrainBaseCommand();
 Command makeEvalCommand();
+Command makeIndexCommand();
+Command makeSearchCommand();
+Command makeGalleriesCommand();
 
 const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
         makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(), makeEvalCommand(),
+        makeIndexCommand(), makeSearchCommand(), makeGalleriesCommand(),
     };
     return table;
 }

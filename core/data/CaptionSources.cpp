@@ -3,7 +3,7 @@
 #include "core/data/CaptionsTsv.h"
 #include "core/data/CsvTable.h"
 #include "core/data/ImageFiles.h"
-#include "core/data/Utf8.h"
+#include "core/util/Utf8.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 

@@ -2,56 +2,11 @@
 
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
+#include "core/util/Utf8.h"
 
 namespace xbt {
 
 namespace {
-
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is malformed
-// (overlong forms, surrogates and code points above U+10FFFF included).
-size_t utf8SequenceLength(const std::string& s, size_t i)
-{
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80)
-        return 1;
-    size_t n = 0;
-    unsigned int cp = 0;
-    if ((c & 0xe0) == 0xc0) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    for (size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (byte(i + k) & 0x3f);
-    }
-    static const unsigned int minimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < minimum[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
-}
-
-bool isValidUtf8(const std::string& s)
-{
-    for (size_t i = 0; i < s.size();) {
-        const size_t n = utf8SequenceLength(s, i);
-        if (n == 0)
-            return false;
-        i += n;
-    }
-    return true;
-}
 
 std::vector<std::string> splitTabs(const std::string& line)
 {

@@ -1,6 +1,6 @@
 #include "core/data/CsvTable.h"
 
-#include "core/data/Utf8.h"
+#include "core/util/Utf8.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,4 +1,4 @@
-#include "core/data/Utf8.h"
+#include "core/util/Utf8.h"
 
 namespace xbt {
 
@@ -49,6 +49,31 @@ size_t findInvalidUtf8(std::string_view text)
         i += n;
     }
     return std::string_view::npos;
+}
+
+bool isValidUtf8(std::string_view text)
+{
+    return findInvalidUtf8(text) == std::string_view::npos;
+}
+
+std::string escapeInvalidUtf8(std::string_view bytes)
+{
+    static const char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(bytes.size());
+    for (size_t i = 0; i < bytes.size();) {
+        const size_t n = sequenceLength(bytes, i);
+        if (n > 0) {
+            out.append(bytes.substr(i, n));
+            i += n;
+            continue;
+        }
+        const auto b = static_cast<unsigned char>(bytes[i++]);
+        out += "\\x";
+        out += kHex[b >> 4];
+        out += kHex[b & 0xf];
+    }
+    return out;
 }
 
 }  // namespace xbt

@@ -1,0 +1,78 @@
+// xbt galleries: list a workspace's galleries; rename or delete one.
+#include "app/xbt/Command.h"
+#include "core/gallery/GalleryFiles.h"
+#include "core/gallery/GalleryStore.h"
+#include "core/gallery/Workspace.h"
+#include "core/util/Error.h"
+
+#include <cstdio>
+
+namespace xbt::cli {
+
+namespace {
+
+void printList(const Workspace& workspace)
+{
+    const std::vector<std::string> names = workspace.galleries();
+    if (names.empty()) {
+        std::printf("no galleries in %s (create one with xbt index)\n", workspace.dir().c_str());
+        return;
+    }
+    std::printf("%-20s %9s %7s %9s  %-16s %-12s %-5s %-7s  %s\n", "gallery", "embedded", "failed", "captions", "model",
+                "fingerprint", "index", "stored", "root");
+    for (const std::string& name : names) {
+        try {
+            const GalleryStore store =
+                GalleryStore::open(galleryFiles(workspace.galleryDir(name)).database, GalleryStore::Mode::ReadOnly);
+            const GallerySettings& s = store.settings();
+            const ItemCounts c = store.counts();
+            std::printf("%-20s %9lld %7lld %9lld  %-16s %-12s %-5s %-7s  %s\n", name.c_str(),
+                        static_cast<long long>(c.embedded), static_cast<long long>(c.failed),
+                        static_cast<long long>(c.captions), s.modelName.c_str(),
+                        fingerprintPrefix(s.modelFingerprint).c_str(), indexTypeName(s.indexType),
+                        precisionName(s.precision), s.root.c_str());
+        } catch (const Error& e) {
+            std::printf("%-20s (cannot be read: %s)\n", name.c_str(), e.what());
+        }
+    }
+}
+
+int run(const CliArgs& args)
+{
+    const std::string dir = args.required("workspace");
+    if (args.has("rename") && args.has("delete"))
+        throw UsageError("give --rename OLD NEW or --delete NAME, not both");
+    if (args.has("rename")) {
+        if (args.positional().size() != 1)
+            throw UsageError("--rename needs the old and the new name: --rename OLD NEW");
+        Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
+        workspace.renameGallery(args.value("rename"), args.positional().front());
+        std::printf("renamed gallery %s to %s\n", args.value("rename").c_str(), args.positional().front().c_str());
+        return kExitOk;
+    }
+    if (!args.positional().empty())
+        throw UsageError("unexpected argument '" + args.positional().front() + "'");
+    if (args.has("delete")) {
+        Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
+        workspace.deleteGallery(args.value("delete"));
+        std::printf("deleted gallery %s\n", args.value("delete").c_str());
+        return kExitOk;
+    }
+    printList(Workspace::open(dir, Workspace::Mode::ReadOnly));
+    return kExitOk;
+}
+
+}  // namespace
+
+Command makeGalleriesCommand()
+{
+    return {"galleries",
+            "list a workspace's galleries (items, captions, model, index); rename or delete one",
+            "xbt galleries --workspace WS [--rename OLD NEW | --delete NAME]",
+            {{"workspace", "WS", "workspace folder"},
+             {"rename", "OLD", "rename gallery OLD to the NEW name given after it"},
+             {"delete", "NAME", "delete a gallery and its thumbnails (refused while another process writes)"}},
+            run};
+}
+
+}  // namespace xbt::cli

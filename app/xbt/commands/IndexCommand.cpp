@@ -1,0 +1,123 @@
+// xbt index: a local image folder -> a gallery in a workspace, incrementally
+// (new and changed files embedded, gone ones removed), resumable after a kill.
+#include "app/xbt/CliProgress.h"
+#include "app/xbt/Command.h"
+#include "app/xbt/InterruptCancel.h"
+#include "app/xbt/ModelCli.h"
+#include "core/gallery/GalleryIndexer.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/util/Error.h"
+
+#include <cstdio>
+#include <filesystem>
+
+namespace xbt::cli {
+
+namespace {
+
+// A model given as a path is recorded absolute, so that `xbt search` finds it
+// from any working directory; built-in names are kept as they are.
+std::string recordedModelSpec(const std::string& spec)
+{
+    std::error_code ec;
+    if (std::filesystem::exists(spec, ec))
+        return std::filesystem::absolute(spec, ec).lexically_normal().string();
+    return spec;
+}
+
+void printSummary(const IndexRunSummary& s)
+{
+    std::printf("gallery %s (%s): %lld image files found\n", s.gallery.c_str(), s.root.c_str(),
+                static_cast<long long>(s.scanned));
+    std::printf("indexed %lld (new %lld, changed %lld), unchanged %lld, removed %lld, failed %zu\n",
+                static_cast<long long>(s.indexed()), static_cast<long long>(s.added), static_cast<long long>(s.changed),
+                static_cast<long long>(s.unchanged), static_cast<long long>(s.removed), s.failures.size());
+    for (const FileFailure& f : s.failures)
+        std::printf("failed: %s: %s%s\n", f.path.c_str(), f.reason.c_str(),
+                    f.earlier ? " (earlier run; retried when the file changes)" : "");
+    for (const std::string& p : s.scanProblems)
+        std::printf("not scanned: %s\n", p.c_str());
+    if (s.captionsAdded > 0 || s.captionsRemoved > 0 || s.captionLinesSkipped > 0)
+        std::printf("captions: %lld added, %lld removed, %lld lines skipped\n",
+                    static_cast<long long>(s.captionsAdded), static_cast<long long>(s.captionsRemoved),
+                    static_cast<long long>(s.captionLinesSkipped));
+    for (const std::string& p : s.captionProblems)
+        std::printf("caption skipped: %s\n", p.c_str());
+    const IndexBuildReport& index = s.imageIndex;
+    std::printf("index: %s, %lld vectors", indexTypeName(index.type), static_cast<long long>(index.vectors));
+    if (index.type == IndexType::Ivf)
+        std::printf(", nlist %d, nprobe %d", index.nlist, index.nprobe);
+    if (index.recallAt10 >= 0)
+        std::printf(", recall@10 vs exact search %.3f%s", index.recallAt10, index.rebuilt ? " (measured now)" : "");
+    std::printf("\ntime %.1f s, %.1f images/s\n", s.seconds, s.imagesPerSecond);
+}
+
+int run(const CliArgs& args)
+{
+    if (args.positional().size() != 1)
+        throw UsageError("give exactly one FOLDER to index");
+    IndexRunOptions options;
+    options.root = args.positional().front();
+    options.gallery = args.value("gallery", "default");
+    const std::string spec = args.required("model");
+    options.modelSpec = recordedModelSpec(spec);
+    if (args.has("exclude"))
+        options.excludes = args.values("exclude");
+    options.captionsFile = args.value("captions");
+    if (args.has("precision"))
+        options.precision = parsePrecision(args.value("precision"));
+    if (args.has("index"))
+        options.indexType = parseIndexType(args.value("index"));
+    if (args.has("nlist") || args.has("nprobe")) {
+        if (options.indexType != IndexType::Ivf)
+            throw UsageError("--nlist and --nprobe need --index ivf");
+        options.nlist = args.intValue("nlist", 0);
+        options.nprobe = args.intValue("nprobe", 0);
+    }
+    options.saveIndexEveryBatches = args.intValue("save-every", options.saveIndexEveryBatches);
+    const ModelOptions modelOptions = modelOptionsFrom(args);
+    if (modelOptions.batchSize > 0)
+        options.batchSize = modelOptions.batchSize;
+    options.decodeThreads = modelOptions.threads;
+
+    const CancelToken cancel = cancelOnInterrupt();
+    Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadWrite);
+    auto model = loadModel(spec, modelOptions);
+    GalleryIndexer indexer(workspace, *model, options);
+    const IndexRunSummary summary = indexer.run(terminalProgress(), cancel);
+    printSummary(summary);
+    if (summary.cancelled) {
+        std::fprintf(stderr, "interrupted: %lld files not indexed yet; everything else is saved. Run the same "
+                             "command again to continue.\n",
+                     static_cast<long long>(summary.remaining));
+        return kExitFailed;
+    }
+    return summary.failures.empty() ? kExitOk : kExitPartial;
+}
+
+}  // namespace
+
+Command makeIndexCommand()
+{
+    return {"index",
+            "index an image folder into a gallery (incremental, resumable): embeds new and changed files",
+            "xbt index FOLDER --model M --workspace WS [--gallery NAME] [--captions FILE] [--exclude GLOB]... "
+            "[--index flat|ivf] [--precision float32|float16]",
+            concatSpecs(modelOptionSpecs(),
+                        {{"workspace", "WS", "workspace folder (created when missing)"},
+                         {"gallery", "NAME", "gallery in the workspace (default: default)"},
+                         {"captions", "FILE", "captions.tsv (path TAB caption, paths relative to its folder) "
+                                              "to embed into the caption gallery"},
+                         {"exclude", "GLOB", "skip root-relative paths matching this glob ('*' also matches '/'); "
+                                             "remembered by the gallery", true},
+                         {"index", "flat|ivf", "FAISS index: flat (exact, default) or ivf (approximate, faster on "
+                                               "large galleries)"},
+                         {"nlist", "N", "IVF lists (default: sqrt of the gallery size, at most size/39)"},
+                         {"nprobe", "N", "IVF lists searched per query (default: max(4, nlist/4))"},
+                         {"precision", "float32|float16", "how a new gallery stores vectors (default float32)"},
+                         {"save-every", "N", "also save the index files every N batches (default 25)"}}),
+            run};
+}
+
+}  // namespace xbt::cli

@@ -1,0 +1,110 @@
+// xbt search: top-K of a gallery for a text or an image query.
+#include "app/xbt/Command.h"
+#include "app/xbt/ModelCli.h"
+#include "core/gallery/GallerySearch.h"
+#include "core/util/Utf8.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/util/Error.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace xbt::cli {
+
+namespace {
+
+SearchTarget parseTarget(const std::string& text)
+{
+    if (text == "images")
+        return SearchTarget::Images;
+    if (text == "captions")
+        return SearchTarget::Captions;
+    throw UsageError("--target expects images or captions, got '" + text + "'");
+}
+
+// File names may not be UTF-8 (see Utf8Escape.h); captions are read as UTF-8
+// but are escaped the same way rather than trusted.
+void printJson(const SearchResults& r)
+{
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (const SearchHit& h : r.hits) {
+        nlohmann::ordered_json hit = {{"rank", h.rank}, {"score", h.score}, {"id", h.id}};
+        if (r.target == SearchTarget::Captions)
+            hit["caption"] = escapeInvalidUtf8(h.caption);
+        hit["path"] = escapeInvalidUtf8(h.path);
+        results.push_back(std::move(hit));
+    }
+    nlohmann::ordered_json out = {{"gallery", r.gallery}, {"root", escapeInvalidUtf8(r.root)}, {"results", results}};
+    if (r.incompatibleComparison)
+        out["incompatible_comparison"] = true;
+    std::cout << out.dump(2) << "\n";
+}
+
+void printTable(const SearchResults& r)
+{
+    if (r.incompatibleComparison)
+        std::printf("WARNING: incompatible comparison: the query model is not the gallery's; scores are not meaningful\n");
+    std::printf("%4s  %7s  %s\n", "rank", "score", r.target == SearchTarget::Captions ? "caption  [image]" : "path");
+    for (const SearchHit& h : r.hits) {
+        if (r.target == SearchTarget::Captions)
+            std::printf("%4d  %7.4f  %s  [%s]\n", h.rank, h.score, h.caption.c_str(), h.path.c_str());
+        else
+            std::printf("%4d  %7.4f  %s\n", h.rank, h.score, h.path.c_str());
+    }
+    if (r.hits.empty())
+        std::printf("(the gallery is empty)\n");
+}
+
+int run(const CliArgs& args)
+{
+    const bool text = args.has("text");
+    if (text == args.has("image"))
+        throw UsageError("give exactly one of --text \"...\" or --image FILE");
+    SearchOptions options;
+    options.target = parseTarget(args.value("target", text ? "images" : "captions"));
+    options.k = args.intValue("k", 10);
+    if (options.k <= 0)
+        throw UsageError("-k must be positive");
+    options.allowIncompatible = args.has("allow-incompatible");
+    const std::string gallery = args.value("gallery", "default");
+
+    const Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadOnly);
+    const GallerySearch search(workspace, gallery);
+    const std::string spec = args.value("model", search.settings().modelSpec);
+    auto model = loadModel(spec, modelOptionsFrom(args));
+    const SearchResults r = text ? search.byText(*model, args.value("text"), options)
+                                 : search.byImage(*model, args.value("image"), options);
+    if (args.has("json"))
+        printJson(r);
+    else
+        printTable(r);
+    return kExitOk;
+}
+
+}  // namespace
+
+Command makeSearchCommand()
+{
+    return {"search",
+            "top-K images or captions of a gallery for a text or image query",
+            "xbt search --workspace WS [--gallery NAME] (--text \"...\" | --image FILE) [--target images|captions] "
+            "[-k 10] [--model M] [--allow-incompatible] [--json]",
+            concatSpecs(modelOptionSpecs(),
+                        {{"workspace", "WS", "workspace folder"},
+                         {"gallery", "NAME", "gallery to search (default: default)"},
+                         {"text", "TEXT", "text query"},
+                         {"image", "FILE", "image query"},
+                         {"target", "images|captions",
+                          "what to rank (default: images for --text, captions for --image)"},
+                         {"k", "N", "how many results (default 10; more than the gallery: all of it)"},
+                         {"allow-incompatible", "",
+                          "search with a model other than the gallery's anyway; results are labelled incompatible"},
+                         {"json", "", "print one JSON object; bytes of file names that are not UTF-8 are "
+                                      "written as \\xNN"}}),
+            run};
+}
+
+}  // namespace xbt::cli

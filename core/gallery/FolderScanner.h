@@ -1,0 +1,40 @@
+#pragma once
+// Finds a gallery's image files: a recursive walk of the root that never
+// follows directory symlinks (and skips a directory met twice through bind
+// mounts), keeps image extensions only, and drops paths matching an exclude
+// glob (fnmatch on the root-relative path; '*' also matches '/'). A file
+// symlink counts as the file it points to.
+
+#include "core/util/Progress.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct ScannedFile {
+    std::string path;      // relative to the root, raw bytes
+    std::string absolute;
+    int64_t size = 0;
+    int64_t mtimeNs = 0;
+};
+
+struct FolderScan {
+    std::vector<ScannedFile> files;      // sorted by path
+    std::vector<std::string> problems;   // folders that could not be listed, with the reason
+};
+
+class FolderScanner {
+public:
+    FolderScanner(std::string root, std::vector<std::string> excludes);
+    // Throws xbt::Error when the root itself is not a readable folder.
+    FolderScan scan(const CancelToken& cancel = {}) const;
+    bool excluded(const std::string& relativePath) const;
+
+private:
+    std::string root_;
+    std::vector<std::string> excludes_;
+};
+
+}  // namespace xbt

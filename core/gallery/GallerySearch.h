@@ -1,0 +1,83 @@
+#pragma once
+// Top-K search of a gallery: by text, by image file or by vector, against the
+// image gallery (T2I, or I2I) or the caption gallery (I2T, or T2T).
+//
+// The model lock: a query must live in the gallery's embedding space. A
+// query made by another model is refused, naming both models, unless the
+// caller explicitly allows an incompatible comparison; the results then say
+// so (SearchResults::incompatibleComparison).
+
+#include "core/gallery/GalleryIndex.h"
+#include "core/gallery/GallerySettings.h"
+#include "core/model/EmbeddingModel.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+class Workspace;
+
+enum class SearchTarget { Images, Captions };
+
+// Which embedding space a query vector is in. Today only a model's own space
+// (adapterTarget empty). The extension point for compatibility adapters: an
+// adapter maps a new model's query into an old gallery's space and names that
+// space's fingerprint in adapterTarget.
+struct QuerySpace {
+    std::string modelName;
+    std::string modelFingerprint;
+    std::string adapterTarget;
+};
+
+struct SearchOptions {
+    SearchTarget target = SearchTarget::Images;
+    int64_t k = 10;                  // more than the gallery holds: all of it, ranked
+    bool allowIncompatible = false;  // compare across models anyway (results are labelled)
+};
+
+struct SearchHit {
+    int rank = 0;                    // 1-based
+    int64_t id = 0;                  // item id (images) or caption id (captions)
+    float score = 0.0f;              // inner product
+    std::string path;                // image path relative to the root (the caption's image for captions)
+    std::string caption;             // caption text (captions target only)
+    int64_t itemId = 0;              // the image's item id (both targets)
+    std::string contentHash;         // of the image, e.g. for thumbnails
+};
+
+struct SearchResults {
+    std::string gallery;
+    std::string root;
+    SearchTarget target = SearchTarget::Images;
+    bool incompatibleComparison = false;
+    std::vector<SearchHit> hits;
+};
+
+class GallerySearch {
+public:
+    // Opens the gallery read-only; index files that are missing or stale are
+    // rebuilt in memory from the store (a writer may be indexing meanwhile).
+    GallerySearch(const Workspace& workspace, const std::string& gallery);
+    ~GallerySearch();
+    GallerySearch(const GallerySearch&) = delete;
+    GallerySearch& operator=(const GallerySearch&) = delete;
+
+    const GallerySettings& settings() const;
+    const IndexBuildReport& imageIndexReport() const;
+
+    SearchResults byVector(const std::vector<float>& query, const QuerySpace& space, const SearchOptions& options) const;
+    SearchResults byText(EmbeddingModel& model, const std::string& text, const SearchOptions& options) const;
+    // Throws xbt::Error naming the file and reason when the image cannot be used.
+    SearchResults byImage(EmbeddingModel& model, const std::string& imagePath, const SearchOptions& options) const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+QuerySpace modelSpace(const ModelInfo& model);
+
+}  // namespace xbt

@@ -1,0 +1,495 @@
+#include "core/gallery/GalleryStore.h"
+
+#include "core/util/Error.h"
+#include "core/util/Half.h"
+
+#include <sqlite3.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+namespace xbt {
+
+namespace {
+
+const char* const kSchema = R"sql(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('pending', 'embedded', 'failed')),
+    error TEXT,
+    made_by TEXT,
+    embedding BLOB
+);
+CREATE TABLE captions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    text TEXT NOT NULL,
+    embedding BLOB NOT NULL,
+    made_by TEXT NOT NULL
+);
+CREATE INDEX captions_by_item ON captions(item_id);
+)sql";
+
+ItemStatus parseStatus(const std::string& s)
+{
+    if (s == "embedded")
+        return ItemStatus::Embedded;
+    if (s == "failed")
+        return ItemStatus::Failed;
+    return ItemStatus::Pending;
+}
+
+}  // namespace
+
+const char* itemStatusName(ItemStatus s)
+{
+    switch (s) {
+    case ItemStatus::Embedded: return "embedded";
+    case ItemStatus::Failed: return "failed";
+    case ItemStatus::Pending: return "pending";
+    }
+    return "pending";
+}
+
+struct GalleryStore::Impl {
+    std::string path;
+    sqlite3* db = nullptr;
+    GallerySettings settings;
+
+    static std::unique_ptr<Impl> connect(const std::string& path, int flags)
+    {
+        auto impl = std::make_unique<Impl>();
+        impl->path = path;
+        if (sqlite3_open_v2(path.c_str(), &impl->db, flags, nullptr) != SQLITE_OK)
+            impl->fail("cannot open the gallery database");
+        sqlite3_busy_timeout(impl->db, 10000);
+        impl->exec("PRAGMA foreign_keys = ON");
+        return impl;
+    }
+
+    ~Impl()
+    {
+        if (db)
+            sqlite3_close_v2(db);
+    }
+
+    [[noreturn]] void fail(const std::string& what) const
+    {
+        throw Error(path + ": " + what + " (" + (db ? sqlite3_errmsg(db) : "no database") + ")");
+    }
+
+    void exec(const char* sql)
+    {
+        char* message = nullptr;
+        if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+            const std::string text = message ? message : "unknown error";
+            sqlite3_free(message);
+            throw Error(path + ": " + text);
+        }
+    }
+
+    // A prepared statement, finalized on scope exit.
+    class Statement {
+    public:
+        Statement(const Impl& impl, const char* sql) : impl_(impl)
+        {
+            if (sqlite3_prepare_v2(impl.db, sql, -1, &stmt_, nullptr) != SQLITE_OK)
+                impl.fail(std::string("cannot prepare query ") + sql);
+        }
+        ~Statement() { sqlite3_finalize(stmt_); }
+        Statement(const Statement&) = delete;
+        Statement& operator=(const Statement&) = delete;
+
+        Statement& bind(int i, int64_t v)
+        {
+            sqlite3_bind_int64(stmt_, i, v);
+            return *this;
+        }
+        Statement& bind(int i, const std::string& v)
+        {
+            sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+            return *this;
+        }
+        Statement& bindBlob(int i, const std::string& v)
+        {
+            sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+            return *this;
+        }
+        Statement& bindNull(int i)
+        {
+            sqlite3_bind_null(stmt_, i);
+            return *this;
+        }
+        // True while a row is available.
+        bool step()
+        {
+            const int rc = sqlite3_step(stmt_);
+            if (rc == SQLITE_ROW)
+                return true;
+            if (rc != SQLITE_DONE)
+                impl_.fail("query failed");
+            return false;
+        }
+        void run()
+        {
+            step();
+            sqlite3_reset(stmt_);
+            sqlite3_clear_bindings(stmt_);
+        }
+        int64_t integer(int col) const { return sqlite3_column_int64(stmt_, col); }
+        std::string text(int col) const
+        {
+            const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+            return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+        }
+
+    private:
+        const Impl& impl_;
+        sqlite3_stmt* stmt_ = nullptr;
+    };
+
+    // Begins IMMEDIATE so that a second writer waits (busy timeout) instead of
+    // failing halfway; rolls back unless committed.
+    class Transaction {
+    public:
+        explicit Transaction(Impl& impl) : impl_(impl) { impl_.exec("BEGIN IMMEDIATE"); }
+        ~Transaction()
+        {
+            if (!done_)
+                sqlite3_exec(impl_.db, "ROLLBACK", nullptr, nullptr, nullptr);
+        }
+        void commit()
+        {
+            Statement(impl_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'").run();
+            impl_.exec("COMMIT");
+            done_ = true;
+        }
+
+    private:
+        Impl& impl_;
+        bool done_ = false;
+    };
+
+    std::string metaValue(const char* key) const
+    {
+        Statement s(*this, "SELECT value FROM meta WHERE key = ?");
+        s.bind(1, std::string(key));
+        if (!s.step())
+            throw Error(path + ": meta key '" + key + "' is missing; the gallery database is damaged: delete the "
+                        "gallery and index the folder again");
+        return s.text(0);
+    }
+
+    std::string encode(const float* v, int64_t n) const
+    {
+        if (settings.precision == VectorPrecision::Float16) {
+            std::string bytes(static_cast<size_t>(n) * 2, '\0');
+            for (int64_t i = 0; i < n; ++i) {
+                const uint16_t h = floatToHalf(v[i]);
+                std::memcpy(&bytes[static_cast<size_t>(i) * 2], &h, 2);
+            }
+            return bytes;
+        }
+        return std::string(reinterpret_cast<const char*>(v), static_cast<size_t>(n) * sizeof(float));
+    }
+
+    void decodeInto(const std::string& bytes, float* out, int64_t id, const char* table) const
+    {
+        const int64_t dim = settings.embeddingDim;
+        const bool half = settings.precision == VectorPrecision::Float16;
+        if (static_cast<int64_t>(bytes.size()) != dim * (half ? 2 : 4))
+            throw Error(path + ": " + table + " row " + std::to_string(id) + " holds " + std::to_string(bytes.size()) +
+                        " embedding bytes, expected " + std::to_string(dim * (half ? 2 : 4)) +
+                        "; the gallery is damaged: delete it and index again");
+        if (!half) {
+            std::memcpy(out, bytes.data(), bytes.size());
+            return;
+        }
+        for (int64_t i = 0; i < dim; ++i) {
+            uint16_t h = 0;
+            std::memcpy(&h, &bytes[static_cast<size_t>(i) * 2], 2);
+            out[i] = halfToFloat(h);
+        }
+    }
+
+    StoredVectors vectors(const char* sql, const char* table) const
+    {
+        StoredVectors out;
+        out.vectors.cols = settings.embeddingDim;
+        Statement s(*this, sql);
+        while (s.step()) {
+            const int64_t id = s.integer(0);
+            out.ids.push_back(id);
+            out.vectors.data.resize(out.vectors.data.size() + static_cast<size_t>(settings.embeddingDim));
+            decodeInto(s.text(1), out.vectors.data.data() + out.vectors.rows * out.vectors.cols, id, table);
+            ++out.vectors.rows;
+        }
+        return out;
+    }
+
+    std::vector<int64_t> captionIdsOf(int64_t itemId) const
+    {
+        std::vector<int64_t> ids;
+        Statement s(*this, "SELECT id FROM captions WHERE item_id = ?");
+        s.bind(1, itemId);
+        while (s.step())
+            ids.push_back(s.integer(0));
+        return ids;
+    }
+};
+
+GalleryStore::GalleryStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+GalleryStore::GalleryStore(GalleryStore&&) noexcept = default;
+GalleryStore& GalleryStore::operator=(GalleryStore&&) noexcept = default;
+GalleryStore::~GalleryStore() = default;
+
+GalleryStore GalleryStore::create(const std::string& path, const GallerySettings& settings)
+{
+    // Built under a temporary name and renamed into place: a process killed
+    // while creating leaves no half-made gallery behind.
+    const std::string tmp = path + ".creating";
+    std::remove(tmp.c_str());
+    {
+        auto impl = Impl::connect(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
+        impl->exec("BEGIN IMMEDIATE");
+        impl->exec(kSchema);
+        Impl::Statement s(*impl, "INSERT INTO meta (key, value) VALUES (?, ?)");
+        s.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
+        s.bind(1, std::string("settings")).bind(2, toJsonText(settings)).run();
+        s.bind(1, std::string("generation")).bind(2, std::string("1")).run();
+        impl->exec("COMMIT");
+    }
+    if (std::rename(tmp.c_str(), path.c_str()) != 0)
+        throw Error(path + ": cannot create the gallery database (" + std::strerror(errno) + ")");
+    GalleryStore store = open(path, Mode::ReadWrite);
+    // WAL (kept in the file from now on): readers (search) never block the
+    // indexer and vice versa, and with synchronous=NORMAL a killed process
+    // never loses a committed batch.
+    store.impl_->exec("PRAGMA journal_mode = WAL");
+    return store;
+}
+
+GalleryStore GalleryStore::open(const std::string& path, Mode mode)
+{
+    const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
+    auto impl = Impl::connect(path, flags);
+    if (mode == Mode::ReadWrite)
+        impl->exec("PRAGMA synchronous = NORMAL");
+    std::string version;
+    try {
+        version = impl->metaValue("schema_version");
+    } catch (const Error&) {
+        throw Error(path + ": not a gallery database (no schema version); delete the gallery and index again");
+    }
+    if (version != std::to_string(kSchemaVersion))
+        throw Error(path + ": gallery schema version " + version + " is not the " + std::to_string(kSchemaVersion) +
+                    " this xbt reads; use the xbt that wrote it, or delete the gallery and index again");
+    impl->settings = gallerySettingsFromJson(impl->metaValue("settings"), path + " meta");
+    return GalleryStore(std::move(impl));
+}
+
+const std::string& GalleryStore::path() const { return impl_->path; }
+const GallerySettings& GalleryStore::settings() const { return impl_->settings; }
+
+void GalleryStore::updateSettings(const GallerySettings& settings)
+{
+    if (settings.embeddingDim != impl_->settings.embeddingDim || settings.precision != impl_->settings.precision)
+        throw Error(impl_->path + ": the embedding size and precision of a gallery cannot change");
+    Impl::Transaction t(*impl_);
+    Impl::Statement(*impl_, "UPDATE meta SET value = ? WHERE key = 'settings'").bind(1, toJsonText(settings)).run();
+    t.commit();
+    impl_->settings = settings;
+}
+
+int64_t GalleryStore::generation() const { return std::stoll(impl_->metaValue("generation")); }
+
+std::vector<StoredItem> GalleryStore::items() const
+{
+    std::vector<StoredItem> out;
+    Impl::Statement s(*impl_, "SELECT id, path, size, mtime_ns, content_hash, status, error, made_by FROM items ORDER BY id");
+    while (s.step()) {
+        StoredItem it;
+        it.id = s.integer(0);
+        it.path = s.text(1);
+        it.size = s.integer(2);
+        it.mtimeNs = s.integer(3);
+        it.contentHash = s.text(4);
+        it.status = parseStatus(s.text(5));
+        it.error = s.text(6);
+        it.madeBy = s.text(7);
+        out.push_back(std::move(it));
+    }
+    return out;
+}
+
+std::optional<StoredItem> GalleryStore::item(int64_t id) const
+{
+    Impl::Statement s(*impl_, "SELECT id, path, size, mtime_ns, content_hash, status, error, made_by FROM items WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    StoredItem it;
+    it.id = s.integer(0);
+    it.path = s.text(1);
+    it.size = s.integer(2);
+    it.mtimeNs = s.integer(3);
+    it.contentHash = s.text(4);
+    it.status = parseStatus(s.text(5));
+    it.error = s.text(6);
+    it.madeBy = s.text(7);
+    return it;
+}
+
+ItemCounts GalleryStore::counts() const
+{
+    ItemCounts c;
+    Impl::Statement s(*impl_, "SELECT status, COUNT(*) FROM items GROUP BY status");
+    while (s.step()) {
+        const ItemStatus st = parseStatus(s.text(0));
+        (st == ItemStatus::Embedded ? c.embedded : st == ItemStatus::Failed ? c.failed : c.pending) = s.integer(1);
+    }
+    Impl::Statement captions(*impl_, "SELECT COUNT(*) FROM captions");
+    if (captions.step())
+        c.captions = captions.integer(0);
+    return c;
+}
+
+StoredVectors GalleryStore::imageVectors() const
+{
+    return impl_->vectors("SELECT id, embedding FROM items WHERE status = 'embedded' ORDER BY id", "items");
+}
+
+StoredVectors GalleryStore::captionVectors() const
+{
+    return impl_->vectors("SELECT id, embedding FROM captions ORDER BY id", "captions");
+}
+
+std::optional<StoredCaption> GalleryStore::caption(int64_t id) const
+{
+    Impl::Statement s(*impl_, "SELECT id, item_id, text FROM captions WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    return StoredCaption{s.integer(0), s.integer(1), s.text(2)};
+}
+
+std::vector<std::pair<int64_t, std::vector<std::string>>> GalleryStore::captionTexts() const
+{
+    std::vector<std::pair<int64_t, std::vector<std::string>>> out;
+    Impl::Statement s(*impl_, "SELECT item_id, text FROM captions ORDER BY item_id, id");
+    while (s.step()) {
+        const int64_t item = s.integer(0);
+        if (out.empty() || out.back().first != item)
+            out.push_back({item, {}});
+        out.back().second.push_back(s.text(1));
+    }
+    return out;
+}
+
+CommitResult GalleryStore::commitItems(const std::vector<ItemUpdate>& updates)
+{
+    CommitResult result;
+    Impl::Transaction t(*impl_);
+    Impl::Statement insert(*impl_,
+                           "INSERT INTO items (path, size, mtime_ns, content_hash, status, error, made_by, embedding) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+    Impl::Statement update(*impl_,
+                           "UPDATE items SET path = ?, size = ?, mtime_ns = ?, content_hash = ?, status = ?, error = ?, "
+                           "made_by = ?, embedding = ? WHERE id = ?");
+    Impl::Statement dropCaptions(*impl_, "DELETE FROM captions WHERE item_id = ?");
+    for (const ItemUpdate& u : updates) {
+        if (u.status == ItemStatus::Embedded && static_cast<int>(u.embedding.size()) != impl_->settings.embeddingDim)
+            throw Error(impl_->path + ": embedding of " + u.path + " has " + std::to_string(u.embedding.size()) +
+                        " values, the gallery holds " + std::to_string(impl_->settings.embeddingDim));
+        Impl::Statement& s = u.id > 0 ? update : insert;
+        s.bind(1, u.path).bind(2, u.size).bind(3, u.mtimeNs).bind(4, u.contentHash).bind(5, std::string(itemStatusName(u.status)));
+        if (u.error.empty())
+            s.bindNull(6);
+        else
+            s.bind(6, u.error);
+        if (u.madeBy.empty())
+            s.bindNull(7);
+        else
+            s.bind(7, u.madeBy);
+        if (u.embedding.empty())
+            s.bindNull(8);
+        else
+            s.bindBlob(8, impl_->encode(u.embedding.data(), static_cast<int64_t>(u.embedding.size())));
+        if (u.id > 0) {
+            s.bind(9, u.id);
+            const std::vector<int64_t> old = impl_->captionIdsOf(u.id);
+            result.removedCaptionIds.insert(result.removedCaptionIds.end(), old.begin(), old.end());
+            dropCaptions.bind(1, u.id).run();
+        }
+        s.run();
+        result.itemIds.push_back(u.id > 0 ? u.id : sqlite3_last_insert_rowid(impl_->db));
+    }
+    t.commit();
+    return result;
+}
+
+void GalleryStore::updateFileStats(const std::vector<ItemUpdate>& updates)
+{
+    if (updates.empty())
+        return;
+    Impl::Transaction t(*impl_);
+    Impl::Statement s(*impl_, "UPDATE items SET size = ?, mtime_ns = ? WHERE id = ?");
+    for (const ItemUpdate& u : updates)
+        s.bind(1, u.size).bind(2, u.mtimeNs).bind(3, u.id).run();
+    t.commit();
+}
+
+CommitResult GalleryStore::removeItems(const std::vector<int64_t>& ids)
+{
+    CommitResult result;
+    if (ids.empty())
+        return result;
+    Impl::Transaction t(*impl_);
+    Impl::Statement s(*impl_, "DELETE FROM items WHERE id = ?");
+    for (int64_t id : ids) {
+        const std::vector<int64_t> captions = impl_->captionIdsOf(id);
+        result.removedCaptionIds.insert(result.removedCaptionIds.end(), captions.begin(), captions.end());
+        s.bind(1, id).run();
+        result.itemIds.push_back(id);
+    }
+    t.commit();
+    return result;
+}
+
+CommitResult GalleryStore::replaceCaptions(const std::vector<CaptionSet>& sets)
+{
+    CommitResult result;
+    if (sets.empty())
+        return result;
+    Impl::Transaction t(*impl_);
+    Impl::Statement drop(*impl_, "DELETE FROM captions WHERE item_id = ?");
+    Impl::Statement insert(*impl_, "INSERT INTO captions (item_id, text, embedding, made_by) VALUES (?, ?, ?, ?)");
+    for (const CaptionSet& set : sets) {
+        if (static_cast<int64_t>(set.texts.size()) != set.embeddings.rows ||
+            set.embeddings.cols != impl_->settings.embeddingDim)
+            throw Error(impl_->path + ": captions of item " + std::to_string(set.itemId) +
+                        " do not match their embeddings (internal error)");
+        const std::vector<int64_t> old = impl_->captionIdsOf(set.itemId);
+        result.removedCaptionIds.insert(result.removedCaptionIds.end(), old.begin(), old.end());
+        drop.bind(1, set.itemId).run();
+        for (size_t i = 0; i < set.texts.size(); ++i) {
+            insert.bind(1, set.itemId)
+                .bind(2, set.texts[i])
+                .bindBlob(3, impl_->encode(set.embeddings.row(static_cast<int64_t>(i)), set.embeddings.cols))
+                .bind(4, set.madeBy)
+                .run();
+            result.addedCaptionIds.push_back(sqlite3_last_insert_rowid(impl_->db));
+        }
+        result.itemIds.push_back(set.itemId);
+    }
+    t.commit();
+    return result;
+}
+
+}  // namespace xbt

@@ -1,0 +1,125 @@
+#pragma once
+// One gallery's database (galleries/NAME/gallery.sqlite): the single source of
+// truth. Every image file's row (path, size, mtime, content hash, status,
+// embedding), the captions of the text gallery, and the gallery's settings.
+// FAISS indexes are caches derived from it (see GalleryIndex).
+//
+// Each write is one SQLite transaction (WAL journal), so a process killed at
+// any moment leaves the store as of its last committed batch; each write also
+// bumps a generation counter that index caches are checked against.
+
+#include "core/gallery/GallerySettings.h"
+#include "core/util/Matrix.h"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+enum class ItemStatus { Pending, Embedded, Failed };
+
+struct StoredItem {
+    int64_t id = 0;            // stable: the FAISS id, never reused after a delete
+    std::string path;          // relative to the gallery root (raw bytes)
+    int64_t size = 0;
+    int64_t mtimeNs = 0;
+    std::string contentHash;   // sha256 of the file
+    ItemStatus status = ItemStatus::Pending;
+    std::string error;         // why it failed
+    std::string madeBy;        // model fingerprint (or adapter id) of the embedding
+};
+
+// One image file's outcome, written by commitItems().
+struct ItemUpdate {
+    int64_t id = 0;            // 0: a new row
+    std::string path;
+    int64_t size = 0;
+    int64_t mtimeNs = 0;
+    std::string contentHash;
+    ItemStatus status = ItemStatus::Pending;
+    std::string error;
+    std::string madeBy;
+    std::vector<float> embedding;  // empty unless embedded
+};
+
+struct CaptionSet {
+    int64_t itemId = 0;
+    std::vector<std::string> texts;
+    Matrix embeddings;         // one row per text
+    std::string madeBy;
+};
+
+struct StoredCaption {
+    int64_t id = 0;
+    int64_t itemId = 0;
+    std::string text;
+};
+
+struct StoredVectors {
+    std::vector<int64_t> ids;
+    Matrix vectors;            // decoded to float32, one row per id
+};
+
+struct ItemCounts {
+    int64_t embedded = 0;
+    int64_t failed = 0;
+    int64_t pending = 0;
+    int64_t captions = 0;
+};
+
+struct CommitResult {
+    std::vector<int64_t> itemIds;            // one per update, in order
+    std::vector<int64_t> removedCaptionIds;  // captions dropped with re-embedded or deleted items
+    std::vector<int64_t> addedCaptionIds;    // replaceCaptions(): one per text, in order
+};
+
+class GalleryStore {
+public:
+    enum class Mode { ReadOnly, ReadWrite };
+    static constexpr int kSchemaVersion = 1;
+
+    // Creates a new database at `path` (its folder must exist).
+    static GalleryStore create(const std::string& path, const GallerySettings& settings);
+    static GalleryStore open(const std::string& path, Mode mode);
+
+    GalleryStore(GalleryStore&&) noexcept;
+    GalleryStore& operator=(GalleryStore&&) noexcept;
+    ~GalleryStore();
+
+    const std::string& path() const;
+    const GallerySettings& settings() const;
+    void updateSettings(const GallerySettings& settings);
+    // Bumped by every write; index caches record the one they reflect.
+    int64_t generation() const;
+
+    std::vector<StoredItem> items() const;
+    std::optional<StoredItem> item(int64_t id) const;
+    ItemCounts counts() const;
+    StoredVectors imageVectors() const;
+    StoredVectors captionVectors() const;
+    std::optional<StoredCaption> caption(int64_t id) const;
+    // Caption texts of each item that has some, by item id, in insertion order.
+    std::vector<std::pair<int64_t, std::vector<std::string>>> captionTexts() const;
+
+    // One transaction: inserts or updates the rows. Re-embedded or failed
+    // items lose their captions (they described the old content).
+    CommitResult commitItems(const std::vector<ItemUpdate>& updates);
+    // One transaction: only size and mtime (a file touched, content unchanged).
+    void updateFileStats(const std::vector<ItemUpdate>& updates);
+    // One transaction: deletes items and, with them, their captions.
+    CommitResult removeItems(const std::vector<int64_t>& ids);
+    // One transaction: each set replaces all captions of its item.
+    CommitResult replaceCaptions(const std::vector<CaptionSet>& sets);
+
+private:
+    struct Impl;
+    explicit GalleryStore(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> impl_;
+};
+
+const char* itemStatusName(ItemStatus s);
+
+}  // namespace xbt

@@ -1,0 +1,33 @@
+#include "core/gallery/ThumbnailCache.h"
+
+#include "core/image/Thumbnail.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+
+#include <filesystem>
+
+namespace xbt {
+
+ThumbnailCache::ThumbnailCache(std::string thumbnailDir) : dir_(std::move(thumbnailDir)) {}
+
+std::string ThumbnailCache::pathFor(const std::string& gallery, int64_t itemId, const std::string& contentHash) const
+{
+    return dir_ + "/" + gallery + "/" + std::to_string(itemId) + "-" + contentHash.substr(0, 16) + ".png";
+}
+
+std::string ThumbnailCache::thumbnail(const std::string& gallery, int64_t itemId, const std::string& contentHash,
+                                      const std::string& imagePath) const
+{
+    const std::string path = pathFor(gallery, itemId, contentHash);
+    if (fileExists(path))
+        return path;
+    const std::vector<uint8_t> png = makeThumbnailPng(imagePath, kSide);
+    std::error_code ec;
+    std::filesystem::create_directories(parentDirectory(path), ec);
+    if (ec)
+        throw Error(parentDirectory(path) + ": cannot create the thumbnail folder (" + ec.message() + ")");
+    writeFileAtomic(path, std::string(png.begin(), png.end()));
+    return path;
+}
+
+}  // namespace xbt

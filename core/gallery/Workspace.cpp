@@ -1,0 +1,199 @@
+#include "core/gallery/Workspace.h"
+
+#include "core/gallery/WorkspaceLock.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace xbt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* const kSubfolders[] = {"galleries", "adapters", "cache", "cache/thumbnails", "results"};
+
+std::string describeVersion(const std::string& file, int found)
+{
+    if (found > Workspace::kSchemaVersion)
+        return file + ": schema_version " + std::to_string(found) + " was written by a newer xbt (this build reads " +
+               std::to_string(Workspace::kSchemaVersion) + "); use the newer xbt or another workspace";
+    return file + ": schema_version " + std::to_string(found) + " is older than this build's " +
+           std::to_string(Workspace::kSchemaVersion) + " and cannot be migrated; create a new workspace";
+}
+
+void checkManifest(const std::string& file)
+{
+    nlohmann::json manifest;
+    try {
+        manifest = nlohmann::json::parse(readFileBytes(file));
+    } catch (const nlohmann::json::exception& e) {
+        throw Error(file + ": not valid JSON (" + e.what() + "); restore it or create a new workspace");
+    }
+    if (!manifest.is_object() || !manifest.contains("schema_version") || !manifest["schema_version"].is_number_integer())
+        throw Error(file + ": missing integer \"schema_version\"; restore it or create a new workspace");
+    const int version = manifest["schema_version"].get<int>();
+    if (version != Workspace::kSchemaVersion)
+        throw Error(describeVersion(file, version));
+}
+
+// A lock file alone means another process is creating the workspace right
+// now: the lock then tells the caller who.
+bool emptyButForLock(const std::string& dir)
+{
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+        if (it->path().filename() != ".lock")
+            return false;
+    return !ec;
+}
+
+std::vector<std::string> entriesHolding(const std::string& folder, const std::string& marker)
+{
+    std::vector<std::string> names;
+    std::error_code ec;
+    for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_directory(ec) && fs::exists(it->path() / marker, ec))
+            names.push_back(it->path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+}  // namespace
+
+Workspace::Workspace(std::string dir, std::unique_ptr<WorkspaceLock> lock) : dir_(std::move(dir)), lock_(std::move(lock))
+{
+}
+
+Workspace::Workspace(Workspace&&) noexcept = default;
+Workspace& Workspace::operator=(Workspace&&) noexcept = default;
+Workspace::~Workspace() = default;
+
+Workspace Workspace::open(const std::string& dirArg, Mode mode)
+{
+    std::error_code ec;
+    const std::string dir = fs::absolute(dirArg, ec).lexically_normal().string();
+    const std::string manifest = dir + "/workspace.json";
+    const bool exists = fs::is_directory(dir, ec);
+    if (exists && !fs::exists(manifest, ec)) {
+        if (mode == Mode::ReadOnly || !emptyButForLock(dir))
+            throw Error(dir + " is not an xbt workspace (no workspace.json)" +
+                        (mode == Mode::ReadOnly ? std::string("; create one with xbt index")
+                                                : std::string(" and not empty; choose a new or empty folder")));
+    }
+    if (!exists) {
+        if (mode == Mode::ReadOnly)
+            throw Error("workspace " + dir + " does not exist; create it with xbt index FOLDER --workspace " + dir);
+        fs::create_directories(dir, ec);
+        if (ec)
+            throw Error(dir + ": cannot create the workspace folder (" + ec.message() + ")");
+    }
+    std::unique_ptr<WorkspaceLock> lock;
+    if (mode == Mode::ReadWrite)
+        lock = std::make_unique<WorkspaceLock>(dir);
+    if (fs::exists(manifest, ec))
+        checkManifest(manifest);
+    else
+        writeFileAtomic(manifest, nlohmann::json{{"schema_version", kSchemaVersion}}.dump(2) + "\n");
+    if (mode == Mode::ReadWrite)
+        for (const char* sub : kSubfolders) {
+            fs::create_directories(dir + "/" + sub, ec);
+            if (ec)
+                throw Error(dir + "/" + sub + ": cannot create (" + ec.message() + ")");
+        }
+    return Workspace(dir, std::move(lock));
+}
+
+std::string Workspace::galleryDir(const std::string& name) const { return dir_ + "/galleries/" + name; }
+std::string Workspace::adapterDir(const std::string& name) const { return dir_ + "/adapters/" + name; }
+std::string Workspace::thumbnailDir() const { return dir_ + "/cache/thumbnails"; }
+std::string Workspace::resultsDir() const { return dir_ + "/results"; }
+
+bool Workspace::hasGallery(const std::string& name) const
+{
+    std::error_code ec;
+    return fs::exists(galleryDir(name) + "/gallery.sqlite", ec);
+}
+
+std::vector<std::string> Workspace::galleries() const { return entriesHolding(dir_ + "/galleries", "gallery.sqlite"); }
+std::vector<std::string> Workspace::adapters() const { return entriesHolding(dir_ + "/adapters", "adapter.json"); }
+
+void Workspace::checkName(const std::string& what, const std::string& name)
+{
+    const bool bad = name.empty() || name == "." || name == ".." || name.size() > 200 ||
+                     name.find_first_of("/\\\n\t") != std::string::npos || name[0] == '.';
+    if (bad)
+        throw Error(what + " name '" + name +
+                    "' is not allowed: use a non-empty name without slashes that does not start with a dot");
+}
+
+void Workspace::requireWritable(const std::string& action) const
+{
+    if (!writable())
+        throw Error("cannot " + action + ": workspace " + dir_ + " was opened read-only");
+}
+
+void Workspace::renameEntry(const std::string& kind, const std::string& folder, const std::string& from,
+                            const std::string& to)
+{
+    requireWritable("rename " + kind + " " + from);
+    checkName(kind, to);
+    std::error_code ec;
+    const fs::path source = fs::path(dir_) / folder / from;
+    const fs::path target = fs::path(dir_) / folder / to;
+    if (!fs::is_directory(source, ec))
+        throw Error(kind + " '" + from + "' does not exist in workspace " + dir_);
+    if (fs::exists(target, ec))
+        throw Error(kind + " '" + to + "' already exists in workspace " + dir_ + "; choose another name");
+    fs::rename(source, target, ec);
+    if (ec)
+        throw Error("cannot rename " + kind + " '" + from + "' to '" + to + "' (" + ec.message() + ")");
+}
+
+void Workspace::renameGallery(const std::string& from, const std::string& to)
+{
+    checkName("gallery", from);
+    renameEntry("gallery", "galleries", from, to);
+    // Thumbnails are keyed by gallery name: move them along (a failure only
+    // costs regenerating them).
+    std::error_code ec;
+    if (fs::exists(thumbnailDir() + "/" + from, ec) && !fs::exists(thumbnailDir() + "/" + to, ec))
+        fs::rename(thumbnailDir() + "/" + from, thumbnailDir() + "/" + to, ec);
+}
+
+void Workspace::deleteGallery(const std::string& name)
+{
+    checkName("gallery", name);
+    requireWritable("delete gallery " + name);
+    std::error_code ec;
+    if (!fs::is_directory(galleryDir(name), ec))
+        throw Error("gallery '" + name + "' does not exist in workspace " + dir_);
+    fs::remove_all(galleryDir(name), ec);
+    if (ec)
+        throw Error("cannot delete gallery '" + name + "' (" + ec.message() + ")");
+    fs::remove_all(thumbnailDir() + "/" + name, ec);
+}
+
+void Workspace::renameAdapter(const std::string& from, const std::string& to)
+{
+    checkName("adapter", from);
+    renameEntry("adapter", "adapters", from, to);
+}
+
+void Workspace::deleteAdapter(const std::string& name)
+{
+    checkName("adapter", name);
+    requireWritable("delete adapter " + name);
+    std::error_code ec;
+    if (!fs::is_directory(adapterDir(name), ec))
+        throw Error("adapter '" + name + "' does not exist in workspace " + dir_);
+    fs::remove_all(adapterDir(name), ec);
+    if (ec)
+        throw Error("cannot delete adapter '" + name + "' (" + ec.message() + ")");
+}
+
+}  // namespace xbt
