@@ -1,5 +1,9 @@
 #include "tests/TestSupport.h"
 
+#include "core/util/FileUtil.h"
+
+#include <QDir>
+#include <QFileInfo>
 #include <QProcess>
 
 namespace xbt::test {
@@ -29,6 +33,14 @@ CliResult runCli(const QStringList& args, const QByteArray& input, int timeoutMs
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+std::string writeTestFile(const QTemporaryDir& dir, const QString& name, const std::string& content)
+{
+    const QString path = dir.filePath(name);
+    QDir().mkpath(QFileInfo(path).path());
+    xbt::writeFileAtomic(path.toStdString(), content);
+    return path.toStdString();
 }
 
 }  // namespace xbt::test

@@ -1,8 +1,13 @@
 #pragma once
 // Where tests find their inputs, and small helpers shared by test files.
 
+#include "core/util/Error.h"
+
 #include <QString>
 #include <QStringList>
+#include <QTemporaryDir>
+
+#include <string>
 
 namespace xbt::test {
 
@@ -23,4 +28,25 @@ struct CliResult {
 CliResult runCli(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 300000,
                  const QString& workingDir = {});
 
+// The message of the xbt::Error that `f` throws, or an empty string when it
+// throws none.
+template <typename F>
+QString errorOf(F&& f)
+{
+    try {
+        f();
+    } catch (const xbt::Error& e) {
+        return QString::fromStdString(e.what());
+    }
+    return {};
+}
+
+// Writes `content` to dir/name, creating subfolders; returns the path.
+std::string writeTestFile(const QTemporaryDir& dir, const QString& name, const std::string& content);
+
 }  // namespace xbt::test
+
+// Checks that an error message (see errorOf) mentions `fragment`.
+#define VERIFY_CONTAINS(text, fragment)                                                                          \
+    QVERIFY2((text).contains(fragment),                                                                          \
+             qPrintable((text).isEmpty() ? QStringLiteral("no error was thrown") : (text)))

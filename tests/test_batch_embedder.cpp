@@ -3,6 +3,7 @@
 #include "core/embed/BatchEmbedder.h"
 #include "core/text/TextTokenizer.h"
 #include "core/util/Error.h"
+#include "tests/TestDoubles.h"
 
 #include <QImage>
 #include <QTemporaryDir>
@@ -13,22 +14,9 @@
 #include <thread>
 
 using namespace xbt;
+using namespace xbt::test;
 
 namespace {
-
-class WordCountTokenizer : public TextTokenizer {
-public:
-    std::vector<int64_t> encode(const std::string& text) const override { return {static_cast<int64_t>(text.size())}; }
-    std::vector<int64_t> tokenizeBatch(const std::vector<std::string>& texts, int) const override
-    {
-        std::vector<int64_t> out;
-        for (const auto& t : texts)
-            out.push_back(static_cast<int64_t>(t.size()));
-        return out;
-    }
-    std::string kind() const override { return "test"; }
-    std::string fingerprint() const override { return "test"; }
-};
 
 // Embeds an image as its mean value per channel (so rows identify images),
 // and records which thread ran the model.
@@ -74,7 +62,7 @@ public:
 
 private:
     ModelInfo info_;
-    WordCountTokenizer tokenizer_;
+    LengthTokenizer tokenizer_;
 };
 
 }  // namespace

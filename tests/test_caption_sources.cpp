@@ -4,6 +4,7 @@
 #include "core/data/CaptionSources.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
+#include "tests/TestSupport.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -11,29 +12,9 @@
 #include <QtTest>
 
 using namespace xbt;
+using namespace xbt::test;
 
 namespace {
-
-std::string write(const QTemporaryDir& dir, const QString& name, const std::string& content)
-{
-    const QString path = dir.filePath(name);
-    QDir().mkpath(QFileInfo(path).path());
-    writeFileAtomic(path.toStdString(), content);
-    return path.toStdString();
-}
-
-template <typename F>
-QString errorOf(F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return QStringLiteral("<no error>");
-}
-
-#define VERIFY_CONTAINS(text, fragment) QVERIFY2((text).contains(fragment), qPrintable(text))
 
 CaptionSourceOptions lenient()
 {
@@ -50,7 +31,7 @@ private Q_SLOTS:
     void captionsTsvFromFolderOrFile()
     {
         QTemporaryDir dir;
-        const std::string file = write(dir, "split/captions.tsv", "a.png\tA cat\tanimals\nb.png\tA dog\n\n");
+        const std::string file = writeTestFile(dir, "split/captions.tsv", "a.png\tA cat\tanimals\nb.png\tA dog\n\n");
         const LoadedCaptions fromFolder = loadCaptions(dir.filePath("split").toStdString());
         QCOMPARE(fromFolder.format, CaptionFormat::CaptionsTsv);
         QCOMPARE(fromFolder.captions.size(), size_t(2));
@@ -68,7 +49,7 @@ private Q_SLOTS:
     void captionsTsvStrictAndLenient()
     {
         QTemporaryDir dir;
-        const std::string file = write(dir, "captions.tsv", "a.png\tok\nbad line\nc.png\tfine\n");
+        const std::string file = writeTestFile(dir, "captions.tsv", "a.png\tok\nbad line\nc.png\tfine\n");
         VERIFY_CONTAINS(errorOf([&] { loadCaptions(file); }), "captions.tsv line 2");
         const LoadedCaptions r = loadCaptions(file, lenient());
         QCOMPARE(r.captions.size(), size_t(2));
@@ -80,11 +61,11 @@ private Q_SLOTS:
     void sidecarTextFiles()
     {
         QTemporaryDir dir;
-        write(dir, "photo.jpg", "");
-        write(dir, "photo.txt", "first caption\n\n  second caption  \n");
-        write(dir, "sub/x.png", "");
-        write(dir, "sub/x.png.txt", "third\n");
-        write(dir, "uncaptioned.jpg", "");
+        writeTestFile(dir, "photo.jpg", "");
+        writeTestFile(dir, "photo.txt", "first caption\n\n  second caption  \n");
+        writeTestFile(dir, "sub/x.png", "");
+        writeTestFile(dir, "sub/x.png.txt", "third\n");
+        writeTestFile(dir, "uncaptioned.jpg", "");
         const LoadedCaptions r = loadCaptions(dir.path().toStdString());
         QCOMPARE(r.format, CaptionFormat::SidecarText);
         QCOMPARE(r.captions.size(), size_t(3));
@@ -98,11 +79,11 @@ private Q_SLOTS:
     void sidecarErrors()
     {
         QTemporaryDir dir;
-        write(dir, "a.jpg", "");
-        write(dir, "a.png", "");
-        write(dir, "a.txt", "which image?\n");
-        write(dir, "b.jpg", "");
-        write(dir, "b.txt", "fine\nbad \xff byte\n");
+        writeTestFile(dir, "a.jpg", "");
+        writeTestFile(dir, "a.png", "");
+        writeTestFile(dir, "a.txt", "which image?\n");
+        writeTestFile(dir, "b.jpg", "");
+        writeTestFile(dir, "b.txt", "fine\nbad \xff byte\n");
         const QString ambiguous = errorOf([&] { loadCaptions(dir.path().toStdString()); });
         VERIFY_CONTAINS(ambiguous, "a.txt");
         VERIFY_CONTAINS(ambiguous, "could belong to any of a.jpg, a.png");
@@ -113,19 +94,19 @@ private Q_SLOTS:
         VERIFY_CONTAINS(QString::fromStdString(r.skipped[1].reason), "b.txt line 2: not valid UTF-8");
         CaptionSourceOptions sidecar;
         sidecar.format = CaptionFormat::SidecarText;
-        VERIFY_CONTAINS(errorOf([&] { loadCaptions(write(dir, "c.txt", "x\n"), sidecar); }), "folder of images");
+        VERIFY_CONTAINS(errorOf([&] { loadCaptions(writeTestFile(dir, "c.txt", "x\n"), sidecar); }), "folder of images");
     }
 
     void csvWithHeaderAliases()
     {
         QTemporaryDir dir;
         // The Kaggle Flickr8k captions.txt is a CSV with an image,caption header.
-        const std::string kaggle = write(dir, "captions.txt", "image,caption\n1000268201.jpg,A child climbs .\n");
+        const std::string kaggle = writeTestFile(dir, "captions.txt", "image,caption\n1000268201.jpg,A child climbs .\n");
         const LoadedCaptions k = loadCaptions(kaggle);
         QCOMPARE(k.format, CaptionFormat::Csv);
         QCOMPARE(QString::fromStdString(k.captions[0].path), QStringLiteral("1000268201.jpg"));
         const std::string file =
-            write(dir, "meta.csv", "id, FilePath , Text,Category\r\n7,imgs/a.jpg,A red car,cars\r\n");
+            writeTestFile(dir, "meta.csv", "id, FilePath , Text,Category\r\n7,imgs/a.jpg,A red car,cars\r\n");
         const LoadedCaptions r = loadCaptions(file);
         QCOMPARE(r.captions.size(), size_t(1));
         QCOMPARE(QString::fromStdString(r.captions[0].path), QStringLiteral("imgs/a.jpg"));
@@ -136,7 +117,7 @@ private Q_SLOTS:
     void csvQuoting()
     {
         QTemporaryDir dir;
-        const std::string file = write(dir, "captions.csv",
+        const std::string file = writeTestFile(dir, "captions.csv",
                                        "\xef\xbb\xbfpath,caption\n"
                                        "\"a,1.jpg\",\"He said \"\"hi\"\", then left\"\n"
                                        "b.jpg,\"two\nlines\"\r\n"
@@ -156,7 +137,7 @@ private Q_SLOTS:
     void csvMalformedLines()
     {
         QTemporaryDir dir;
-        const std::string file = write(dir, "captions.csv",
+        const std::string file = writeTestFile(dir, "captions.csv",
                                        "path,caption\na.jpg,ok\nb.jpg\nc.jpg,\"x\"y\nd.jpg,  \ne.jpg,bad\xc3\n"
                                        "f.jpg,fine\n");
         VERIFY_CONTAINS(errorOf([&] { loadCaptions(file); }),
@@ -171,16 +152,16 @@ private Q_SLOTS:
         VERIFY_CONTAINS(QString::fromStdString(r.skipped[2].reason), "line 5: empty caption for d.jpg");
         VERIFY_CONTAINS(QString::fromStdString(r.skipped[3].reason), "line 6: not valid UTF-8");
 
-        const std::string unclosed = write(dir, "open.csv", "path,caption\na.jpg,ok\nb.jpg,\"never closed\nc.jpg,x\n");
+        const std::string unclosed = writeTestFile(dir, "open.csv", "path,caption\na.jpg,ok\nb.jpg,\"never closed\nc.jpg,x\n");
         VERIFY_CONTAINS(errorOf([&] { loadCaptions(unclosed); }), "open.csv line 3: the quoted field opened on line 3");
     }
 
     void csvMissingColumnNamesHeader()
     {
         QTemporaryDir dir;
-        const QString noPath = errorOf([&] { loadCaptions(write(dir, "a.csv", "name,description\nx.jpg,y\n")); });
+        const QString noPath = errorOf([&] { loadCaptions(writeTestFile(dir, "a.csv", "name,description\nx.jpg,y\n")); });
         VERIFY_CONTAINS(noPath, "a.csv line 1: the header (name, description) has no image path column");
-        const QString noCaption = errorOf([&] { loadCaptions(write(dir, "b.csv", "path,label\nx.jpg,y\n")); });
+        const QString noCaption = errorOf([&] { loadCaptions(writeTestFile(dir, "b.csv", "path,label\nx.jpg,y\n")); });
         VERIFY_CONTAINS(noCaption, "no caption column; expected one of caption, text, title");
     }
 
@@ -189,7 +170,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const std::string inside = dir.filePath("imgs/a.jpg").toStdString();
         const std::string file =
-            write(dir, "captions.csv", "path,caption\n" + inside + ",absolute\n../x.jpg,outside\nhttp://h/a.jpg,url\n");
+            writeTestFile(dir, "captions.csv", "path,caption\n" + inside + ",absolute\n../x.jpg,outside\nhttp://h/a.jpg,url\n");
         const LoadedCaptions r = loadCaptions(file, lenient());
         QCOMPARE(r.captions.size(), size_t(1));
         QCOMPARE(QString::fromStdString(r.captions[0].path), QStringLiteral("imgs/a.jpg"));
@@ -202,7 +183,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         QDir().mkpath(dir.filePath("val2017"));
-        const std::string file = write(dir, "annotations/captions_val2017.json", R"({
+        const std::string file = writeTestFile(dir, "annotations/captions_val2017.json", R"({
             "info": {}, "images": [{"id": 139, "file_name": "000000000139.jpg", "width": 640},
                                    {"id": 285, "file_name": "000000000285.jpg"}],
             "annotations": [{"id": 1, "image_id": 139, "caption": "A room with a TV. "},
@@ -226,10 +207,10 @@ private Q_SLOTS:
     void cocoWrongFiles()
     {
         QTemporaryDir dir;
-        VERIFY_CONTAINS(errorOf([&] { loadCaptions(write(dir, "x.json", "{\"images\": [}")); }), "not valid JSON");
-        VERIFY_CONTAINS(errorOf([&] { loadCaptions(write(dir, "y.json", "[1, 2]")); }), "expected COCO captions JSON");
+        VERIFY_CONTAINS(errorOf([&] { loadCaptions(writeTestFile(dir, "x.json", "{\"images\": [}")); }), "not valid JSON");
+        VERIFY_CONTAINS(errorOf([&] { loadCaptions(writeTestFile(dir, "y.json", "[1, 2]")); }), "expected COCO captions JSON");
         const std::string instances =
-            write(dir, "instances_val2017.json",
+            writeTestFile(dir, "instances_val2017.json",
                   R"({"images": [{"id": 1, "file_name": "a.jpg"}],
                       "annotations": [{"image_id": 1, "category_id": 3, "bbox": [0, 0, 1, 1]}]})");
         VERIFY_CONTAINS(errorOf([&] { loadCaptions(instances); }), "not captions");
@@ -241,8 +222,8 @@ private Q_SLOTS:
         const std::string content = "1000092795.jpg#0\tTwo young guys with shaggy hair .\n"
                                     "1000092795.jpg#1\tTwo men in green shirts .\n"
                                     "no-hash.jpg\tA caption\n";
-        const std::string token = write(dir, "results_20130124.token", content);
-        const std::string txt = write(dir, "captions.txt", content);
+        const std::string token = writeTestFile(dir, "results_20130124.token", content);
+        const std::string txt = writeTestFile(dir, "captions.txt", content);
         QCOMPARE(detectCaptionFormat(token), CaptionFormat::FlickrToken);
         QCOMPARE(detectCaptionFormat(txt), CaptionFormat::FlickrToken);
         VERIFY_CONTAINS(errorOf([&] { loadCaptions(token); }),
@@ -262,9 +243,9 @@ private Q_SLOTS:
     void detectionAndFormatNames()
     {
         QTemporaryDir dir;
-        VERIFY_CONTAINS(errorOf([&] { detectCaptionFormat(write(dir, "notes.txt", "just some words\n")); }),
+        VERIFY_CONTAINS(errorOf([&] { detectCaptionFormat(writeTestFile(dir, "notes.txt", "just some words\n")); }),
                         "cannot tell the caption format");
-        QCOMPARE(detectCaptionFormat(write(dir, "pairs.txt", "a.jpg\ta caption\n")), CaptionFormat::CaptionsTsv);
+        QCOMPARE(detectCaptionFormat(writeTestFile(dir, "pairs.txt", "a.jpg\ta caption\n")), CaptionFormat::CaptionsTsv);
         VERIFY_CONTAINS(errorOf([&] { detectCaptionFormat(dir.filePath("missing.csv").toStdString()); }),
                         "no such caption file");
         for (CaptionFormat f : {CaptionFormat::Auto, CaptionFormat::CaptionsTsv, CaptionFormat::SidecarText,
@@ -272,7 +253,7 @@ private Q_SLOTS:
             QCOMPARE(parseCaptionFormat(captionFormatName(f)), f);
         VERIFY_CONTAINS(errorOf([] { parseCaptionFormat("yaml"); }),
                         "expected auto, tsv, sidecar, csv, coco or flickr");
-        VERIFY_CONTAINS(errorOf([&] { loadCaptions(write(dir, "only-header.csv", "path,caption\n")); }),
+        VERIFY_CONTAINS(errorOf([&] { loadCaptions(writeTestFile(dir, "only-header.csv", "path,caption\n")); }),
                         "no captions found");
     }
 };

@@ -6,6 +6,7 @@
 #include "core/util/FileUtil.h"
 #include "core/util/Half.h"
 #include "core/util/NpyFile.h"
+#include "tests/TestSupport.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -17,16 +18,9 @@
 #include <random>
 
 using namespace xbt;
+using namespace xbt::test;
 
 namespace {
-
-std::string write(const QTemporaryDir& dir, const QString& name, const std::string& content)
-{
-    const QString path = dir.filePath(name);
-    QDir().mkpath(QFileInfo(path).path());
-    writeFileAtomic(path.toStdString(), content);
-    return path.toStdString();
-}
 
 std::string writeMatrix(const QTemporaryDir& dir, const QString& name, const Matrix& m)
 {
@@ -47,19 +41,6 @@ Matrix unitRows(int64_t rows, int64_t cols, unsigned seed)
     return m;
 }
 
-template <typename F>
-QString errorOf(F&& f)
-{
-    try {
-        f();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return QStringLiteral("<no error>");
-}
-
-#define VERIFY_CONTAINS(text, fragment) QVERIFY2((text).contains(fragment), qPrintable(text))
-
 }  // namespace
 
 class TestEmbeddingImport : public QObject {
@@ -70,7 +51,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         const Matrix m = unitRows(3, 8, 1);
         const std::string npy = writeMatrix(dir, "E.npy", m);
-        write(dir, "E.npy.txt", "a.jpg\nsub/b.png\nc.jpg\n\n");
+        writeTestFile(dir, "E.npy.txt", "a.jpg\nsub/b.png\nc.jpg\n\n");
         const ImportedEmbeddings r = importEmbeddings(npy);
         QVERIFY(r.embeddings.data == m.data);
         QCOMPARE(r.embeddings.rows, int64_t(3));
@@ -79,11 +60,11 @@ private Q_SLOTS:
         VERIFY_CONTAINS(QString::fromStdString(r.sourceDescription), "E.npy.txt: 3 x 8");
 
         EmbeddingImportOptions o;
-        o.pathsFile = write(dir, "list.txt", "x.jpg\ny.jpg\nz.jpg\n");
+        o.pathsFile = writeTestFile(dir, "list.txt", "x.jpg\ny.jpg\nz.jpg\n");
         QCOMPARE(importEmbeddings(npy, o).paths.front(), std::string("x.jpg"));
         const std::string lonely = writeMatrix(dir, "F.npy", m);
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(lonely); }), "no path listing");
-        write(dir, "E.npy.txt", "a.jpg\n\nc.jpg\nd.jpg\n");
+        writeTestFile(dir, "E.npy.txt", "a.jpg\n\nc.jpg\nd.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy.txt line 2: empty path");
     }
 
@@ -102,8 +83,8 @@ private Q_SLOTS:
         bytes += static_cast<char>(header.size() >> 8);
         bytes += header;
         bytes.append(reinterpret_cast<const char*>(halves.data()), halves.size() * sizeof(uint16_t));
-        const std::string npy = write(dir, "half.npy", bytes);
-        write(dir, "half.npy.txt", "a.jpg\nb.jpg\n");
+        const std::string npy = writeTestFile(dir, "half.npy", bytes);
+        writeTestFile(dir, "half.npy.txt", "a.jpg\nb.jpg\n");
         const ImportedEmbeddings r = importEmbeddings(npy);
         QCOMPARE(r.embeddings.cols, int64_t(16));
         QCOMPARE(r.renormalisedRows, int64_t(0));
@@ -117,10 +98,10 @@ private Q_SLOTS:
         const Matrix second = unitRows(2, 8, 4);
         writeMatrix(dir, "out/img_emb/img_emb_0.npy", first);
         writeMatrix(dir, "out/img_emb/img_emb_1.npy", second);
-        write(dir, "out/metadata/metadata_0.csv",
+        writeTestFile(dir, "out/metadata/metadata_0.csv",
               "caption,image_path\n\"a cat, sleeping\",/data/a.jpg\nx,/data/b.jpg\ny,/data/c.jpg\n");
-        write(dir, "out/metadata/metadata_1.csv", "image_path\n/data/d.jpg\n/data/e.jpg\n");
-        write(dir, "out/text_emb/text_emb_0.npy", "ignored");
+        writeTestFile(dir, "out/metadata/metadata_1.csv", "image_path\n/data/d.jpg\n/data/e.jpg\n");
+        writeTestFile(dir, "out/text_emb/text_emb_0.npy", "ignored");
         const ImportedEmbeddings r = importEmbeddings(dir.filePath("out").toStdString());
         QCOMPARE(r.embeddings.rows, int64_t(5));
         QCOMPARE(r.paths, (std::vector<std::string>{"/data/a.jpg", "/data/b.jpg", "/data/c.jpg", "/data/d.jpg",
@@ -134,8 +115,8 @@ private Q_SLOTS:
         QTemporaryDir dir;
         writeMatrix(dir, "img_emb/img_emb_10.npy", unitRows(1, 4, 5));
         writeMatrix(dir, "img_emb/img_emb_9.npy", unitRows(1, 4, 6));
-        write(dir, "metadata/metadata_10.txt", "ten.jpg\n");
-        write(dir, "metadata/metadata_9.txt", "nine.jpg\n");
+        writeTestFile(dir, "metadata/metadata_10.txt", "ten.jpg\n");
+        writeTestFile(dir, "metadata/metadata_9.txt", "nine.jpg\n");
         const ImportedEmbeddings r = importEmbeddings(dir.path().toStdString());
         QCOMPARE(r.paths, (std::vector<std::string>{"nine.jpg", "ten.jpg"}));
     }
@@ -144,18 +125,18 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         writeMatrix(dir, "img_emb/img_emb_0.npy", unitRows(2, 4, 7));
-        write(dir, "metadata/metadata_0.parquet", "PAR1");
+        writeTestFile(dir, "metadata/metadata_0.parquet", "PAR1");
         const QString parquet = errorOf([&] { importEmbeddings(dir.path().toStdString()); });
         VERIFY_CONTAINS(parquet, "metadata_0.parquet: parquet metadata cannot be read here");
         VERIFY_CONTAINS(parquet, "to_csv('metadata_0.csv', index=False)");
-        write(dir, "metadata/metadata_0.csv", "caption,url\nx,http://a\n");
-        write(dir, "metadata/metadata_1.csv", "url\nhttp://c\n");
+        writeTestFile(dir, "metadata/metadata_0.csv", "caption,url\nx,http://a\n");
+        writeTestFile(dir, "metadata/metadata_1.csv", "url\nhttp://c\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(dir.path().toStdString()); }),
                         "metadata_1.csv: no matching img_emb/img_emb_1.npy");
         QFile::remove(dir.filePath("metadata/metadata_1.csv"));
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(dir.path().toStdString()); }),
                         "img_emb_0.npy has 2 rows but");
-        write(dir, "metadata/metadata_0.csv", "caption,name\nx,a.jpg\ny,b.jpg\n");
+        writeTestFile(dir, "metadata/metadata_0.csv", "caption,name\nx,a.jpg\ny,b.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(dir.path().toStdString()); }),
                         "the header (caption, name) has no image path column");
         QTemporaryDir empty;
@@ -167,16 +148,16 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string npy = writeMatrix(dir, "E.npy", unitRows(3, 4, 8));
-        write(dir, "E.npy.txt", "a.jpg\nb.jpg\n");
+        writeTestFile(dir, "E.npy.txt", "a.jpg\nb.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy has 3 rows but");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy.txt lists 2 paths");
-        write(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\n");
+        writeTestFile(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\n");
         EmbeddingImportOptions o;
         o.expectedDim = 512;
         const QString dim = errorOf([&] { importEmbeddings(npy, o); });
         VERIFY_CONTAINS(dim, "have 4 dimensions but the gallery's model makes 512");
         const std::string empty = writeMatrix(dir, "Z.npy", Matrix(0, 4));
-        write(dir, "Z.npy.txt", "");
+        writeTestFile(dir, "Z.npy.txt", "");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(empty); }), "no embeddings");
     }
 
@@ -188,7 +169,7 @@ private Q_SLOTS:
             for (int64_t c = 0; c < m.cols; ++c)
                 m.at(row, c) *= 2.0f;
         const std::string npy = writeMatrix(dir, "E.npy", m);
-        write(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\nd.jpg\n");
+        writeTestFile(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\nd.jpg\n");
         const QString error = errorOf([&] { importEmbeddings(npy); });
         VERIFY_CONTAINS(error, "2 of 4 rows are not L2-normalised");
         VERIFY_CONTAINS(error, "E.npy row 1 (b.jpg) with norm 2.0000");
@@ -204,7 +185,7 @@ private Q_SLOTS:
         Matrix zeros = unitRows(2, 6, 10);
         std::fill(zeros.row(1), zeros.row(1) + zeros.cols, 0.0f);
         const std::string z = writeMatrix(dir, "Z.npy", zeros);
-        write(dir, "Z.npy.txt", "a.jpg\nb.jpg\n");
+        writeTestFile(dir, "Z.npy.txt", "a.jpg\nb.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(z, o); }), "Z.npy row 1 (b.jpg): all zeros");
     }
 
@@ -214,11 +195,11 @@ private Q_SLOTS:
         Matrix m = unitRows(3, 4, 11);
         m.at(2, 1) = std::numeric_limits<float>::quiet_NaN();
         const std::string npy = writeMatrix(dir, "E.npy", m);
-        write(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\n");
+        writeTestFile(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy row 2 (c.jpg): holds NaN or infinity");
 
         const std::string dup = writeMatrix(dir, "D.npy", unitRows(3, 4, 12));
-        write(dir, "D.npy.txt", "a.jpg\nb.jpg\na.jpg\n");
+        writeTestFile(dir, "D.npy.txt", "a.jpg\nb.jpg\na.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(dup); }),
                         "D.npy.txt line 3: duplicate path 'a.jpg' (first on D.npy.txt line 1)");
     }

@@ -11,6 +11,8 @@
 #include "core/text/TextTokenizer.h"
 #include "core/util/Error.h"
 #include "core/util/Half.h"
+#include "tests/GalleryTestSupport.h"
+#include "tests/TestDoubles.h"
 
 #include <QBuffer>
 #include <QImage>
@@ -26,22 +28,9 @@
 #include <unistd.h>
 
 using namespace xbt;
+using namespace xbt::test;
 
 namespace {
-
-class LengthTokenizer : public TextTokenizer {
-public:
-    std::vector<int64_t> encode(const std::string& text) const override { return {static_cast<int64_t>(text.size())}; }
-    std::vector<int64_t> tokenizeBatch(const std::vector<std::string>& texts, int) const override
-    {
-        std::vector<int64_t> out;
-        for (const auto& t : texts)
-            out.push_back(static_cast<int64_t>(t.size()));
-        return out;
-    }
-    std::string kind() const override { return "test"; }
-    std::string fingerprint() const override { return "test"; }
-};
 
 // Image: normalised (mean R, mean G, mean B, 0.1). Text: a direction from the
 // words "red", "green", "blue" it contains.
@@ -143,22 +132,6 @@ QByteArray hugeHeaderPng()
         png.append(static_cast<char>((c >> s) & 0xFF));
     png.append(QByteArray(64, '\0'));
     return png;
-}
-
-std::vector<int64_t> bruteForceOrder(const StoredVectors& stored, const std::vector<float>& query)
-{
-    Matrix q(1, static_cast<int64_t>(query.size()));
-    q.data = query;
-    const Matrix scores = innerProducts(q, stored.vectors);
-    std::vector<size_t> order(stored.ids.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return scores.at(0, static_cast<int64_t>(a)) > scores.at(0, static_cast<int64_t>(b));
-    });
-    std::vector<int64_t> ids;
-    for (size_t i : order)
-        ids.push_back(stored.ids[i]);
-    return ids;
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "core/gallery/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/Half.h"
+#include "tests/GalleryTestSupport.h"
 
 #include <QImage>
 #include <QTemporaryDir>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 using namespace xbt;
+using namespace xbt::test;
 
 namespace {
 
@@ -60,23 +62,6 @@ ItemUpdate embeddedItem(const std::string& path, const std::vector<float>& v)
     u.madeBy = std::string(64, 'a');
     u.embedding = v;
     return u;
-}
-
-// Ids of the gallery rows, best first, by brute force; ties by id.
-std::vector<int64_t> bruteForce(const StoredVectors& stored, const std::vector<float>& query)
-{
-    Matrix q(1, static_cast<int64_t>(query.size()));
-    q.data = query;
-    const Matrix scores = innerProducts(q, stored.vectors);
-    std::vector<size_t> order(stored.ids.size());
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-        return scores.at(0, static_cast<int64_t>(a)) > scores.at(0, static_cast<int64_t>(b));
-    });
-    std::vector<int64_t> ids;
-    for (size_t i : order)
-        ids.push_back(stored.ids[i]);
-    return ids;
 }
 
 }  // namespace
@@ -254,7 +239,7 @@ private Q_SLOTS:
         const Matrix queries = randomUnitRows(5, 16, 5);
         for (int64_t q = 0; q < queries.rows; ++q) {
             const std::vector<float> query = rowOf(queries, q);
-            const std::vector<int64_t> expected = bruteForce(stored, query);
+            const std::vector<int64_t> expected = bruteForceOrder(stored, query);
             const std::vector<IndexHit> top = index.search(query.data(), 10);
             QCOMPARE(top.size(), size_t(10));
             for (size_t i = 0; i < top.size(); ++i)
@@ -310,7 +295,7 @@ private Q_SLOTS:
         const std::vector<float> query = rowOf(stored.vectors, 3);
         const std::vector<IndexHit> all = index.search(query.data(), n);
         QCOMPARE(all.size(), size_t(n));
-        QCOMPARE(all.front().id, bruteForce(stored, query).front());
+        QCOMPARE(all.front().id, bruteForceOrder(stored, query).front());
         index.save(5);
         const GalleryIndex loaded = GalleryIndex::loadOrBuild(config, 5, [&] { return stored; });
         QVERIFY(!loaded.report().rebuilt);

@@ -21,6 +21,7 @@
 #include <cstring>
 
 using namespace xbt;
+using namespace xbt::test;
 
 namespace {
 
@@ -106,17 +107,6 @@ Diff compare(const Matrix& a, const Matrix& b)
 }
 
 // Runs `load` and returns the xbt::Error message ("" when it did not throw).
-template <typename F>
-QString errorOf(F load)
-{
-    try {
-        load();
-    } catch (const Error& e) {
-        return QString::fromStdString(e.what());
-    }
-    return {};
-}
-
 }  // namespace
 
 class TestTorchScriptModel : public QObject {
