@@ -97,16 +97,12 @@ def main():
     for b in range(0, len(paths), args.batch_size):
         rows.append(embed([transform(Image.open(p)) for p in paths[b:b + args.batch_size]]))
     e2e_s = time.perf_counter() - t0
-    if args.out:
-        np.save(args.out, torch.cat(rows).numpy().astype(np.float32))
+    if args.out:  # one row per photo (the first pass), to compare with xbt embed
+        np.save(args.out, torch.cat(rows).numpy().astype(np.float32)[: len(paths) // args.passes])
 
     n = len(paths)
-    blas = "unknown"
-    try:
-        cfg = torch.__config__.show()
-        blas = next((l.strip() for l in cfg.splitlines() if "BLAS_INFO" in l), "unknown")
-    except Exception:
-        pass
+    blas = "BLAS: " + next((part.split("=")[1] for part in torch.__config__.show().replace(",", " ").split()
+                            if part.startswith("BLAS_INFO=")), "unknown")
     print("python reference pipeline")
     print(f"  machine : {cores} cores, torch {torch.__version__}, {torch.get_num_threads()} threads, {blas}")
     print(f"  preprocessing: {how}; images: {n}; batch {args.batch_size}")

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The embedding benchmark behind docs/benchmarks.md: xbt (exact and fast
 # decode) against the plain Python pipeline, same archive, same photos.
-#   [LIMIT=N] bash bench/run_embed_bench.sh      (N photos, default 24)
+#   [LIMIT=N] [PASSES=P] bash bench/run_embed_bench.sh   (N photos, default 24, each P times, default 3)
 # Needs the bench packages (scripts/setup.sh --bench) and a built xbt.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 LIMIT=${LIMIT:-24}
+PASSES=${PASSES:-3}
 OUT=out/bench
 XBT=${XBT:-build/app/xbt}
 mkdir -p "$OUT/photos"
@@ -27,13 +28,13 @@ LC_ALL=C ls "$OUT"/photos | head -n "$LIMIT" | sed "s|^|$PWD/$OUT/photos/|" > "$
 
 MERGES=${MERGES:-../shared/clip/bpe_simple_vocab_16e6.txt.gz}
 echo "== xbt, exact decode"
-"$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt"
+"$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --passes "$PASSES"
 echo
 echo "== xbt, fast decode"
-"$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --fast-decode
+"$XBT" bench embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --passes "$PASSES" --fast-decode
 echo
 echo "== Python reference (PIL + torchvision)"
-/usr/bin/python3 bench/reference_pipeline.py --model "$MODEL" --images "$OUT/photos" --limit "$LIMIT" --out "$OUT/python.npy"
+/usr/bin/python3 bench/reference_pipeline.py --model "$MODEL" --images "$OUT/photos" --limit "$LIMIT" --passes "$PASSES" --out "$OUT/python.npy"
 echo
 echo "== agreement with the Python pipeline, and fast-decode drift (cosine per photo)"
 "$XBT" embed --model "$MODEL" --merges "$MERGES" --images "$OUT/photos.txt" --out "$OUT/exact.npy" 2>/dev/null
