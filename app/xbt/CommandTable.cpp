@@ -14,6 +14,7 @@ Command makeSampleGenerateCommand();
 Command makeTrainBaseCommand();
 Command makeEvalCommand();
 Command makeIndexCommand();
+Command makeImportCommand();
 Command makeSearchCommand();
 Command makeGalleriesCommand();
 
@@ -21,8 +22,8 @@ const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
-        makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(), makeEvalCommand(),
-        makeIndexCommand(), makeSearchCommand(), makeGalleriesCommand(),
+        makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
+        makeEvalCommand(), makeIndexCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
     };
     return table;
 }

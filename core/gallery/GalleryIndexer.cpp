@@ -1,6 +1,6 @@
 #include "core/gallery/GalleryIndexer.h"
 
-#include "core/data/CaptionsTsv.h"
+#include "core/data/CaptionSources.h"
 #include "core/embed/BatchEmbedder.h"
 #include "core/gallery/FolderScanner.h"
 #include "core/gallery/GalleryFiles.h"
@@ -59,17 +59,6 @@ std::string canonicalFolder(const std::string& path, const std::string& what)
     return p.string();
 }
 
-// The vector as the store will give it back, so that the index built during
-// a run equals the one rebuilt from the store later.
-std::vector<float> storedForm(const float* row, int64_t dim, VectorPrecision precision)
-{
-    std::vector<float> v(row, row + dim);
-    if (precision == VectorPrecision::Float16)
-        for (float& x : v)
-            x = halfToFloat(floatToHalf(x));
-    return v;
-}
-
 // BatchEmbedder's reasons name the file by its absolute path; the summary
 // already names it by its gallery path.
 std::string reasonWithoutPath(std::string reason, const std::string& absolute)
@@ -103,6 +92,15 @@ GallerySettings newSettings(const IndexRunOptions& o, const std::string& root, c
 }
 
 }  // namespace
+
+std::vector<float> storedVectorForm(const float* row, int64_t dim, VectorPrecision precision)
+{
+    std::vector<float> v(row, row + dim);
+    if (precision == VectorPrecision::Float16)
+        for (float& x : v)
+            x = halfToFloat(floatToHalf(x));
+    return v;
+}
 
 void checkModelLock(const std::string& gallery, const GallerySettings& settings, const ModelInfo& model)
 {
@@ -267,7 +265,7 @@ void embedBatch(IndexRun& run, BatchEmbedder& embedder, const std::vector<WorkIt
         ItemUpdate& u = updates[inputUpdate[r.succeeded[row]]];
         u.status = ItemStatus::Embedded;
         u.madeBy = run.model.fingerprint;
-        u.embedding = storedForm(r.embeddings.row(static_cast<int64_t>(row)), r.embeddings.cols, precision);
+        u.embedding = storedVectorForm(r.embeddings.row(static_cast<int64_t>(row)), r.embeddings.cols, precision);
     }
     std::unordered_map<std::string, std::string> reasons;
     for (const ImageFailure& f : r.failures)
@@ -313,7 +311,7 @@ void saveIndexes(IndexRun& run)
 
 // Each image's captions from the file replace its stored ones; lines naming
 // an image the gallery does not hold are skipped and counted.
-void syncCaptions(IndexRun& run, BatchEmbedder& embedder, const CaptionsTsv& tsv, const fs::path& base,
+void syncCaptions(IndexRun& run, BatchEmbedder& embedder, const LoadedCaptions& loaded,
                   const ProgressCallback& progress, const CancelToken& cancel)
 {
     IndexRunSummary& summary = run.summary;
@@ -322,16 +320,15 @@ void syncCaptions(IndexRun& run, BatchEmbedder& embedder, const CaptionsTsv& tsv
         if (item.status == ItemStatus::Embedded)
             embeddedIds.emplace(item.path, item.id);
     std::map<int64_t, std::vector<std::string>> wanted;
-    for (const CaptionRecord& rec : tsv.records) {
-        const std::string rel = (base / rec.path).lexically_normal().lexically_relative(summary.root).string();
-        const auto it = embeddedIds.find(rel);
+    // loadCaptions already rebased every path onto the root (and refused
+    // paths outside it), so they compare directly with the stored ones.
+    for (const ImageCaption& rec : loaded.captions) {
+        const auto it = embeddedIds.find(rec.path);
         if (it == embeddedIds.end()) {
             ++summary.captionLinesSkipped;
             if (summary.captionProblems.size() < kCaptionProblemsKept)
-                summary.captionProblems.push_back(
-                    run.options.captionsFile + " line " + std::to_string(rec.line) + ": " + rec.path +
-                    (rel.empty() || rel.rfind("..", 0) == 0 ? " is outside the indexed folder"
-                                                            : " is not an indexed image (missing, excluded or failed)"));
+                summary.captionProblems.push_back(rec.file + " line " + std::to_string(rec.line) + ": " + rec.path +
+                                                  " is not an indexed image (missing, excluded or failed)");
             continue;
         }
         wanted[it->second].push_back(rec.caption);
@@ -367,7 +364,7 @@ void syncCaptions(IndexRun& run, BatchEmbedder& embedder, const CaptionsTsv& tsv
             set.madeBy = run.model.fingerprint;
             set.embeddings = Matrix(static_cast<int64_t>(set.texts.size()), settings.embeddingDim);
             for (int64_t t = 0; t < set.embeddings.rows; ++t, ++row) {
-                const std::vector<float> v = storedForm(embedded.row(row), embedded.cols, settings.precision);
+                const std::vector<float> v = storedVectorForm(embedded.row(row), embedded.cols, settings.precision);
                 std::copy(v.begin(), v.end(), set.embeddings.row(t));
             }
             captionVectors.appendRows(set.embeddings);
@@ -397,11 +394,14 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
         if (!isValidUtf8(glob))
             throw Error("--exclude " + escapeInvalidUtf8(glob) + ": the pattern is not valid UTF-8");
     // Read the captions first, so that a malformed file stops the run before any work.
-    CaptionsTsv captionsTsv;
-    fs::path captionsBase;
+    LoadedCaptions loadedCaptions;
     if (!options_.captionsFile.empty()) {
-        captionsTsv = readCaptionsTsv(options_.captionsFile);
-        captionsBase = canonicalFolder(parentDirectory(options_.captionsFile), "the captions file's folder");
+        CaptionSourceOptions captionOptions;
+        captionOptions.format = options_.captionFormat;
+        captionOptions.imageRoot = summary.root;
+        captionOptions.lenient = options_.captionsLenient;
+        loadedCaptions = loadCaptions(options_.captionsFile, captionOptions);
+        summary.malformedCaptions = loadedCaptions.skipped;
     }
 
     const GalleryFiles files = galleryFiles(workspace_.galleryDir(options_.gallery));
@@ -463,11 +463,199 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
         summary.imagesPerSecond = static_cast<double>(done) / embedSeconds;
 
     if (!options_.captionsFile.empty() && !summary.cancelled)
-        syncCaptions(run, embedder, captionsTsv, captionsBase, progress, cancel);
+        syncCaptions(run, embedder, loadedCaptions, progress, cancel);
 
     if (images.needsBuild())
         images.build(store.imageVectors());
     saveIndexes(run);
+    summary.imageIndex = images.report();
+    summary.seconds = monotonicSeconds() - start;
+    return summary;
+}
+
+namespace {
+
+// A source path as a root-relative gallery path; throws for one outside the root.
+std::string importedPath(const std::string& path, const fs::path& root, const std::string& source, size_t row)
+{
+    fs::path p(path);
+    std::error_code ec;
+    // Absolute paths are resolved like the (canonical) root, so that a link in
+    // either does not make an image look outside it.
+    const fs::path relative = p.is_absolute() ? fs::weakly_canonical(p, ec).lexically_relative(root)
+                                              : p.lexically_normal();
+    const std::string rel = relative.generic_string();
+    if (rel.empty() || rel == "." || rel == ".." || rel.rfind("../", 0) == 0 || relative.is_absolute())
+        throw Error(source + " row " + std::to_string(row) + ": '" + path + "' is outside the root " + root.string() +
+                    "; give --root a folder that holds every imported image");
+    return rel;
+}
+
+// Up to `samples` rows, spread evenly over those whose image is on disk.
+std::vector<size_t> agreementSample(const std::vector<size_t>& onDisk, int samples)
+{
+    std::vector<size_t> picked;
+    const size_t n = std::min(onDisk.size(), static_cast<size_t>(std::max(samples, 0)));
+    for (size_t k = 0; k < n; ++k)
+        picked.push_back(onDisk[k * onDisk.size() / n]);
+    return picked;
+}
+
+}  // namespace
+
+ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, const ImportRunOptions& options,
+                                   const ProgressCallback& progress)
+{
+    const double start = monotonicSeconds();
+    if (!workspace.writable())
+        throw Error("workspace " + workspace.dir() + " must be opened for writing to import");
+    Workspace::checkName("gallery", options.gallery);
+    const ModelInfo& info = model.info();
+    const GalleryFiles files = galleryFiles(workspace.galleryDir(options.gallery));
+    ImportRunSummary summary;
+    summary.gallery = options.gallery;
+
+    // Everything is checked before the store is touched: a refused import writes nothing.
+    std::string root = options.root;
+    if (fileExists(files.database)) {
+        const GallerySettings existing = GalleryStore::open(files.database, GalleryStore::Mode::ReadOnly).settings();
+        checkModelLock(options.gallery, existing, info);
+        if (root.empty())
+            root = existing.root;
+    } else if (root.empty()) {
+        throw Error("gallery '" + options.gallery +
+                    "' does not exist yet: give --root FOLDER, the folder the imported image paths are relative to");
+    }
+    summary.root = canonicalFolder(root, "the import root");
+    const fs::path rootPath(summary.root);
+
+    EmbeddingImportOptions importOptions;
+    importOptions.expectedDim = info.embeddingDim;
+    importOptions.normalize = options.normalize;
+    importOptions.pathsFile = options.pathsFile;
+    const ImportedEmbeddings imported = importEmbeddings(options.source, importOptions);
+    summary.sourceDescription = imported.sourceDescription;
+    summary.renormalisedRows = imported.renormalisedRows;
+    std::vector<std::string> paths;
+    // importEmbeddings refuses a path listed twice as written; two spellings
+    // of one image ("a.jpg", "/root/a.jpg") only meet once rebased.
+    std::unordered_map<std::string, size_t> firstRow;
+    for (size_t r = 0; r < imported.paths.size(); ++r) {
+        paths.push_back(importedPath(imported.paths[r], rootPath, options.source, r));
+        const auto [it, isNew] = firstRow.emplace(paths.back(), r);
+        if (!isNew)
+            throw Error(options.source + " row " + std::to_string(r) + ": '" + imported.paths[r] +
+                        "' is the same image as row " + std::to_string(it->second) + " ('" +
+                        imported.paths[it->second] + "')");
+    }
+
+    // Stats as the indexer's scan takes them, so that a later `xbt index` of
+    // the root sees the imported files as unchanged.
+    if (progress)
+        progress({"scanning", 0, 0, 0.0, -1.0, summary.root});
+    std::unordered_map<std::string, ScannedFile> onDisk;
+    for (ScannedFile& f : FolderScanner(summary.root, {}).scan().files)
+        onDisk.emplace(f.path, std::move(f));
+
+    IndexRunOptions storeOptions;
+    storeOptions.root = summary.root;
+    storeOptions.gallery = options.gallery;
+    storeOptions.modelSpec = options.modelSpec;
+    IndexRunSummary storeSummary;
+    storeSummary.root = summary.root;
+    // The agreement check runs before anything is written, but its verdict
+    // does not stop the import: the caller reports it (the rows may still be
+    // what the user wants, e.g. a deliberately different preprocessing).
+    std::vector<size_t> rowsOnDisk;
+    for (size_t r = 0; r < paths.size(); ++r)
+        if (onDisk.count(paths[r]))
+            rowsOnDisk.push_back(r);
+    const std::vector<size_t> sample = agreementSample(rowsOnDisk, options.checkSamples);
+    if (!sample.empty()) {
+        std::vector<ImageInput> inputs;
+        for (size_t r : sample)
+            inputs.push_back({onDisk.at(paths[r]).absolute, paths[r]});
+        EmbedOptions embedOptions;
+        embedOptions.batchSize = options.batchSize > 0 ? options.batchSize : 32;
+        embedOptions.decodeThreads = options.decodeThreads;
+        BatchEmbedder embedder(model, embedOptions);
+        const ImageEmbedResult again = embedder.embedImages(inputs, progress);
+        for (const ImageFailure& f : again.failures)
+            summary.checkFailures.push_back(f.reason);
+        if (!again.succeeded.empty()) {
+            Matrix importedRows(0, imported.embeddings.cols);
+            for (size_t k : again.succeeded) {
+                const float* row = imported.embeddings.row(static_cast<int64_t>(sample[k]));
+                importedRows.data.insert(importedRows.data.end(), row, row + imported.embeddings.cols);
+                ++importedRows.rows;
+            }
+            summary.agreement = compareEmbeddings(importedRows, again.embeddings);
+            summary.checkedRows = importedRows.rows;
+        }
+    }
+
+    GalleryStore store = openStore(storeOptions, files, info, storeSummary);
+    summary.createdGallery = storeSummary.createdGallery;
+    const GallerySettings& settings = store.settings();
+    GalleryIndex images = GalleryIndex::loadOrBuild(imageIndexConfig(files, settings), store.generation(),
+                                                    [&] { return store.imageVectors(); });
+    GalleryIndex captions = GalleryIndex::loadOrBuild(captionIndexConfig(files, settings), store.generation(),
+                                                      [&] { return store.captionVectors(); });
+    std::unordered_map<std::string, StoredItem> known;
+    for (StoredItem& item : store.items())
+        known.emplace(item.path, std::move(item));
+
+    std::vector<ItemUpdate> updates;
+    for (size_t r = 0; r < paths.size(); ++r) {
+        ItemUpdate u;
+        u.path = paths[r];
+        const auto file = onDisk.find(u.path);
+        if (file != onDisk.end()) {
+            u.size = file->second.size;
+            u.mtimeNs = file->second.mtimeNs;
+            try {
+                u.contentHash = sha256File(file->second.absolute);
+            } catch (const Error&) {
+                // Vanished or unreadable now: imported without a hash; the next index run re-embeds it.
+            }
+        } else {
+            summary.notOnDisk.push_back(u.path);
+        }
+        const auto stored = known.find(u.path);
+        if (stored != known.end()) {
+            const StoredItem& item = stored->second;
+            if (item.status == ItemStatus::Embedded && file != onDisk.end() && item.contentHash == u.contentHash &&
+                !u.contentHash.empty()) {
+                ++summary.skipped;
+                continue;
+            }
+            u.id = item.id;
+        }
+        u.status = ItemStatus::Embedded;
+        u.madeBy = info.fingerprint + kImportedMadeBySuffix;
+        u.embedding = storedVectorForm(imported.embeddings.row(static_cast<int64_t>(r)), imported.embeddings.cols,
+                                 settings.precision);
+        updates.push_back(std::move(u));
+    }
+    // One transaction: an import is all there or not at all.
+    const CommitResult committed = store.commitItems(updates);
+    std::vector<int64_t> replaced;
+    Matrix addedVectors(0, settings.embeddingDim);
+    for (const ItemUpdate& u : updates) {
+        if (u.id > 0)
+            replaced.push_back(u.id);
+        addedVectors.data.insert(addedVectors.data.end(), u.embedding.begin(), u.embedding.end());
+        ++addedVectors.rows;
+    }
+    summary.imported = static_cast<int64_t>(updates.size());
+    images.remove(replaced);
+    images.add(committed.itemIds, addedVectors);
+    captions.remove(committed.removedCaptionIds);
+    if (images.needsBuild())
+        images.build(store.imageVectors());
+    const int64_t generation = store.generation();
+    images.save(generation);
+    captions.save(generation);
     summary.imageIndex = images.report();
     summary.seconds = monotonicSeconds() - start;
     return summary;

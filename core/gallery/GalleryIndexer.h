@@ -10,6 +10,8 @@
 // The model lock: a gallery only ever holds embeddings of the model that
 // built it; indexing with another model is refused.
 
+#include "core/data/CaptionSources.h"
+#include "core/data/EmbeddingImport.h"
 #include "core/gallery/GalleryIndex.h"
 #include "core/gallery/GallerySettings.h"
 #include "core/model/EmbeddingModel.h"
@@ -28,7 +30,12 @@ struct IndexRunOptions {
     std::string gallery = "default";
     std::string modelSpec;                             // recorded: search's default --model
     std::optional<std::vector<std::string>> excludes;  // unset: the gallery's stored globs
-    std::string captionsFile;                          // captions.tsv for the text gallery (optional)
+    std::string captionsFile;                          // captions for the text gallery (optional)
+    // How captionsFile is read (see CaptionSources.h); its paths are rebased
+    // onto the root. Lenient: malformed lines are skipped and listed in the
+    // summary instead of stopping the run.
+    CaptionFormat captionFormat = CaptionFormat::Auto;
+    bool captionsLenient = false;
     // For a new gallery; an existing one keeps its precision, and takes a new
     // index type (the index is a cache, rebuilt from the store).
     std::optional<VectorPrecision> precision;
@@ -60,6 +67,7 @@ struct IndexRunSummary {
     int64_t captionsRemoved = 0;
     int64_t captionLinesSkipped = 0;
     std::vector<std::string> captionProblems;  // the first few skipped lines, with the reason
+    std::vector<SkippedCaption> malformedCaptions;  // lenient mode: lines that could not be read
     std::vector<std::string> scanProblems;
     bool cancelled = false;
     int64_t remaining = 0;   // files left for the next run when cancelled
@@ -84,6 +92,52 @@ private:
     EmbeddingModel& model_;
     IndexRunOptions options_;
 };
+
+// The vector as the store will give it back (float16 rounds it), so that an
+// index filled while committing equals the one rebuilt from the store later.
+// Whoever commits embeddings (the indexer, xbt bench search) adds this form.
+std::vector<float> storedVectorForm(const float* row, int64_t dim, VectorPrecision precision);
+
+// Builds (or adds to) a gallery from embeddings made elsewhere (see
+// EmbeddingImport.h), through the same store, model lock and index caches as
+// GalleryIndexer. Rows are trusted only after a sample of the images is
+// embedded again with the gallery's model and compared.
+struct ImportRunOptions {
+    std::string source;         // E.npy (+ E.npy.txt) or a clip-retrieval output folder
+    std::string pathsFile;      // optional row listing for a .npy source
+    bool normalize = false;     // scale rows that are not unit length
+    std::string root;           // folder the paths are relative to; empty: the existing gallery's root
+    std::string gallery = "default";
+    std::string modelSpec;      // recorded: search's default --model
+    int checkSamples = 16;      // images embedded again for the agreement check; 0: skip it
+    int batchSize = 32;
+    int decodeThreads = 0;
+};
+
+// The schema has no provenance column, so made_by carries it: the model
+// fingerprint followed by this marker.
+constexpr const char* kImportedMadeBySuffix = "+imported";
+
+struct ImportRunSummary {
+    std::string gallery;
+    std::string root;
+    std::string sourceDescription;
+    bool createdGallery = false;
+    int64_t imported = 0;          // rows written (new or replacing a stored one)
+    int64_t skipped = 0;           // rows whose image the gallery already holds, unchanged on disk
+    int64_t renormalisedRows = 0;
+    std::vector<std::string> notOnDisk;  // imported, but no such image file under the root
+    int64_t checkedRows = 0;       // 0: no agreement check ran
+    std::vector<std::string> checkFailures;  // sampled images that could not be embedded again
+    EmbeddingAgreement agreement;
+    IndexBuildReport imageIndex;
+    double seconds = 0.0;
+};
+
+// Throws xbt::Error when the source fails its checks, a path lies outside
+// the root, or the model lock refuses the gallery; nothing is written then.
+ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, const ImportRunOptions& options,
+                                   const ProgressCallback& progress = {});
 
 // "gallery 'g' was built with model A (fingerprint ...); ... B (fingerprint ...)":
 // throws when the fingerprints differ.

@@ -65,6 +65,11 @@ int run(const CliArgs& args)
     if (args.has("exclude"))
         options.excludes = args.values("exclude");
     options.captionsFile = args.value("captions");
+    if ((args.has("caption-format") || args.has("lenient")) && options.captionsFile.empty())
+        throw UsageError("--caption-format and --lenient need --captions FILE");
+    if (args.has("caption-format"))
+        options.captionFormat = parseCaptionFormat(args.value("caption-format"));
+    options.captionsLenient = args.has("lenient");
     if (args.has("precision"))
         options.precision = parsePrecision(args.value("precision"));
     if (args.has("index"))
@@ -93,7 +98,16 @@ int run(const CliArgs& args)
                      static_cast<long long>(summary.remaining));
         return kExitFailed;
     }
-    return summary.failures.empty() ? kExitOk : kExitPartial;
+    // Lenient mode: the lines left out, as file:line: reason, for the user to fix.
+    for (const SkippedCaption& c : summary.malformedCaptions) {
+        // The reason starts with its own "name line N: "; file:line already says it.
+        std::string reason = c.reason;
+        const std::string lineTag = " line " + std::to_string(c.line) + ": ";
+        if (const auto at = reason.find(lineTag); c.line > 0 && at != std::string::npos)
+            reason.erase(0, at + lineTag.size());
+        std::fprintf(stderr, "caption line skipped: %s:%d: %s\n", c.file.c_str(), c.line, reason.c_str());
+    }
+    return summary.failures.empty() && summary.malformedCaptions.empty() ? kExitOk : kExitPartial;
 }
 
 }  // namespace
@@ -102,13 +116,19 @@ Command makeIndexCommand()
 {
     return {"index",
             "index an image folder into a gallery (incremental, resumable): embeds new and changed files",
-            "xbt index FOLDER --model M --workspace WS [--gallery NAME] [--captions FILE] [--exclude GLOB]... "
+            "xbt index FOLDER --model M --workspace WS [--gallery NAME] [--captions FILE [--caption-format F] "
+            "[--lenient]] [--exclude GLOB]... "
             "[--index flat|ivf] [--precision float32|float16]",
             concatSpecs(modelOptionSpecs(),
                         {{"workspace", "WS", "workspace folder (created when missing)"},
                          {"gallery", "NAME", "gallery in the workspace (default: default)"},
-                         {"captions", "FILE", "captions.tsv (path TAB caption, paths relative to its folder) "
-                                              "to embed into the caption gallery"},
+                         {"captions", "FILE", "captions to embed into the caption gallery: captions.tsv (paths "
+                                              "relative to its folder), a folder of sidecar .txt files, CSV, COCO "
+                                              "JSON or Flickr tokens (docs/data-formats.md)"},
+                         {"caption-format", "auto|tsv|sidecar|csv|coco|flickr",
+                          "how --captions is read (default auto: from its name and first line)"},
+                         {"lenient", "", "skip malformed caption lines (listed on stderr, exit 2) instead of "
+                                         "stopping"},
                          {"exclude", "GLOB", "skip root-relative paths matching this glob ('*' also matches '/'); "
                                              "remembered by the gallery", true},
                          {"index", "flat|ivf", "FAISS index: flat (exact, default) or ivf (approximate, faster on "
