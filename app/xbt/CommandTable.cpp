@@ -10,6 +10,7 @@ Command makeTokenizeCommand();
 Command makePreprocessCommand();
 Command makeEmbedCommand();
 Command makeBenchEmbedCommand();
+Command makeBenchSearchCommand();
 Command makeSampleGenerateCommand();
 Command makeTrainBaseCommand();
 Command makeEvalCommand();
@@ -22,7 +23,7 @@ const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
-        makeBenchEmbedCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
+        makeBenchEmbedCommand(), makeBenchSearchCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
         makeEvalCommand(), makeIndexCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
     };
     return table;
