@@ -30,17 +30,6 @@ std::string writeMatrix(const QTemporaryDir& dir, const QString& name, const Mat
     return path.toStdString();
 }
 
-Matrix unitRows(int64_t rows, int64_t cols, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal;
-    Matrix m(rows, cols);
-    for (float& v : m.data)
-        v = normal(rng);
-    normalizeRows(m);
-    return m;
-}
-
 }  // namespace
 
 class TestEmbeddingImport : public QObject {
@@ -49,7 +38,7 @@ private Q_SLOTS:
     void xbtEmbedRoundTrip()
     {
         QTemporaryDir dir;
-        const Matrix m = unitRows(3, 8, 1);
+        const Matrix m = randomUnitRows(3, 8, 1);
         const std::string npy = writeMatrix(dir, "E.npy", m);
         writeTestFile(dir, "E.npy.txt", "a.jpg\nsub/b.png\nc.jpg\n\n");
         const ImportedEmbeddings r = importEmbeddings(npy);
@@ -71,7 +60,7 @@ private Q_SLOTS:
     void float16Accepted()
     {
         QTemporaryDir dir;
-        const Matrix m = unitRows(2, 16, 2);
+        const Matrix m = randomUnitRows(2, 16, 2);
         std::vector<uint16_t> halves;
         for (float v : m.data)
             halves.push_back(floatToHalf(v));
@@ -94,8 +83,8 @@ private Q_SLOTS:
     void clipRetrievalShards()
     {
         QTemporaryDir dir;
-        const Matrix first = unitRows(3, 8, 3);
-        const Matrix second = unitRows(2, 8, 4);
+        const Matrix first = randomUnitRows(3, 8, 3);
+        const Matrix second = randomUnitRows(2, 8, 4);
         writeMatrix(dir, "out/img_emb/img_emb_0.npy", first);
         writeMatrix(dir, "out/img_emb/img_emb_1.npy", second);
         writeTestFile(dir, "out/metadata/metadata_0.csv",
@@ -113,8 +102,8 @@ private Q_SLOTS:
     void clipRetrievalShardsInNumericOrder()
     {
         QTemporaryDir dir;
-        writeMatrix(dir, "img_emb/img_emb_10.npy", unitRows(1, 4, 5));
-        writeMatrix(dir, "img_emb/img_emb_9.npy", unitRows(1, 4, 6));
+        writeMatrix(dir, "img_emb/img_emb_10.npy", randomUnitRows(1, 4, 5));
+        writeMatrix(dir, "img_emb/img_emb_9.npy", randomUnitRows(1, 4, 6));
         writeTestFile(dir, "metadata/metadata_10.txt", "ten.jpg\n");
         writeTestFile(dir, "metadata/metadata_9.txt", "nine.jpg\n");
         const ImportedEmbeddings r = importEmbeddings(dir.path().toStdString());
@@ -124,7 +113,7 @@ private Q_SLOTS:
     void clipRetrievalRefusals()
     {
         QTemporaryDir dir;
-        writeMatrix(dir, "img_emb/img_emb_0.npy", unitRows(2, 4, 7));
+        writeMatrix(dir, "img_emb/img_emb_0.npy", randomUnitRows(2, 4, 7));
         writeTestFile(dir, "metadata/metadata_0.parquet", "PAR1");
         const QString parquet = errorOf([&] { importEmbeddings(dir.path().toStdString()); });
         VERIFY_CONTAINS(parquet, "metadata_0.parquet: parquet metadata cannot be read here");
@@ -147,7 +136,7 @@ private Q_SLOTS:
     void countAndDimensionChecks()
     {
         QTemporaryDir dir;
-        const std::string npy = writeMatrix(dir, "E.npy", unitRows(3, 4, 8));
+        const std::string npy = writeMatrix(dir, "E.npy", randomUnitRows(3, 4, 8));
         writeTestFile(dir, "E.npy.txt", "a.jpg\nb.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy has 3 rows but");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy.txt lists 2 paths");
@@ -164,7 +153,7 @@ private Q_SLOTS:
     void nonNormalisedRows()
     {
         QTemporaryDir dir;
-        Matrix m = unitRows(4, 6, 9);
+        Matrix m = randomUnitRows(4, 6, 9);
         for (int64_t row : {1, 3})
             for (int64_t c = 0; c < m.cols; ++c)
                 m.at(row, c) *= 2.0f;
@@ -178,11 +167,11 @@ private Q_SLOTS:
         const ImportedEmbeddings r = importEmbeddings(npy, o);
         QCOMPARE(r.renormalisedRows, int64_t(2));
         VERIFY_CONTAINS(QString::fromStdString(r.sourceDescription), "2 rows scaled to unit length");
-        const Matrix expected = unitRows(4, 6, 9);
+        const Matrix expected = randomUnitRows(4, 6, 9);
         for (size_t i = 0; i < expected.data.size(); ++i)
             QVERIFY(std::abs(r.embeddings.data[i] - expected.data[i]) < 1e-6f);
 
-        Matrix zeros = unitRows(2, 6, 10);
+        Matrix zeros = randomUnitRows(2, 6, 10);
         std::fill(zeros.row(1), zeros.row(1) + zeros.cols, 0.0f);
         const std::string z = writeMatrix(dir, "Z.npy", zeros);
         writeTestFile(dir, "Z.npy.txt", "a.jpg\nb.jpg\n");
@@ -192,13 +181,13 @@ private Q_SLOTS:
     void nanRowsAndDuplicatePaths()
     {
         QTemporaryDir dir;
-        Matrix m = unitRows(3, 4, 11);
+        Matrix m = randomUnitRows(3, 4, 11);
         m.at(2, 1) = std::numeric_limits<float>::quiet_NaN();
         const std::string npy = writeMatrix(dir, "E.npy", m);
         writeTestFile(dir, "E.npy.txt", "a.jpg\nb.jpg\nc.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(npy); }), "E.npy row 2 (c.jpg): holds NaN or infinity");
 
-        const std::string dup = writeMatrix(dir, "D.npy", unitRows(3, 4, 12));
+        const std::string dup = writeMatrix(dir, "D.npy", randomUnitRows(3, 4, 12));
         writeTestFile(dir, "D.npy.txt", "a.jpg\nb.jpg\na.jpg\n");
         VERIFY_CONTAINS(errorOf([&] { importEmbeddings(dup); }),
                         "D.npy.txt line 3: duplicate path 'a.jpg' (first on D.npy.txt line 1)");
@@ -206,7 +195,7 @@ private Q_SLOTS:
 
     void agreementVerdicts()
     {
-        const Matrix imported = unitRows(5, 32, 13);
+        const Matrix imported = randomUnitRows(5, 32, 13);
         const EmbeddingAgreement same = compareEmbeddings(imported, imported);
         QVERIFY(same.agree);
         QVERIFY(std::abs(same.minCosine - 1.0) < 1e-6);
@@ -214,7 +203,7 @@ private Q_SLOTS:
 
         // Small noise (float16 storage, a different BLAS) still agrees.
         Matrix close = imported;
-        const Matrix noise = unitRows(5, 32, 14);
+        const Matrix noise = randomUnitRows(5, 32, 14);
         for (size_t i = 0; i < close.data.size(); ++i)
             close.data[i] += 0.01f * noise.data[i];
         QVERIFY(compareEmbeddings(imported, close).agree);
@@ -227,7 +216,7 @@ private Q_SLOTS:
         QVERIFY(a.meanCosine > a.minCosine);
         VERIFY_CONTAINS(QString::fromStdString(a.message), "different preprocessing");
         VERIFY_CONTAINS(QString::fromStdString(a.message), "(row 3)");
-        VERIFY_CONTAINS(errorOf([&] { compareEmbeddings(imported, unitRows(5, 16, 1)); }), "cannot compare");
+        VERIFY_CONTAINS(errorOf([&] { compareEmbeddings(imported, randomUnitRows(5, 16, 1)); }), "cannot compare");
     }
 };
 

@@ -38,17 +38,6 @@ GallerySettings settingsFor(int dim, VectorPrecision precision)
     return s;
 }
 
-Matrix randomUnitRows(int64_t n, int dim, unsigned seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal;
-    Matrix m(n, dim);
-    for (float& x : m.data)
-        x = normal(rng);
-    normalizeRows(m);
-    return m;
-}
-
 std::vector<float> rowOf(const Matrix& m, int64_t i) { return {m.row(i), m.row(i) + m.cols}; }
 
 ItemUpdate embeddedItem(const std::string& path, const std::vector<float>& v)

@@ -309,31 +309,14 @@ void GalleryStore::updateSettings(const GallerySettings& settings)
 
 int64_t GalleryStore::generation() const { return std::stoll(impl_->metaValue("generation")); }
 
-std::vector<StoredItem> GalleryStore::items() const
-{
-    std::vector<StoredItem> out;
-    Impl::Statement s(*impl_, "SELECT id, path, size, mtime_ns, content_hash, status, error, made_by FROM items ORDER BY id");
-    while (s.step()) {
-        StoredItem it;
-        it.id = s.integer(0);
-        it.path = s.text(1);
-        it.size = s.integer(2);
-        it.mtimeNs = s.integer(3);
-        it.contentHash = s.text(4);
-        it.status = parseStatus(s.text(5));
-        it.error = s.text(6);
-        it.madeBy = s.text(7);
-        out.push_back(std::move(it));
-    }
-    return out;
-}
+namespace {
 
-std::optional<StoredItem> GalleryStore::item(int64_t id) const
+// The item columns every item query selects, in the order readItem() reads.
+const char* const kItemColumns = "SELECT id, path, size, mtime_ns, content_hash, status, error, made_by FROM items";
+
+template <typename Statement>
+StoredItem readItem(Statement& s)
 {
-    Impl::Statement s(*impl_, "SELECT id, path, size, mtime_ns, content_hash, status, error, made_by FROM items WHERE id = ?");
-    s.bind(1, id);
-    if (!s.step())
-        return std::nullopt;
     StoredItem it;
     it.id = s.integer(0);
     it.path = s.text(1);
@@ -344,6 +327,26 @@ std::optional<StoredItem> GalleryStore::item(int64_t id) const
     it.error = s.text(6);
     it.madeBy = s.text(7);
     return it;
+}
+
+}  // namespace
+
+std::vector<StoredItem> GalleryStore::items() const
+{
+    std::vector<StoredItem> out;
+    Impl::Statement s(*impl_, (std::string(kItemColumns) + " ORDER BY id").c_str());
+    while (s.step())
+        out.push_back(readItem(s));
+    return out;
+}
+
+std::optional<StoredItem> GalleryStore::item(int64_t id) const
+{
+    Impl::Statement s(*impl_, (std::string(kItemColumns) + " WHERE id = ?").c_str());
+    s.bind(1, id);
+    if (!s.step())
+        return std::nullopt;
+    return readItem(s);
 }
 
 ItemCounts GalleryStore::counts() const

@@ -3,6 +3,7 @@
 #include "core/util/Error.h"
 
 #include <cmath>
+#include <random>
 #include <string>
 
 namespace xbt {
@@ -43,6 +44,17 @@ void normalizeRows(Matrix& m)
         for (int64_t j = 0; j < m.cols; ++j)
             r[j] *= inv;
     }
+}
+
+Matrix randomUnitRows(int64_t rows, int64_t cols, uint32_t seed)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal;
+    Matrix m(rows, cols);
+    for (float& x : m.data)
+        x = normal(rng);
+    normalizeRows(m);
+    return m;
 }
 
 }  // namespace xbt

@@ -31,5 +31,8 @@ struct Matrix {
 
 // Scales every row to unit L2 norm (rows of zeros are left as they are).
 void normalizeRows(Matrix& m);
+// Random unit rows (Gaussian directions), the same for a given seed on one
+// standard library: for benchmarks and tests, never for results.
+Matrix randomUnitRows(int64_t rows, int64_t cols, uint32_t seed);
 
 }  // namespace xbt

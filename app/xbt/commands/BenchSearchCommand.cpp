@@ -57,18 +57,6 @@ std::vector<int64_t> parseSizes(const std::string& text)
     return sizes;
 }
 
-// `rows` random unit vectors, the same for a given seed.
-Matrix randomUnitVectors(int64_t rows, int dim, uint32_t seed)
-{
-    std::mt19937 rng(seed);
-    std::normal_distribution<float> normal;
-    Matrix m(rows, dim);
-    for (float& x : m.data)
-        x = normal(rng);
-    normalizeRows(m);
-    return m;
-}
-
 int64_t fileSize(const std::string& path)
 {
     std::error_code ec;
@@ -247,10 +235,10 @@ int run(const CliArgs& args)
     std::fflush(stdout);
 
     Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
-    const Matrix queries = randomUnitVectors(queryCount, dim, kSeed + 1);
+    const Matrix queries = randomUnitRows(queryCount, dim, kSeed + 1);
     std::vector<Row> rows;
     for (int64_t size : sizes) {
-        const Matrix vectors = randomUnitVectors(size, dim, kSeed);
+        const Matrix vectors = randomUnitRows(size, dim, kSeed);
         for (VectorPrecision p : precisions) {
             Row row;
             row.size = size;
