@@ -1,7 +1,10 @@
 #pragma once
 // Test doubles shared by tests whose models are doubles too.
 
+#include "core/image/PreprocessSettings.h"
 #include "core/text/TextTokenizer.h"
+
+#include <array>
 
 #include <string>
 #include <vector>
@@ -23,5 +26,20 @@ public:
     std::string kind() const override { return "test"; }
     std::string fingerprint() const override { return "test"; }
 };
+
+// The mean of each channel of a preprocessed image: lets a model double give
+// images distinguishable embeddings without any network.
+inline std::array<float, 3> channelMeans(const PixelTensor& t)
+{
+    const size_t plane = static_cast<size_t>(t.height * t.width);
+    std::array<float, 3> means{};
+    for (size_t c = 0; c < 3; ++c) {
+        double sum = 0;
+        for (size_t k = 0; k < plane; ++k)
+            sum += t.data[c * plane + k];
+        means[c] = static_cast<float>(sum / static_cast<double>(plane));
+    }
+    return means;
+}
 
 }  // namespace xbt::test

@@ -37,14 +37,9 @@ public:
         maxBatch = std::max(maxBatch, images.size());
         Matrix m(static_cast<int64_t>(images.size()), 3);
         for (size_t i = 0; i < images.size(); ++i) {
-            const PixelTensor& t = images[i];
-            const size_t plane = static_cast<size_t>(t.height * t.width);
-            for (int c = 0; c < 3; ++c) {
-                double sum = 0;
-                for (size_t k = 0; k < plane; ++k)
-                    sum += t.data[c * plane + k];
-                m.at(static_cast<int64_t>(i), c) = static_cast<float>(sum / plane);
-            }
+            const std::array<float, 3> means = channelMeans(images[i]);
+            for (int c = 0; c < 3; ++c)
+                m.at(static_cast<int64_t>(i), c) = means[static_cast<size_t>(c)];
         }
         return m;
     }

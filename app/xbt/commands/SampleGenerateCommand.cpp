@@ -1,6 +1,7 @@
 // xbt sample generate: writes a split of the synthetic sample world.
 #include "app/xbt/CliProgress.h"
 #include "app/xbt/Command.h"
+#include "app/xbt/InterruptCancel.h"
 #include "core/sample/SampleWorldGenerator.h"
 
 #include <cstdio>
@@ -31,7 +32,7 @@ int run(const CliArgs& args)
     options.textsOnly = args.has("texts-only");
     options.threads = args.intValue("threads", 0);
 
-    const SampleWorldSummary s = generateSampleWorld(options, terminalProgress());
+    const SampleWorldSummary s = generateSampleWorld(options, terminalProgress(), cancelOnInterrupt());
     std::printf("split %s (seed %llu): %d scenes, %d captions -> %s\n", sampleSplitName(options.split),
                 static_cast<unsigned long long>(options.seed), s.scenes, s.captions, s.writtenFile.c_str());
     for (const auto& [category, scenes] : s.scenesPerCategory)
