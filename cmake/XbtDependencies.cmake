@@ -3,6 +3,8 @@
 
 find_package(Threads REQUIRED)
 find_package(OpenMP REQUIRED)
+# The evaluation's score matrices are one sgemm each (cblas.h, the active libblas).
+find_package(BLAS REQUIRED)
 find_package(Torch REQUIRED)
 find_package(faiss REQUIRED)
 find_package(nlohmann_json 3 REQUIRED)

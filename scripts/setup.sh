@@ -19,8 +19,8 @@ packages=(
   qt6-image-formats-plugins
   # tests: fixture scripts use Debian's torch to write TorchScript models
   python3 python3-torch python3-numpy python3-pil
-  # screenshots and headless GUI runs
-  xvfb xauth
+  # screenshots and headless GUI runs; pdftoppm renders report.pdf pages to PNG for checks
+  xvfb xauth poppler-utils
 )
 if [ "${1:-}" = "--bench" ]; then
   # plasma-workspace-wallpapers: real photos up to 5120x2880, the benchmark's images

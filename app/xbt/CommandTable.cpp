@@ -13,18 +13,23 @@ Command makeBenchEmbedCommand();
 Command makeBenchSearchCommand();
 Command makeSampleGenerateCommand();
 Command makeTrainBaseCommand();
+Command makeTrainCommand();
+Command makeAdaptersCommand();
+Command makeDemoCommand();
 Command makeEvalCommand();
 Command makeIndexCommand();
 Command makeImportCommand();
 Command makeSearchCommand();
 Command makeGalleriesCommand();
+Command makeReportCommand();
 
 const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
         makeBenchEmbedCommand(), makeBenchSearchCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
-        makeEvalCommand(), makeIndexCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
+        makeTrainCommand(), makeAdaptersCommand(), makeEvalCommand(), makeDemoCommand(), makeIndexCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
+        makeReportCommand(),
     };
     return table;
 }

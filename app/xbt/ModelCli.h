@@ -4,7 +4,10 @@
 // overrides that win over a sidecar).
 
 #include "app/xbt/CliArgs.h"
+#include "core/model/EmbeddingModel.h"
 #include "core/model/ModelOptions.h"
+
+#include <memory>
 
 #include <vector>
 
@@ -12,6 +15,13 @@ namespace xbt::cli {
 
 std::vector<OptionSpec> modelOptionSpecs(const std::string& modelFlag = "model");
 ModelOptions modelOptionsFrom(const CliArgs& args);
+
+// Loads `spec`; with --adapter NAME, the model seen through that query
+// adapter of the workspace (its embeddings then live in the old model's space).
+std::unique_ptr<EmbeddingModel> loadModelWithAdapter(const CliArgs& args, const std::string& spec,
+                                                     const ModelOptions& options, const std::string& workspaceDir);
+// The --adapter option's description, shared by the commands that take it.
+OptionSpec adapterOptionSpec(const std::string& purpose);
 
 // `base` followed by `extra`.
 std::vector<OptionSpec> concatSpecs(std::vector<OptionSpec> base, const std::vector<OptionSpec>& extra);

@@ -1,10 +1,12 @@
 #pragma once
 // One retrieval configuration "query space -> gallery space" (old->old,
-// new->new, raw new->old, ...) measured on a captioned split, overall and per
-// category. Spaces of different sizes are reported as not comparable rather
-// than failing.
+// new->new, raw new->old, new+adapter->old, new->transformed-old) measured on
+// a captioned split, overall and per category, with bootstrap intervals.
+// Spaces of different sizes are reported as not comparable rather than
+// failing.
 
 #include "core/data/CaptionedSplit.h"
+#include "core/eval/Bootstrap.h"
 #include "core/eval/RetrievalRecall.h"
 #include "core/util/Matrix.h"
 
@@ -14,33 +16,65 @@
 
 namespace xbt {
 
-// Embeddings of one split's images and captions in one space (a model, or a
-// model plus adapter), rows in the split's order.
+// Embeddings of one split's images and captions in one space (a model, a
+// model plus adapter, or a transformed gallery), rows in the split's order.
+// Either matrix may be empty: a space of text queries only (T2I only), or of
+// images only.
+enum class SpaceKind {
+    Old,               // the old model: today's gallery and queries
+    New,               // the new model
+    QueryAdapter,      // the new model through a query adapter (lives in the old space)
+    GalleryTransform   // the old gallery moved to the new space by a transform
+};
+
 struct EmbeddingSpace {
-    std::string name;         // "old", "new", ...
-    std::string model;        // the model's name
-    std::string fingerprint;  // the model's fingerprint
+    SpaceKind kind = SpaceKind::Old;
+    std::string adapter;      // QueryAdapter / GalleryTransform: the adapter's name
+    std::string method;       // and its method
+    double imagesPerSecond = 0.0;  // measured embedding rate, when the space was embedded here
+    std::string name;         // "old", "new", "new+xbt", "fct(old)"
+    std::string model;        // the model's name (with the adapter's, if any)
+    std::string fingerprint;  // of the space the vectors live in
     Matrix images;
     Matrix texts;
+    int64_t dims() const { return images.rows ? images.cols : texts.cols; }
 };
+
+// What a configuration stands for in the upgrade story.
+enum class ConfigurationRole {
+    Today,             // old -> old
+    Backfill,          // new -> new, the upper reference
+    Raw,               // new -> old without an adapter (incompatible comparison)
+    Adapter,           // new + query adapter -> old
+    GalleryTransform,  // new -> old gallery moved to the new space
+    Other
+};
+const char* roleName(ConfigurationRole role);
 
 struct ConfigurationResult {
     std::string name;          // "old->old"
     std::string querySpace;
     std::string gallerySpace;
+    ConfigurationRole role = ConfigurationRole::Other;
+    std::string adapter;       // for Adapter and GalleryTransform
     bool comparable = true;
-    // Raw comparison of embeddings from different models: shown on purpose,
+    // Raw comparison of embeddings from different spaces: shown on purpose,
     // labelled as such (see METHODS.md "new->old raw").
     bool incompatibleComparison = false;
     std::string note;
+    bool hasTextToImage = false;
+    bool hasImageToText = false;
     RetrievalRecall recall;
     RecallSummary textToImage;
     RecallSummary imageToText;
     std::map<std::string, RecallSummary> textToImageByCategory;
     std::map<std::string, RecallSummary> imageToTextByCategory;
+    // R@1 + R@5 + R@10 of both directions, in percent (the usual RSUM).
+    double rsum() const;
 };
 
 ConfigurationResult evaluateConfiguration(const EmbeddingSpace& query, const EmbeddingSpace& gallery,
-                                          const CaptionedSplit& split, int maxK = 100);
+                                          const CaptionedSplit& split, int maxK = 100,
+                                          const BootstrapOptions& bootstrap = {});
 
 }  // namespace xbt

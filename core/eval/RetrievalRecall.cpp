@@ -2,6 +2,8 @@
 
 #include "core/util/Error.h"
 
+#include <cblas.h>
+
 #include <algorithm>
 #include <string>
 
@@ -40,18 +42,11 @@ Matrix innerProducts(const Matrix& queries, const Matrix& gallery)
         throw Error("cannot compare embeddings of different sizes: queries have " + std::to_string(queries.cols) +
                     " dimensions, the gallery " + std::to_string(gallery.cols));
     Matrix out(queries.rows, gallery.rows);
-    const int64_t d = queries.cols;
-    for (int64_t q = 0; q < queries.rows; ++q) {
-        const float* a = queries.row(q);
-        float* o = out.row(q);
-        for (int64_t g = 0; g < gallery.rows; ++g) {
-            const float* b = gallery.row(g);
-            float s = 0.0f;
-            for (int64_t k = 0; k < d; ++k)
-                s += a[k] * b[k];
-            o[g] = s;
-        }
-    }
+    if (queries.rows == 0 || gallery.rows == 0 || queries.cols == 0)
+        return out;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(queries.rows), static_cast<int>(gallery.rows),
+                static_cast<int>(queries.cols), 1.0f, queries.data.data(), static_cast<int>(queries.cols),
+                gallery.data.data(), static_cast<int>(gallery.cols), 0.0f, out.data.data(), static_cast<int>(gallery.rows));
     return out;
 }
 
@@ -110,7 +105,8 @@ RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts
     return computeCrossRecall(texts, images, images, texts, textToImage, maxK);
 }
 
-RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset)
+RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset,
+                             const BootstrapOptions& bootstrap)
 {
     std::vector<int64_t> picked;
     if (subset) {
@@ -135,6 +131,10 @@ RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vecto
     s.r10 /= n;
     s.meanRank = d.meanRank();
     s.medianRank = d.medianRank();
+    const std::vector<Interval> ci = bootstrapRecallIntervals(r, {1, 5, 10}, bootstrap);
+    s.ci1 = ci[0];
+    s.ci5 = ci[1];
+    s.ci10 = ci[2];
     return s;
 }
 

@@ -9,6 +9,7 @@
 // score therefore gets recall near zero, never a perfect score by luck of
 // ordering.
 
+#include "core/eval/Bootstrap.h"
 #include "core/util/Matrix.h"
 
 #include <cstdint>
@@ -48,13 +49,16 @@ struct RecallSummary {
     int64_t queries = 0;
     double r1 = 0, r5 = 0, r10 = 0;
     double meanRank = 0, medianRank = 0;
+    // 95% bootstrap intervals of r1, r5, r10 (see Bootstrap.h); [r, r] when not computed.
+    Interval ci1, ci5, ci10;
 };
-RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset = nullptr);
+RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset = nullptr,
+                             const BootstrapOptions& bootstrap = {0, 0, 0.95});
 
 // The 1-based pessimistic rank of each query's best relevant item:
 // scores [Q, G]; relevant(q) lists gallery rows relevant to query q.
 std::vector<int64_t> pessimisticRanks(const Matrix& scores, const std::vector<std::vector<int64_t>>& relevant);
-// queries [Q, D] x gallery [G, D]^T.
+// queries [Q, D] x gallery [G, D]^T (BLAS sgemm).
 Matrix innerProducts(const Matrix& queries, const Matrix& gallery);
 
 }  // namespace xbt

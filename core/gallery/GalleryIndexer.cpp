@@ -104,8 +104,17 @@ std::vector<float> storedVectorForm(const float* row, int64_t dim, VectorPrecisi
 
 void checkModelLock(const std::string& gallery, const GallerySettings& settings, const ModelInfo& model)
 {
-    if (settings.modelFingerprint == model.fingerprint)
+    // A model seen through a compatibility adapter embeds into the space it
+    // was adapted to: it may add to a gallery of that space.
+    if (settings.modelFingerprint == model.spaceFingerprint())
         return;
+    if (!model.adapterTarget.empty())
+        throw Error("gallery '" + gallery + "' was built with model " + settings.modelName + " (fingerprint " +
+                    fingerprintPrefix(settings.modelFingerprint) + "); model " + model.name +
+                    " maps through adapter '" + model.adapterName + "' into the space of another model (fingerprint " +
+                    fingerprintPrefix(model.adapterTarget) + "), so its embeddings cannot be mixed with the gallery's: "
+                    "use an adapter trained with " + settings.modelName + " as the old model, or index with " +
+                    settings.modelName);
     throw Error("gallery '" + gallery + "' was built with model " + settings.modelName + " (fingerprint " +
                 fingerprintPrefix(settings.modelFingerprint) + "); model " + model.name + " (fingerprint " +
                 fingerprintPrefix(model.fingerprint) +
@@ -139,6 +148,10 @@ GalleryStore openStore(const IndexRunOptions& o, const GalleryFiles& files, cons
                        IndexRunSummary& summary)
 {
     if (!fileExists(files.database)) {
+        if (!model.adapterTarget.empty())
+            throw Error("gallery '" + o.gallery + "' does not exist: model " + model.name + " (through adapter '" +
+                        model.adapterName + "') adds images to an existing gallery of the model it was adapted to; "
+                        "create the gallery with that model first, or index with the new model alone");
         std::error_code ec;
         fs::create_directories(files.dir, ec);
         if (ec)
@@ -164,7 +177,9 @@ GalleryStore openStore(const IndexRunOptions& o, const GalleryFiles& files, cons
     }
     if (o.excludes)
         s.excludes = *o.excludes;
-    if (!o.modelSpec.empty())
+    // The spec names the gallery's own model (search's default); an adapted
+    // model adds to the gallery without becoming it.
+    if (!o.modelSpec.empty() && model.adapterTarget.empty())
         s.modelSpec = o.modelSpec;
     if (toJsonText(s) != before)
         store.updateSettings(s);
@@ -265,6 +280,8 @@ void embedBatch(IndexRun& run, BatchEmbedder& embedder, const std::vector<WorkIt
         ItemUpdate& u = updates[inputUpdate[r.succeeded[row]]];
         u.status = ItemStatus::Embedded;
         u.madeBy = run.model.fingerprint;
+        u.embeddedBy = embeddedByText(run.model.name, run.model.fingerprint);
+        u.adapter = run.model.adapterName;
         u.embedding = storedVectorForm(r.embeddings.row(static_cast<int64_t>(row)), r.embeddings.cols, precision);
     }
     std::unordered_map<std::string, std::string> reasons;
@@ -633,6 +650,8 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
         }
         u.status = ItemStatus::Embedded;
         u.madeBy = info.fingerprint + kImportedMadeBySuffix;
+        u.embeddedBy = embeddedByText(info.name, info.fingerprint);
+        u.adapter = info.adapterName;
         u.embedding = storedVectorForm(imported.embeddings.row(static_cast<int64_t>(r)), imported.embeddings.cols,
                                  settings.precision);
         updates.push_back(std::move(u));

@@ -7,8 +7,11 @@
 // cannot be used are recorded with their reason and retried only when they
 // change.
 //
-// The model lock: a gallery only ever holds embeddings of the model that
-// built it; indexing with another model is refused.
+// The model lock: a gallery only ever holds embeddings in the space of the
+// model that built it: that model's, or another model's mapped into that
+// space by a compatibility adapter (ModelInfo::adapterTarget). Indexing with
+// any other model is refused. Each item records the model and adapter that
+// made its embedding.
 
 #include "core/data/CaptionSources.h"
 #include "core/data/EmbeddingImport.h"
@@ -114,8 +117,8 @@ struct ImportRunOptions {
     int decodeThreads = 0;
 };
 
-// The schema has no provenance column, so made_by carries it: the model
-// fingerprint followed by this marker.
+// Imported rows say so in made_by: the model fingerprint followed by this
+// marker (embedded_by names the model, as for indexed rows).
 constexpr const char* kImportedMadeBySuffix = "+imported";
 
 struct ImportRunSummary {
@@ -140,7 +143,7 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
                                    const ProgressCallback& progress = {});
 
 // "gallery 'g' was built with model A (fingerprint ...); ... B (fingerprint ...)":
-// throws when the fingerprints differ.
+// throws when the model's space (ModelInfo::spaceFingerprint) is not the gallery's.
 void checkModelLock(const std::string& gallery, const GallerySettings& settings, const ModelInfo& model);
 
 }  // namespace xbt

@@ -8,7 +8,7 @@
 
 namespace xbt {
 
-QuerySpace modelSpace(const ModelInfo& model) { return {model.name, model.fingerprint, {}}; }
+QuerySpace modelSpace(const ModelInfo& model) { return {model.name, model.fingerprint, model.adapterTarget}; }
 
 struct GallerySearch::Impl {
     std::string name;
@@ -55,22 +55,26 @@ SearchResults GallerySearch::byVector(const std::vector<float>& query, const Que
                                       const SearchOptions& options) const
 {
     const GallerySettings& s = settings();
-    if (!space.adapterTarget.empty())
-        throw Error("queries through a compatibility adapter are not supported yet");
+    // The space the query lives in: its model's, or through an adapter the target model's.
+    const std::string& queryFingerprint = space.adapterTarget.empty() ? space.modelFingerprint : space.adapterTarget;
+    const std::string adapted =
+        space.adapterTarget.empty() ? std::string()
+                                    : " mapped into the space of fingerprint " + fingerprintPrefix(space.adapterTarget);
     if (static_cast<int>(query.size()) != s.embeddingDim)
         throw Error("the query was embedded by model " + space.modelName + " (fingerprint " +
                     fingerprintPrefix(space.modelFingerprint) + ", " + std::to_string(query.size()) +
-                    " dimensions), gallery '" + impl_->name + "' holds embeddings of model " + s.modelName +
+                    " dimensions" + adapted + "), gallery '" + impl_->name + "' holds embeddings of model " +
+                    s.modelName +
                     " (fingerprint " + fingerprintPrefix(s.modelFingerprint) + ", " + std::to_string(s.embeddingDim) +
                     " dimensions): they cannot be compared at all; search with " + s.modelName);
     SearchResults out;
     out.gallery = impl_->name;
     out.root = s.root;
     out.target = options.target;
-    if (space.modelFingerprint != s.modelFingerprint) {
+    if (queryFingerprint != s.modelFingerprint) {
         if (!options.allowIncompatible)
             throw Error("the query was embedded by model " + space.modelName + " (fingerprint " +
-                        fingerprintPrefix(space.modelFingerprint) + "), gallery '" + impl_->name +
+                        fingerprintPrefix(space.modelFingerprint) + adapted + "), gallery '" + impl_->name +
                         "' holds embeddings of model " + s.modelName + " (fingerprint " +
                         fingerprintPrefix(s.modelFingerprint) +
                         "): the scores would be meaningless. Search with " + s.modelName +

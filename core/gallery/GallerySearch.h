@@ -2,8 +2,8 @@
 // Top-K search of a gallery: by text, by image file or by vector, against the
 // image gallery (T2I, or I2I) or the caption gallery (I2T, or T2T).
 //
-// The model lock: a query must live in the gallery's embedding space. A
-// query made by another model is refused, naming both models, unless the
+// The model lock: a query must live in the gallery's embedding space (its
+// model's, or mapped into it by an adapter). A query made by another model is refused, naming both models, unless the
 // caller explicitly allows an incompatible comparison; the results then say
 // so (SearchResults::incompatibleComparison).
 
@@ -22,10 +22,10 @@ class Workspace;
 
 enum class SearchTarget { Images, Captions };
 
-// Which embedding space a query vector is in. Today only a model's own space
-// (adapterTarget empty). The extension point for compatibility adapters: an
-// adapter maps a new model's query into an old gallery's space and names that
-// space's fingerprint in adapterTarget.
+// Which embedding space a query vector is in: its model's own space
+// (adapterTarget empty), or, when a compatibility adapter mapped a new
+// model's query into an old gallery's space, that space's fingerprint in
+// adapterTarget. A query searches a gallery whose model fingerprint is that space's.
 struct QuerySpace {
     std::string modelName;
     std::string modelFingerprint;

@@ -24,7 +24,9 @@ CREATE TABLE items (
     status TEXT NOT NULL CHECK (status IN ('pending', 'embedded', 'failed')),
     error TEXT,
     made_by TEXT,
-    embedding BLOB
+    embedding BLOB,
+    embedded_by TEXT,
+    adapter TEXT
 );
 CREATE TABLE captions (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -34,6 +36,13 @@ CREATE TABLE captions (
     made_by TEXT NOT NULL
 );
 CREATE INDEX captions_by_item ON captions(item_id);
+)sql";
+
+// Schema 1 -> 2: provenance columns. Rows written before them were all made
+// by the gallery's own model (the model lock saw to that).
+const char* const kMigrationTo2 = R"sql(
+ALTER TABLE items ADD COLUMN embedded_by TEXT;
+ALTER TABLE items ADD COLUMN adapter TEXT;
 )sql";
 
 ItemStatus parseStatus(const std::string& s)
@@ -57,10 +66,19 @@ const char* itemStatusName(ItemStatus s)
     return "pending";
 }
 
+std::string embeddedByText(const std::string& modelName, const std::string& fingerprint)
+{
+    return modelName + "@" + fingerprint;
+}
+
 struct GalleryStore::Impl {
     std::string path;
     sqlite3* db = nullptr;
     GallerySettings settings;
+    int schemaVersion = GalleryStore::kSchemaVersion;
+
+    // What embedded_by says for rows made by the gallery's own model.
+    std::string ownModel() const { return embeddedByText(settings.modelName, settings.modelFingerprint); }
 
     static std::unique_ptr<Impl> connect(const std::string& path, int flags)
     {
@@ -186,6 +204,15 @@ struct GalleryStore::Impl {
         return s.text(0);
     }
 
+    std::string storedSchemaVersion() const
+    {
+        try {
+            return metaValue("schema_version");
+        } catch (const Error&) {
+            throw Error(path + ": not a gallery database (no schema version); delete the gallery and index again");
+        }
+    }
+
     std::string encode(const float* v, int64_t n) const
     {
         if (settings.precision == VectorPrecision::Float16) {
@@ -281,15 +308,33 @@ GalleryStore GalleryStore::open(const std::string& path, Mode mode)
     auto impl = Impl::connect(path, flags);
     if (mode == Mode::ReadWrite)
         impl->exec("PRAGMA synchronous = NORMAL");
-    std::string version;
-    try {
-        version = impl->metaValue("schema_version");
-    } catch (const Error&) {
-        throw Error(path + ": not a gallery database (no schema version); delete the gallery and index again");
+    const std::string version = impl->storedSchemaVersion();
+    if (version == "1") {
+        impl->schemaVersion = 1;
+        if (mode == Mode::ReadWrite) {
+            // Not a Transaction: the vectors do not change, so the generation
+            // (and with it the index caches) stays valid.
+            impl->exec("BEGIN IMMEDIATE");
+            try {
+                // Another writer may have migrated it since the check above.
+                if (impl->storedSchemaVersion() == "1") {
+                    impl->exec(kMigrationTo2);
+                    Impl::Statement(*impl, "UPDATE meta SET value = ? WHERE key = 'schema_version'")
+                        .bind(1, std::to_string(kSchemaVersion))
+                        .run();
+                }
+                impl->exec("COMMIT");
+            } catch (...) {
+                sqlite3_exec(impl->db, "ROLLBACK", nullptr, nullptr, nullptr);
+                throw;
+            }
+            impl->schemaVersion = kSchemaVersion;
+        }
+    } else if (version != std::to_string(kSchemaVersion)) {
+        throw Error(path + ": gallery schema version " + version + " is not one this xbt reads (1 to " +
+                    std::to_string(kSchemaVersion) +
+                    "); use the xbt that wrote it, or delete the gallery and index again");
     }
-    if (version != std::to_string(kSchemaVersion))
-        throw Error(path + ": gallery schema version " + version + " is not the " + std::to_string(kSchemaVersion) +
-                    " this xbt reads; use the xbt that wrote it, or delete the gallery and index again");
     impl->settings = gallerySettingsFromJson(impl->metaValue("settings"), path + " meta");
     return GalleryStore(std::move(impl));
 }
@@ -311,11 +356,16 @@ int64_t GalleryStore::generation() const { return std::stoll(impl_->metaValue("g
 
 namespace {
 
-// The item columns every item query selects, in the order readItem() reads.
-const char* const kItemColumns = "SELECT id, path, size, mtime_ns, content_hash, status, error, made_by FROM items";
+// The item columns every item query selects, in the order readItem() reads
+// (a schema 1 database, read-only, has no provenance columns).
+std::string itemColumns(int schemaVersion)
+{
+    return std::string("SELECT id, path, size, mtime_ns, content_hash, status, error, made_by, ") +
+           (schemaVersion >= 2 ? "embedded_by, adapter" : "NULL, NULL") + " FROM items";
+}
 
 template <typename Statement>
-StoredItem readItem(Statement& s)
+StoredItem readItem(Statement& s, const std::string& ownModel)
 {
     StoredItem it;
     it.id = s.integer(0);
@@ -326,6 +376,10 @@ StoredItem readItem(Statement& s)
     it.status = parseStatus(s.text(5));
     it.error = s.text(6);
     it.madeBy = s.text(7);
+    it.embeddedBy = s.text(8);
+    it.adapter = s.text(9);
+    if (it.embeddedBy.empty() && it.status == ItemStatus::Embedded)
+        it.embeddedBy = ownModel;
     return it;
 }
 
@@ -334,19 +388,20 @@ StoredItem readItem(Statement& s)
 std::vector<StoredItem> GalleryStore::items() const
 {
     std::vector<StoredItem> out;
-    Impl::Statement s(*impl_, (std::string(kItemColumns) + " ORDER BY id").c_str());
+    Impl::Statement s(*impl_, (itemColumns(impl_->schemaVersion) + " ORDER BY id").c_str());
+    const std::string ownModel = impl_->ownModel();
     while (s.step())
-        out.push_back(readItem(s));
+        out.push_back(readItem(s, ownModel));
     return out;
 }
 
 std::optional<StoredItem> GalleryStore::item(int64_t id) const
 {
-    Impl::Statement s(*impl_, (std::string(kItemColumns) + " WHERE id = ?").c_str());
+    Impl::Statement s(*impl_, (itemColumns(impl_->schemaVersion) + " WHERE id = ?").c_str());
     s.bind(1, id);
     if (!s.step())
         return std::nullopt;
-    return readItem(s);
+    return readItem(s, impl_->ownModel());
 }
 
 ItemCounts GalleryStore::counts() const
@@ -400,11 +455,12 @@ CommitResult GalleryStore::commitItems(const std::vector<ItemUpdate>& updates)
     CommitResult result;
     Impl::Transaction t(*impl_);
     Impl::Statement insert(*impl_,
-                           "INSERT INTO items (path, size, mtime_ns, content_hash, status, error, made_by, embedding) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                           "INSERT INTO items (path, size, mtime_ns, content_hash, status, error, made_by, embedding, "
+                           "embedded_by, adapter) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     Impl::Statement update(*impl_,
                            "UPDATE items SET path = ?, size = ?, mtime_ns = ?, content_hash = ?, status = ?, error = ?, "
-                           "made_by = ?, embedding = ? WHERE id = ?");
+                           "made_by = ?, embedding = ?, embedded_by = ?, adapter = ? WHERE id = ?");
+    const std::string ownModel = impl_->ownModel();
     Impl::Statement dropCaptions(*impl_, "DELETE FROM captions WHERE item_id = ?");
     for (const ItemUpdate& u : updates) {
         if (u.status == ItemStatus::Embedded && static_cast<int>(u.embedding.size()) != impl_->settings.embeddingDim)
@@ -424,8 +480,12 @@ CommitResult GalleryStore::commitItems(const std::vector<ItemUpdate>& updates)
             s.bindNull(8);
         else
             s.bindBlob(8, impl_->encode(u.embedding.data(), static_cast<int64_t>(u.embedding.size())));
+        if (u.status != ItemStatus::Embedded)
+            s.bindNull(9).bindNull(10);
+        else
+            s.bind(9, u.embeddedBy.empty() ? ownModel : u.embeddedBy).bind(10, u.adapter);
         if (u.id > 0) {
-            s.bind(9, u.id);
+            s.bind(11, u.id);
             const std::vector<int64_t> old = impl_->captionIdsOf(u.id);
             result.removedCaptionIds.insert(result.removedCaptionIds.end(), old.begin(), old.end());
             dropCaptions.bind(1, u.id).run();

@@ -30,6 +30,12 @@ struct StoredItem {
     ItemStatus status = ItemStatus::Pending;
     std::string error;         // why it failed
     std::string madeBy;        // model fingerprint (or adapter id) of the embedding
+    // Provenance (schema 2): the model that made the embedding, as
+    // embeddedByText() writes it, and the compatibility adapter that mapped
+    // it into the gallery's space (empty: the gallery's own model). Rows
+    // written before schema 2 read as made by the gallery's model.
+    std::string embeddedBy;
+    std::string adapter;
 };
 
 // One image file's outcome, written by commitItems().
@@ -42,6 +48,8 @@ struct ItemUpdate {
     ItemStatus status = ItemStatus::Pending;
     std::string error;
     std::string madeBy;
+    std::string embeddedBy;        // empty: the gallery's own model
+    std::string adapter;
     std::vector<float> embedding;  // empty unless embedded
 };
 
@@ -79,10 +87,13 @@ struct CommitResult {
 class GalleryStore {
 public:
     enum class Mode { ReadOnly, ReadWrite };
-    static constexpr int kSchemaVersion = 1;
+    // 2 added the items' provenance columns (embedded_by, adapter).
+    static constexpr int kSchemaVersion = 2;
 
     // Creates a new database at `path` (its folder must exist).
     static GalleryStore create(const std::string& path, const GallerySettings& settings);
+    // A schema 1 database opened for writing is migrated to schema 2 (in one
+    // transaction); opened read-only it is read as it is.
     static GalleryStore open(const std::string& path, Mode mode);
 
     GalleryStore(GalleryStore&&) noexcept;
@@ -121,5 +132,7 @@ private:
 };
 
 const char* itemStatusName(ItemStatus s);
+// "NAME@FINGERPRINT": how the items' embedded_by names a model.
+std::string embeddedByText(const std::string& modelName, const std::string& fingerprint);
 
 }  // namespace xbt

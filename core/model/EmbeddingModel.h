@@ -26,6 +26,15 @@ struct ModelInfo {
     // sha256 over weights, preprocessing and tokenizer settings: tags every
     // stored embedding, so that two different models are never mixed.
     std::string fingerprint;
+    // Set when a compatibility adapter maps this model's embeddings into
+    // another model's space: that model's fingerprint. A gallery accepts
+    // queries and items from this model when it equals the gallery's own.
+    std::string adapterTarget;
+    // The adapter's name when adapterTarget is set (recorded with each
+    // gallery item it embeds).
+    std::string adapterName;
+    // The fingerprint of the space this model's embeddings live in.
+    const std::string& spaceFingerprint() const { return adapterTarget.empty() ? fingerprint : adapterTarget; }
 };
 
 class EmbeddingModel {

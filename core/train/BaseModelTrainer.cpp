@@ -6,6 +6,8 @@
 #include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/model/builtin/SampleNetworks.h"
 #include "core/text/WordTokenizer.h"
+#include "core/train/TrainingCheckpoint.h"
+#include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -21,37 +23,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-// The images of an epoch in an order that depends only on (seed, epoch):
-// mt19937_64's output is fixed by the standard, and the index mapping below is
-// our own (the standard distributions are implementation-defined). With
-// `twins`, an image and its twin are shuffled as one unit and stay adjacent.
-std::vector<int64_t> epochOrder(int seed, int epoch, int64_t n, const std::vector<int64_t>& twins)
-{
-    std::vector<std::vector<int64_t>> units;
-    for (int64_t i = 0; i < n; ++i) {
-        const int64_t twin = twins.empty() ? -1 : twins[static_cast<size_t>(i)];
-        if (twin >= 0 && twin < n && twin < i)
-            continue;  // already placed with its twin
-        units.push_back(twin > i && twin < n ? std::vector<int64_t>{i, twin} : std::vector<int64_t>{i});
-    }
-    std::mt19937_64 rng(static_cast<uint64_t>(seed) * 1000003ULL + static_cast<uint64_t>(epoch) + 1);
-    for (size_t i = units.size() - 1; i > 0; --i)
-        std::swap(units[i], units[rng() % (i + 1)]);
-    std::vector<int64_t> order;
-    order.reserve(static_cast<size_t>(n));
-    for (const auto& unit : units)
-        order.insert(order.end(), unit.begin(), unit.end());
-    return order;
-}
-
-double learningRateAt(const SampleTrainingConfig& t, int64_t step, int64_t total)
-{
-    if (step < t.warmupSteps)
-        return t.learningRate * static_cast<double>(step + 1) / t.warmupSteps;
-    const double progress = static_cast<double>(step - t.warmupSteps) / std::max<int64_t>(1, total - t.warmupSteps);
-    return t.learningRate * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress)));
-}
 
 struct TokenizedCaptions {
     torch::Tensor ids;                 // [total captions, L]
@@ -78,13 +49,6 @@ TokenizedCaptions tokenizeAll(const CaptionedImageSet& set, const WordTokenizer&
     out.ids = torch::from_blob(ids.data(), {static_cast<int64_t>(flat.size()), contextLength}, torch::kLong).clone();
     return out;
 }
-
-struct Checkpoint {
-    fs::path dir;
-    fs::path model() const { return dir / "model.pt"; }
-    fs::path optimizer() const { return dir / "optimizer.pt"; }
-    fs::path state() const { return dir / "state.json"; }
-};
 
 }  // namespace
 
@@ -136,7 +100,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     const torch::Tensor captionIds = captions.ids.to(device);
 
     fs::create_directories(outDir_);
-    Checkpoint checkpoint{checkpointDirectory(outDir_)};
+    const TrainingCheckpoint checkpoint(checkpointDirectory(outDir_));
     const json identity = {{"architecture", config_.architectureText()},
                            {"train_images", n},
                            {"batch_size", batch},
@@ -147,33 +111,22 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     BaseTrainingResult result;
     result.device = device.str();
     int64_t step = 0;
-    if (fs::exists(checkpoint.state())) {
-        const json state = json::parse(readFileBytes(checkpoint.state().string()));
-        if (state.value("identity", json()) != identity)
-            throw Error(checkpoint.dir.string() + " holds a checkpoint of a different configuration or data; "
+    if (checkpoint.exists()) {
+        if (!checkpoint.matches(identity))
+            throw Error(checkpoint.dir() + " holds a checkpoint of a different configuration or data; "
                         "delete it or train into another --out folder");
-        torch::load(net, checkpoint.model().string());
-        torch::load(optimizer, checkpoint.optimizer().string());
+        torch::load(net, checkpoint.file("model.pt"));
+        torch::load(optimizer, checkpoint.file("optimizer.pt"));
         net->to(device);
-        step = state.at("step").get<int64_t>();
+        step = checkpoint.step();
         result.resumedFromStep = step;
     }
 
     auto saveCheckpoint = [&](int64_t atStep) {
-        const fs::path tmp = checkpoint.dir.string() + ".new";
-        fs::remove_all(tmp);
-        fs::create_directories(tmp);
-        torch::save(net, (tmp / "model.pt").string());
-        torch::save(optimizer, (tmp / "optimizer.pt").string());
-        writeFileAtomic((tmp / "state.json").string(), json{{"identity", identity}, {"step", atStep}}.dump(2));
-        // Swap in the complete new checkpoint: a crash leaves either the old
-        // or the new one whole, never a mix.
-        const fs::path old = checkpoint.dir.string() + ".old";
-        fs::remove_all(old);
-        if (fs::exists(checkpoint.dir))
-            fs::rename(checkpoint.dir, old);
-        fs::rename(tmp, checkpoint.dir);
-        fs::remove_all(old);
+        checkpoint.save(identity, atStep, [&](const std::string& folder) {
+            torch::save(net, (fs::path(folder) / "model.pt").string());
+            torch::save(optimizer, (fs::path(folder) / "optimizer.pt").string());
+        });
     };
 
     auto validate = [&](TrainProgress& p) {
@@ -230,7 +183,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         }
         const int epoch = static_cast<int>(step / stepsPerEpoch);
         if (epoch != currentEpoch) {
-            order = epochOrder(tc.seed, epoch, n, tc.keepTwinsTogether ? train.twins : std::vector<int64_t>{});
+            order = epochOrder(static_cast<uint64_t>(tc.seed), epoch, n,
+                               tc.keepTwinsTogether ? train.twins : std::vector<int64_t>{});
             currentEpoch = epoch;
         }
         const int64_t offset = (step % stepsPerEpoch) * batch;
@@ -244,7 +198,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         const auto imgIndex = torch::tensor(imageIdx, torch::kLong).to(device);
         const auto capIndex = torch::tensor(captionIdx, torch::kLong).to(device);
 
-        const double lr = learningRateAt(tc, step, totalSteps);
+        const double lr = warmupCosineRate(tc.learningRate, tc.warmupSteps, step, totalSteps);
         for (auto& group : optimizer.param_groups())
             static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
 
@@ -257,18 +211,10 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         if (step == nanAtStep_)
             loss = loss * std::numeric_limits<float>::quiet_NaN();
         const double lossValue = loss.item<double>();
-        if (!std::isfinite(lossValue)) {
-            std::string kept = fs::exists(checkpoint.state())
-                                   ? "the last good checkpoint (step " +
-                                         std::to_string(json::parse(readFileBytes(checkpoint.state().string()))
-                                                            .at("step")
-                                                            .get<int64_t>()) +
-                                         ") is kept in " + checkpoint.dir.string()
-                                   : "no checkpoint had been written yet";
-            throw Error("training stopped at step " + std::to_string(step) + ": the loss is not a number; " + kept +
-                        ". Lower training.learning_rate (now " + std::to_string(tc.learningRate) +
-                        ") and run again to resume.");
-        }
+        if (!std::isfinite(lossValue))
+            throw Error(nonFiniteLossMessage(step, checkpoint,
+                                             "Lower training.learning_rate (now " + std::to_string(tc.learningRate) +
+                                                 ") and run again to resume."));
         optimizer.zero_grad();
         loss.backward();
         torch::nn::utils::clip_grad_norm_(net->parameters(), 1.0);

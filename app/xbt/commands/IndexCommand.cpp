@@ -88,7 +88,9 @@ int run(const CliArgs& args)
 
     const CancelToken cancel = cancelOnInterrupt();
     Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadWrite);
-    auto model = loadModel(spec, modelOptions);
+    // With --adapter, new images go into the old gallery through the new
+    // model and the adapter: no old model is needed after the upgrade.
+    auto model = loadModelWithAdapter(args, spec, modelOptions, workspace.dir());
     GalleryIndexer indexer(workspace, *model, options);
     const IndexRunSummary summary = indexer.run(terminalProgress(), cancel);
     printSummary(summary);
@@ -116,11 +118,12 @@ Command makeIndexCommand()
 {
     return {"index",
             "index an image folder into a gallery (incremental, resumable): embeds new and changed files",
-            "xbt index FOLDER --model M --workspace WS [--gallery NAME] [--captions FILE [--caption-format F] "
+            "xbt index FOLDER --model M [--adapter NAME] --workspace WS [--gallery NAME] [--captions FILE [--caption-format F] "
             "[--lenient]] [--exclude GLOB]... "
             "[--index flat|ivf] [--precision float32|float16]",
             concatSpecs(modelOptionSpecs(),
-                        {{"workspace", "WS", "workspace folder (created when missing)"},
+                        {adapterOptionSpec("embed with the new model through it into an old model's gallery"),
+                         {"workspace", "WS", "workspace folder (created when missing)"},
                          {"gallery", "NAME", "gallery in the workspace (default: default)"},
                          {"captions", "FILE", "captions to embed into the caption gallery: captions.tsv (paths "
                                               "relative to its folder), a folder of sidecar .txt files, CSV, COCO "

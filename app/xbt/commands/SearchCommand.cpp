@@ -74,7 +74,9 @@ int run(const CliArgs& args)
     const Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadOnly);
     const GallerySearch search(workspace, gallery);
     const std::string spec = args.value("model", search.settings().modelSpec);
-    auto model = loadModel(spec, modelOptionsFrom(args));
+    if (args.has("adapter") && !args.has("model"))
+        throw UsageError("--adapter needs --model: the new model whose queries the adapter maps");
+    auto model = loadModelWithAdapter(args, spec, modelOptionsFrom(args), args.required("workspace"));
     const SearchResults r = text ? search.byText(*model, args.value("text"), options)
                                  : search.byImage(*model, args.value("image"), options);
     if (args.has("json"))
@@ -91,9 +93,10 @@ Command makeSearchCommand()
     return {"search",
             "top-K images or captions of a gallery for a text or image query",
             "xbt search --workspace WS [--gallery NAME] (--text \"...\" | --image FILE) [--target images|captions] "
-            "[-k 10] [--model M] [--allow-incompatible] [--json]",
+            "[-k 10] [--model M [--adapter NAME]] [--allow-incompatible] [--json]",
             concatSpecs(modelOptionSpecs(),
-                        {{"workspace", "WS", "workspace folder"},
+                        {adapterOptionSpec("search the old gallery with the new model's queries mapped by it"),
+                         {"workspace", "WS", "workspace folder"},
                          {"gallery", "NAME", "gallery to search (default: default)"},
                          {"text", "TEXT", "text query"},
                          {"image", "FILE", "image query"},

@@ -37,6 +37,33 @@ bool BuiltinSampleModel::isModelFolder(const std::string& folder)
 
 std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& folder, const ModelOptions& options)
 {
+    return load(folder, options, {});
+}
+
+namespace {
+
+void addDeltas(torch::nn::Module& network, const WeightDeltas& deltas, const std::string& weightsFile)
+{
+    torch::NoGradGuard noGrad;
+    auto parameters = network.named_parameters(true);
+    for (const auto& [name, delta] : deltas) {
+        torch::Tensor* p = parameters.find(name);
+        if (!p)
+            throw Error(weightsFile + " has no parameter '" + name +
+                        "' to add a weight delta to; the delta was made for another architecture");
+        if (p->sizes().vec() != delta.shape || static_cast<int64_t>(delta.values.size()) != p->numel())
+            throw Error(weightsFile + ": parameter '" + name + "' has shape " + c10::str(p->sizes()) +
+                        ", its weight delta does not fit it; the delta was made for another architecture");
+        const auto d = torch::from_blob(const_cast<float*>(delta.values.data()), p->sizes(), torch::kFloat32);
+        p->add_(d.to(p->device(), p->scalar_type()));
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& folder, const ModelOptions& options,
+                                                             const WeightDeltas& deltas)
+{
     const fs::path dir(folder);
     for (const char* file : {kConfigFile, kVocabularyFile, kWeightsFile})
         if (!fileExists((dir / file).string()))
@@ -60,6 +87,7 @@ std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& 
         throw Error((dir / kWeightsFile).string() + ": cannot load these weights into the architecture of " +
                     (dir / kConfigFile).string() + " (" + e.what_without_backtrace() + ")");
     }
+    addDeltas(*impl.network, deltas, (dir / kWeightsFile).string());
     impl.network->to(impl.device);
     impl.network->eval();
 
@@ -102,5 +130,32 @@ Matrix BuiltinSampleModel::encodeTexts(const std::vector<std::string>& texts)
 }
 
 const TextTokenizer& BuiltinSampleModel::tokenizer() const { return *impl_->tokenizer; }
+
+void BuiltinSampleModel::saveFolder(const std::string& folder, const std::string& name) const
+{
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec)
+        throw Error(folder + ": cannot create the model folder (" + ec.message() + ")");
+    const fs::path dir(folder);
+    SampleModelConfig config = config_;
+    config.name = name;
+    writeFileAtomic((dir / kConfigFile).string(), config.toJsonText());
+    writeFileAtomic((dir / kVocabularyFile).string(),
+                    readFileBytes((fs::path(info_.source) / kVocabularyFile).string()));
+    // CPU weights, so that the folder loads on any machine.
+    const bool onDevice = !impl_->device.is_cpu();
+    if (onDevice)
+        impl_->network->to(torch::kCPU);
+    try {
+        torch::save(impl_->network, (dir / kWeightsFile).string());
+    } catch (const c10::Error& e) {
+        if (onDevice)
+            impl_->network->to(impl_->device);
+        throw Error((dir / kWeightsFile).string() + ": cannot write the weights (" + e.what_without_backtrace() + ")");
+    }
+    if (onDevice)
+        impl_->network->to(impl_->device);
+}
 
 }  // namespace xbt

@@ -7,12 +7,23 @@
 #include "core/model/ModelOptions.h"
 #include "core/model/builtin/SampleModelConfig.h"
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace xbt {
 
 class WordTokenizer;
+
+// An additive change to one parameter of weights.pt (e.g. a merged LoRA
+// delta), keyed by the parameter's name: its shape and row-major values.
+struct WeightDelta {
+    std::vector<int64_t> shape;
+    std::vector<float> values;
+};
+using WeightDeltas = std::map<std::string, WeightDelta>;
 
 class BuiltinSampleModel : public EmbeddingModel {
 public:
@@ -22,6 +33,11 @@ public:
 
     // Loads a trained model folder; errors name the folder and the missing file.
     static std::unique_ptr<BuiltinSampleModel> load(const std::string& folder, const ModelOptions& options);
+    // The same model with `deltas` added to its weights (its fingerprint
+    // follows the changed weights); errors name a parameter that does not
+    // exist or whose shape differs.
+    static std::unique_ptr<BuiltinSampleModel> load(const std::string& folder, const ModelOptions& options,
+                                                    const WeightDeltas& deltas);
     static bool isModelFolder(const std::string& folder);
     ~BuiltinSampleModel() override;
 
@@ -31,6 +47,9 @@ public:
     const TextTokenizer& tokenizer() const override;
 
     const SampleModelConfig& config() const { return config_; }
+    // Writes a model folder holding this model as it is now (weights with
+    // any deltas merged), under the recipe name `name`.
+    void saveFolder(const std::string& folder, const std::string& name) const;
 
 private:
     BuiltinSampleModel();

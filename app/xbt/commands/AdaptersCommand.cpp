@@ -1,0 +1,96 @@
+// xbt adapters: lists a workspace's adapters with their metrics, prints every
+// method's settings and defaults, and exports an adapter for use elsewhere.
+#include "app/xbt/Command.h"
+#include "core/adapt/AdapterStore.h"
+#include "core/adapt/AdapterTraining.h"
+#include "core/gallery/Workspace.h"
+#include "core/util/Error.h"
+
+#include <cstdio>
+#include <iostream>
+
+namespace xbt::cli {
+
+namespace {
+
+std::string percentOrDash(const nlohmann::json& metrics, const char* key)
+{
+    if (!metrics.contains(key) || !metrics[key].is_number())
+        return "-";
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f", 100.0 * metrics[key].get<double>());
+    return buf;
+}
+
+void printSettings()
+{
+    const nlohmann::json all = adapterMethodSettings();
+    for (const auto& [method, settings] : all.items()) {
+        std::printf("%s\n", method.c_str());
+        for (const auto& [key, spec] : settings.items())
+            std::printf("  %-22s default %-10s %s\n", key.c_str(), spec.value("default", nlohmann::json()).dump().c_str(),
+                        spec.value("help", std::string()).c_str());
+    }
+}
+
+int run(const CliArgs& args)
+{
+    if (args.has("settings")) {
+        printSettings();
+        return kExitOk;
+    }
+    const Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadOnly);
+    if (args.has("export")) {
+        const auto adapter = loadAdapter(workspace, args.value("export"));
+        AdapterExportOptions options;
+        options.newModelSpec = args.value("new");
+        const ExportResult r = exportAdapter(*adapter, args.required("out"), options);
+        std::printf("%s\n%s\n", r.torchscriptPath.c_str(), r.metadataPath.c_str());
+        if (!r.adaptedTowerFolder.empty())
+            std::printf("%s\n", r.adaptedTowerFolder.c_str());
+        if (!r.note.empty())
+            std::fprintf(stderr, "%s\n", r.note.c_str());
+        return kExitOk;
+    }
+    const std::vector<AdapterInfo> adapters = listAdapters(workspace);
+    if (args.has("json")) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const AdapterInfo& a : adapters)
+            list.push_back(a.toJson());
+        std::cout << list.dump(2) << "\n";
+        return kExitOk;
+    }
+    if (adapters.empty()) {
+        std::printf("no adapters in %s; train one with xbt train\n", workspace.dir().c_str());
+        return kExitOk;
+    }
+    std::printf("%-16s %-11s %-7s %-24s %-10s %8s %8s %8s\n", "name", "method", "kind", "new -> old", "tower",
+                "T2I R@1", "I2T R@1", "seconds");
+    for (const AdapterInfo& a : adapters)
+        std::printf("%-16s %-11s %-7s %-24s %-10s %8s %8s %8.1f\n", a.name.c_str(), a.method.c_str(),
+                    adapterKindName(a.kind), (a.newModel.name + " -> " + a.oldModel.name).c_str(),
+                    a.imageTowerAdaptation.empty() ? "-" : a.imageTowerAdaptation.c_str(),
+                    percentOrDash(a.metrics, "val_t2i_R@1").c_str(), percentOrDash(a.metrics, "val_i2t_R@1").c_str(),
+                    a.trainingSeconds);
+    return kExitOk;
+}
+
+}  // namespace
+
+Command makeAdaptersCommand()
+{
+    return {"adapters",
+            "list a workspace's adapters with their metrics; print method settings; export an adapter",
+            "xbt adapters --workspace WS [--json]\n"
+            "       xbt adapters --workspace WS --export NAME --out DIR [--new M]\n"
+            "       xbt adapters --settings",
+            {{"workspace", "WS", "the workspace"},
+             {"json", "", "print the adapters' full metadata as JSON"},
+             {"export", "NAME", "write NAME.pt (TorchScript) and NAME.json into --out"},
+             {"out", "DIR", "export folder"},
+             {"new", "M", "export of a LoRA adapter: the new model folder to merge into (default: by name)"},
+             {"settings", "", "print every method's settings with their defaults"}},
+            run};
+}
+
+}  // namespace xbt::cli

@@ -1,0 +1,50 @@
+#pragma once
+// What a saved compatibility adapter is: its method, the two models it joins
+// (by name and fingerprint, so a mismatched pair is refused), how it was
+// trained, and its metrics when it was saved. Stored as WS/adapters/NAME/adapter.json.
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace xbt {
+
+struct ModelRef {
+    std::string name;
+    std::string fingerprint;
+    int dims = 0;
+};
+
+enum class AdapterKind {
+    Query,   // maps new-model embeddings (image or text) into the old space
+    Gallery  // maps stored old-model embeddings into the new space (FCT)
+};
+
+struct AdapterInfo {
+    static constexpr int kSchemaVersion = 1;
+    std::string name;
+    std::string method;  // "lstsq", "procrustes", "xbt-stage1", "xbt", "fct"
+    AdapterKind kind = AdapterKind::Query;
+    ModelRef oldModel;
+    ModelRef newModel;
+    // How the new image tower is changed, if at all: "" (not at all), "lora"
+    // (LoRA deltas merged into a built-in model's image tower) or
+    // "feature-adapter" (a residual adapter on the new image embedding).
+    std::string imageTowerAdaptation;
+    nlohmann::json config = nlohmann::json::object();   // every setting used, defaults included
+    nlohmann::json data = nlohmann::json::object();     // counts: corpus sentences, pairs, ...
+    nlohmann::json metrics = nlohmann::json::object();  // validation recall etc. at save time
+    uint64_t seed = 0;
+    double trainingSeconds = 0.0;
+    std::string device;   // where it was trained
+    std::string created;  // ISO 8601 UTC
+
+    nlohmann::json toJson() const;
+    // Errors name `source` (the file) and the field at fault.
+    static AdapterInfo fromJson(const nlohmann::json& j, const std::string& source);
+};
+
+const char* adapterKindName(AdapterKind kind);
+
+}  // namespace xbt

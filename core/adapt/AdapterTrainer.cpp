@@ -1,0 +1,581 @@
+#include "core/adapt/AdapterTrainer.h"
+
+#include "core/adapt/AdapterStore.h"
+#include "core/adapt/AdapterTrainerData.h"
+#include "core/adapt/AdapterTrainerLoop.h"
+#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/ClosedFormFit.h"
+#include "core/adapt/CorpusEmbeddingCache.h"
+#include "core/adapt/FctTrainer.h"
+#include "core/adapt/LoraImageTower.h"
+#include "core/adapt/XbtFeatureAdapter.h"
+#include "core/adapt/XbtStage1Trainer.h"
+#include "core/adapt/XbtStage2Trainer.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/model/TorchRuntime.h"
+#include "core/model/TorchTensors.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+#include "core/util/Sha256.h"
+
+#include <torch/torch.h>
+
+#include <ctime>
+#include <filesystem>
+#include <numeric>
+#include <optional>
+
+namespace xbt {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string AdapterTrainer::checkpointDirectory(const std::string& workspaceDir, const std::string& name)
+{
+    return (fs::path(workspaceDir) / "adapters" / ".training" / name).string();
+}
+
+namespace {
+
+std::string isoNow()
+{
+    const std::time_t now = std::time(nullptr);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    return buf;
+}
+
+ModelRef refOf(const EmbeddingModel& model)
+{
+    return {model.info().name, model.fingerprint(), model.embeddingDim()};
+}
+
+json splitData(const CaptionedSplit& split, const SplitEmbeddings& embedded)
+{
+    return {{"folder", split.root},
+            {"images", split.images.size()},
+            {"captions", split.captions.size()},
+            {"images_embedded", embedded.embeddedImages.size()}};
+}
+
+}  // namespace
+
+// One call of AdapterTrainer::run: the request's data, models and results.
+class AdapterTrainingRun {
+public:
+    AdapterTrainingRun(const AdapterTrainer& trainer, const AdapterTrainRequest& request,
+                       const AdapterProgressCallback& progress, const CancelToken& cancel)
+        : trainer_(trainer), request_(request), progress_(progress), cancel_(cancel),
+          method_(request.method),
+          name_(request.name.empty() ? request.method : request.name),
+          config_(resolveAdapterSettings(request.method, request.config)), settings_(config_),
+          device_(resolveDevice(request.device)), cache_(request.workspaceDir)
+    {
+        Workspace::checkName("adapter", name_);
+        if (request.workspaceDir.empty())
+            throw Error("training an adapter needs a workspace folder (where the adapter is saved)");
+        // Fails early, before any embedding, when the workspace is locked or not one.
+        Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite);
+        options_ = request.modelOptions;
+        if (options_.device.empty() || options_.device == "auto")
+            options_.device = request.device;
+        if (options_.batchSize > 0)
+            embedOptions_.batchSize = options_.batchSize;
+        if (options_.threads > 0)
+            embedOptions_.decodeThreads = options_.threads;
+        seed_ = static_cast<uint64_t>(settings_.integer("seed"));
+    }
+
+    AdapterTrainResult run()
+    {
+        const double start = monotonicSeconds();
+        configureTorchThreads(options_.threads);
+        readInputs();
+        loadModels();
+        const double embedStart = monotonicSeconds();
+        embedData();
+        metrics_["embedding_seconds"] = monotonicSeconds() - embedStart;
+        std::unique_ptr<CompatibilityAdapter> adapter;
+        if (closedForm()) {
+            adapter = fitClosedForm();
+        } else {
+            prepareCheckpoints();
+            adapter = method_ == "fct" ? trainFct() : trainXbt();
+        }
+        AdapterInfo& info = adapter->mutableInfo();
+        info.name = name_;
+        info.method = method_;
+        info.oldModel = oldRef_;
+        info.newModel = newRef_;
+        info.config = config_;
+        info.data = data_;
+        info.metrics = metrics_;
+        info.seed = seed_;
+        info.device = device_.str();
+        info.created = isoNow();
+        info.trainingSeconds = monotonicSeconds() - start;
+        report("saving", "saving adapter " + name_);
+        const Workspace workspace = Workspace::open(request_.workspaceDir, Workspace::Mode::ReadWrite);
+        saveAdapter(workspace, *adapter);
+        if (!checkpointRoot_.empty())
+            fs::remove_all(checkpointRoot_);
+
+        AdapterTrainResult result;
+        result.info = info;
+        result.adapterDir = workspace.adapterDir(name_);
+        result.resumedFromStep = resumedFrom_;
+        result.seconds = monotonicSeconds() - start;
+        return result;
+    }
+
+private:
+    bool fromSavedStage1() const { return method_ == "xbt" && !settings_.text("stage1_adapter").empty(); }
+    bool closedForm() const { return method_ == "lstsq" || method_ == "procrustes"; }
+    bool galleryImageTerm() const { return method_ == "xbt" && settings_.number("gallery_image_weight") > 0.0; }
+    // xbt-stage1 embeds a given pairs split with the old model too, so that a
+    // later xbt run from the saved stage 1 finds the old gallery's vectors of
+    // those images in the cache without loading the old model.
+    bool oldEmbedsPairs() const
+    {
+        return method_ == "fct" || method_ == "xbt-stage1" || (closedForm() && settings_.flag("image_pairs")) ||
+               galleryImageTerm();
+    }
+
+    void readInputs()
+    {
+        if (!request_.corpusFile.empty())
+            corpus_ = loadTextCorpus(request_.corpusFile);
+        if (!request_.pairsDir.empty())
+            pairs_ = loadCaptionedSplit(request_.pairsDir);
+        if (!request_.validationDir.empty())
+            validationSplit_ = loadCaptionedSplit(request_.validationDir);
+        if (method_ == "xbt-stage1" && !corpus_)
+            throw Error("xbt-stage1 trains on text only: give a corpus file (one sentence per line)");
+        if (method_ == "xbt" && !pairs_)
+            throw Error("xbt stage 2 needs image-text pairs: give a pairs split folder (images + captions.tsv)");
+        if (method_ == "xbt" && !corpus_ && !fromSavedStage1())
+            throw Error("xbt stage 1 trains on text only: give a corpus file (one sentence per line), or "
+                        "stage1_adapter naming a saved xbt-stage1 adapter");
+        if (method_ == "fct" && !pairs_)
+            throw Error("fct learns from images embedded by both models: give a pairs split folder");
+        if (method_ == "fct" && settings_.flag("corpus_texts") && !corpus_)
+            throw Error("fct setting corpus_texts is on: give a corpus file, or turn corpus_texts off");
+        if (closedForm() && !corpus_ && !(pairs_ && settings_.flag("image_pairs")))
+            throw Error(method_ + " is fitted on paired embeddings: give a corpus file, or a pairs split with "
+                                  "image_pairs on");
+        if (corpus_)
+            data_["corpus"] = {{"file", corpus_->file},
+                               {"lines", corpus_->lines},
+                               {"sentences", corpus_->sentences.size()},
+                               {"sha256", corpus_->sha256}};
+    }
+
+    std::unique_ptr<EmbeddingModel> load(const std::string& role, const std::string& spec)
+    {
+        if (spec.empty())
+            throw Error("training " + method_ + " needs the " + role + " model: give its spec (built-in name, "
+                        "TorchScript archive or model folder)");
+        report("loading models", "loading the " + role + " model " + spec);
+        if (trainer_.modelLoadHook_)
+            trainer_.modelLoadHook_(role, spec);
+        return loadModel(spec, options_);
+    }
+
+    void loadModels()
+    {
+        newModel_ = load("new", request_.newModel);
+        newRef_ = refOf(*newModel_);
+        if (fromSavedStage1()) {
+            const std::string stage1 = settings_.text("stage1_adapter");
+            const Workspace workspace = Workspace::open(request_.workspaceDir, Workspace::Mode::ReadOnly);
+            stage1Adapter_ = loadAdapter(workspace, stage1);
+            if (stage1Adapter_->info().method != "xbt-stage1")
+                throw Error("stage1_adapter '" + stage1 + "' is a " + stage1Adapter_->info().method +
+                            " adapter; name an xbt-stage1 adapter");
+            stage1Adapter_->checkNewModel(newModel_->info());
+            oldRef_ = stage1Adapter_->info().oldModel;
+        } else {
+            oldModel_ = load("old", request_.oldModel);
+            oldRef_ = refOf(*oldModel_);
+        }
+    }
+
+    ProgressCallback embedProgress(const std::string& what, const EmbeddingModel& model)
+    {
+        const std::string stage = "embedding " + what + " (" + model.info().name + ")";
+        return [this, stage](const Progress& p) {
+            AdapterTrainProgress a;
+            a.stage = stage;
+            a.step = p.done;
+            a.totalSteps = p.total;
+            a.samplesPerSecond = p.itemsPerSecond;
+            a.device = device_.str();
+            a.message = p.message;
+            if (progress_)
+                progress_(a);
+        };
+    }
+
+    void embedData()
+    {
+        const bool corpusUsed = corpus_ && (method_ != "fct" || settings_.flag("corpus_texts"));
+        if (corpusUsed) {
+            corpusNew_ = cache_.corpus(*newModel_, *corpus_, embedOptions_, embedProgress("corpus", *newModel_), cancel_);
+            if (oldModel_)
+                corpusOld_ =
+                    cache_.corpus(*oldModel_, *corpus_, embedOptions_, embedProgress("corpus", *oldModel_), cancel_);
+        }
+        if (pairs_) {
+            pairsNew_ = cache_.split(*newModel_, *pairs_, embedOptions_, embedProgress("pairs", *newModel_), cancel_);
+            data_["pairs"] = splitData(*pairs_, *pairsNew_);
+            if (oldEmbedsPairs() && oldModel_)
+                pairsOld_ = cache_.split(*oldModel_, *pairs_, embedOptions_, embedProgress("pairs", *oldModel_), cancel_);
+            else if (oldEmbedsPairs())
+                pairsOld_ = cache_.cachedSplit(oldRef_.fingerprint, *pairs_);
+            if (oldEmbedsPairs() && !pairsOld_)
+                throw Error("gallery_image_weight needs the old model's embeddings of " + pairs_->root +
+                            ", which are not cached: train stage1_adapter with this pairs split given, train stage 1 "
+                            "in the same run, or set gallery_image_weight 0");
+        }
+        if (validationSplit_)
+            embedValidation();
+        // Everything the old model contributes is embedded now: training (stage
+        // 1 included) works on embeddings alone, and stage 2 never sees it.
+        if (oldModel_) {
+            oldModel_.reset();
+            report("embedding done", "the old model is released");
+        }
+    }
+
+    void embedValidation()
+    {
+        const SplitEmbeddings byNew =
+            cache_.split(*newModel_, *validationSplit_, embedOptions_, embedProgress("validation", *newModel_), cancel_);
+        std::optional<SplitEmbeddings> byOld;
+        if (oldModel_) {
+            byOld = cache_.split(*oldModel_, *validationSplit_, embedOptions_, embedProgress("validation", *oldModel_),
+                                 cancel_);
+        } else {
+            byOld = cache_.cachedSplit(oldRef_.fingerprint, *validationSplit_);
+            if (!byOld && !request_.oldModel.empty()) {
+                // Only to measure: the old gallery's embeddings of the validation split.
+                std::unique_ptr<EmbeddingModel> old = load("old", request_.oldModel);
+                if (old->fingerprint() != oldRef_.fingerprint)
+                    throw Error("old model " + request_.oldModel + " is not the one stage1_adapter was trained "
+                                "against (" + oldRef_.name + ", fingerprint " + oldRef_.fingerprint.substr(0, 12) + ")");
+                byOld = cache_.split(*old, *validationSplit_, embedOptions_, embedProgress("validation", *old), cancel_);
+            }
+        }
+        if (!byOld) {
+            report("validation", "validation skipped: the old model's embeddings of " + validationSplit_->root +
+                                     " are not cached and no old model was given");
+            return;
+        }
+        AlignedSplit aligned = alignSplit(*validationSplit_, {&*byOld, &byNew});
+        data_["validation"] = splitData(*validationSplit_, byNew);
+        auto space = [&](SpaceKind kind, const char* name, const ModelRef& model, size_t m) {
+            EmbeddingSpace s;
+            s.kind = kind;
+            s.name = name;
+            s.model = model.name;
+            s.fingerprint = model.fingerprint;
+            s.images = std::move(aligned.images[m]);
+            s.texts = std::move(aligned.texts[m]);
+            return s;
+        };
+        validation_ = AdapterValidation::onSplit(aligned.split, space(SpaceKind::Old, "old", oldRef_, 0),
+                                                 space(SpaceKind::New, "new", newRef_, 1));
+    }
+
+    // A checkpoint is resumed only by a run of the same request: the
+    // identity names the method, every setting and the exact data and models.
+    void prepareCheckpoints()
+    {
+        identity_ = {{"method", method_},
+                     {"config", config_},
+                     {"old_model", oldRef_.fingerprint},
+                     {"new_model", newRef_.fingerprint},
+                     {"corpus", corpus_ ? corpus_->sha256 : ""},
+                     {"pairs", pairs_ ? cache_.splitKey(*pairs_) : ""},
+                     {"validation", validationSplit_ ? cache_.splitKey(*validationSplit_) : ""},
+                     {"stage1_adapter", stage1Adapter_ ? sha256Hex(stage1Adapter_->info().toJson().dump()) : ""}};
+        checkpointRoot_ = AdapterTrainer::checkpointDirectory(request_.workspaceDir, name_);
+        const std::string marker = (fs::path(checkpointRoot_) / "request.json").string();
+        if (fs::exists(checkpointRoot_)) {
+            bool same = false;
+            try {
+                same = json::parse(readFileBytes(marker)) == identity_;
+            } catch (const std::exception&) {
+            }
+            if (!request_.resume || !same) {
+                fs::remove_all(checkpointRoot_);
+                report("checkpoint", request_.resume ? "discarded the checkpoint of a different request for " + name_
+                                                     : "starting afresh as asked (checkpoint discarded)");
+            }
+        }
+        fs::create_directories(checkpointRoot_);
+        if (!fileExists(marker))
+            writeFileAtomic(marker, identity_.dump(2));
+    }
+
+    LoopHooks hooksFor(const std::string& stage, const std::string& folder) const
+    {
+        LoopHooks hooks;
+        if (!folder.empty())
+            hooks.checkpoint = TrainingCheckpoint((fs::path(checkpointRoot_) / folder).string());
+        hooks.identity = identity_;
+        hooks.progress = progress_;
+        hooks.cancel = cancel_;
+        if (trainer_.nanStage_ == stage)
+            hooks.nanAtStep = trainer_.nanStep_;
+        return hooks;
+    }
+
+    void report(const std::string& stage, const std::string& message) const
+    {
+        if (!progress_)
+            return;
+        AdapterTrainProgress p;
+        p.stage = stage;
+        p.device = device_.str();
+        p.message = message;
+        progress_(p);
+    }
+
+    std::unique_ptr<CompatibilityAdapter> fitClosedForm()
+    {
+        report("fitting", "fitting " + method_);
+        Matrix source, target;  // new -> old
+        json rows = json::object();
+        if (corpus_) {
+            source = corpusNew_;
+            target = corpusOld_;
+            rows["corpus_sentences"] = corpusNew_.rows;
+        }
+        if (pairs_ && settings_.flag("image_pairs")) {
+            const AlignedSplit aligned = alignSplit(*pairs_, {&*pairsOld_, &*pairsNew_});
+            source.appendRows(aligned.images[1]);
+            target.appendRows(aligned.images[0]);
+            rows["pair_images"] = aligned.images[0].rows;
+        }
+        data_["fitted_rows"] = rows;
+        ProjectionWeights projection;
+        projection.linear = method_ == "lstsq" ? fitLeastSquares(source, target, settings_.number("ridge"))
+                                               : fitProcrustes(source, target);
+        auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, std::move(projection));
+        measureQueryAdapter(*adapter, "validation");
+        return adapter;
+    }
+
+    // Validation metrics of a query adapter that maps image embeddings itself.
+    void measureQueryAdapter(const CompatibilityAdapter& adapter, const std::string& key)
+    {
+        if (validation_.hasSplit())
+            metrics_[key] = validation_.queryReport(adapter.mapTexts(validation_.newTexts()),
+                                                    adapter.mapImages(validation_.newSpace().images));
+    }
+
+    double searchSigma(XbtStage1Trainer& trainer, const AdapterValidation& validation)
+    {
+        const std::vector<double> grid = settings_.numbers("sigma_grid");
+        const std::string file = (fs::path(checkpointRoot_) / "sigma-search.json").string();
+        if (fileExists(file)) {
+            const json saved = json::parse(readFileBytes(file));
+            if (saved.value("identity", json()) == identity_) {
+                metrics_["sigma_search"] = saved.at("result");
+                return saved.at("result").at("chosen").get<double>();
+            }
+        }
+        json result = {{"steps", settings_.integer("sigma_search_steps")}, {"tried", json::array()}};
+        double best = grid[grid.size() / 2];
+        double bestScore = -1.0;
+        if (validation.empty()) {
+            result["note"] = "no validation data (no split, corpus too small to hold sentences out): took the "
+                             "middle of sigma_grid";
+        } else {
+            for (double sigma : grid) {
+                LoopHooks hooks = hooksFor("sigma search", "");
+                const std::string stage = "sigma search (sigma " + json(sigma).dump() + ")";
+                const XbtStage1Outcome out =
+                    trainer.train(sigma, settings_.integer("sigma_search_steps"), validation, hooks, stage);
+                const double score = out.loop.validation.score();
+                result["tried"].push_back({{"sigma", sigma}, {"score", score}, {"recall", out.loop.validation.describe()}});
+                report(stage, "sigma " + json(sigma).dump() + ": validation " + out.loop.validation.describe());
+                if (score > bestScore) {
+                    bestScore = score;
+                    best = sigma;
+                }
+            }
+        }
+        result["chosen"] = best;
+        writeFileAtomic(file, json{{"identity", identity_}, {"result", result}}.dump(2));
+        metrics_["sigma_search"] = result;
+        return best;
+    }
+
+    struct Stage1 {
+        ProjectionWeights phi;
+        double temperature = 0.07;
+    };
+
+    Stage1 trainStage1()
+    {
+        AdapterValidation validation = validation_;
+        Matrix trainNew = corpusNew_, trainOld = corpusOld_;
+        if (!validation_.hasSplit()) {
+            const SentenceHoldOut holdOut =
+                holdOutSentences(corpusNew_.rows, settings_.integer("validation_sentences"), seed_);
+            if (!holdOut.heldOut.empty()) {
+                validation = AdapterValidation::onHeldOutTexts(corpusNew_.selectRows(holdOut.heldOut),
+                                                               corpusOld_.selectRows(holdOut.heldOut));
+                trainNew = corpusNew_.selectRows(holdOut.train);
+                trainOld = corpusOld_.selectRows(holdOut.train);
+            }
+        }
+        data_["corpus"]["stage1_sentences"] = trainNew.rows;
+        data_["corpus"]["held_out_sentences"] = corpusNew_.rows - trainNew.rows;
+        const XbtStage1Settings settings = XbtStage1Settings::from(settings_);
+        XbtStage1Trainer trainer(settings, trainNew, trainOld, device_);
+        const double sigma = settings_.isAuto("sigma") ? searchSigma(trainer, validation) : settings_.number("sigma");
+        const XbtStage1Outcome out =
+            trainer.train(sigma, settings.steps, validation, hooksFor("stage 1", "stage1"), "stage 1");
+        resumedFrom_ = out.loop.resumedFromStep;
+        metrics_["stage1"] = {{"sigma", sigma},
+                              {"temperature", out.temperature},
+                              {"steps", settings.steps},
+                              {"final_loss", out.loop.lastLoss},
+                              {"seconds", out.loop.seconds},
+                              {"validation_r1", out.loop.validation.describe()}};
+        if (!validation_.hasSplit() && !validation.empty()) {
+            const CompatibilityAdapter phi(AdapterInfo{}, out.phi);
+            metrics_[method_ == "xbt" ? "stage1_validation" : "validation"] =
+                validation.queryReport(phi.mapTexts(validation.newTexts()), Matrix());
+        }
+        return {out.phi, out.temperature};
+    }
+
+    std::unique_ptr<CompatibilityAdapter> trainXbt()
+    {
+        Stage1 stage1;
+        if (stage1Adapter_) {
+            stage1.phi = stage1Adapter_->projection();
+            stage1.temperature = stage1Adapter_->info().metrics.value("stage1", json::object()).value("temperature", 0.07);
+            data_["stage1_adapter"] = stage1Adapter_->info().name;
+        } else {
+            stage1 = trainStage1();
+        }
+        auto stage1Adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, stage1.phi);
+        measureQueryAdapter(*stage1Adapter, method_ == "xbt" ? "stage1_validation" : "validation");
+        if (method_ == "xbt-stage1")
+            return stage1Adapter;
+
+        const bool gallery = galleryImageTerm();
+        const AlignedSplit pairs = gallery ? alignSplit(*pairs_, {&*pairsNew_, &*pairsOld_}) : alignSplit(*pairs_, {&*pairsNew_});
+        std::string mode = settings_.text("image_adapter");
+        if (mode == "auto")
+            mode = LoraImageTower::supports(*newModel_) ? "lora" : "feature";
+        std::unique_ptr<XbtImageSide> imageSide;
+        if (mode == "lora") {
+            auto tower = std::make_unique<LoraImageTower>(*newModel_, settings_.integer("lora_rank"),
+                                                          settings_.number("lora_alpha"), seed_, device_);
+            report("stage 2", "reading the pairs' images for LoRA");
+            auto pixelsOf = [&](const CaptionedSplit& split) {
+                std::vector<size_t> rows(split.images.size());
+                std::iota(rows.begin(), rows.end(), size_t(0));
+                return loadSplitPixels(split, rows, newModel_->info().preprocess, device_, cancel_);
+            };
+            torch::Tensor train = pixelsOf(pairs.split);
+            torch::Tensor validation = validation_.hasSplit() ? pixelsOf(validation_.split()) : torch::Tensor();
+            imageSide = makeLoraImageSide(std::move(tower), train, validation);
+        } else {
+            imageSide = makeFeatureImageSide(pairs.images[0], validation_.newSpace().images,
+                                             settings_.integer("feature_hidden"), seed_, device_);
+        }
+        XbtStage2Data data;
+        data.captionTexts = pairs.texts[0];
+        data.captionsOfImage = captionsOfImages(pairs.split);
+        data.anchorTexts = corpusNew_;
+        if (gallery)
+            data.galleryImages = pairs.images[1];
+        data_["pairs"]["images_used"] = pairs.split.images.size();
+        XbtStage2Trainer trainer(XbtStage2Settings::from(settings_), stage1.phi, stage1.temperature, *imageSide,
+                                 device_);
+        const XbtStage2Outcome out = trainer.train(data, validation_, hooksFor("stage 2", "stage2"));
+        if (out.loop.resumedFromStep > 0)
+            resumedFrom_ = out.loop.resumedFromStep;
+        metrics_["stage2"] = {{"image_adapter", imageSide->adaptation()},
+                              {"steps", settings_.integer("stage2_steps")},
+                              {"final_loss", out.loop.lastLoss},
+                              {"seconds", out.loop.seconds}};
+        auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.phi);
+        adapter->mutableInfo().imageTowerAdaptation = imageSide->adaptation();
+        imageSide->storeInto(*adapter);
+        if (validation_.hasSplit())
+            metrics_["validation"] = validation_.queryReport(out.validationTexts, out.validationImages);
+        return adapter;
+    }
+
+    std::unique_ptr<CompatibilityAdapter> trainFct()
+    {
+        const AlignedSplit pairs = alignSplit(*pairs_, {&*pairsOld_, &*pairsNew_});
+        Matrix oldRows = pairs.images[0], newRows = pairs.images[1];
+        if (settings_.flag("corpus_texts")) {
+            oldRows.appendRows(corpusOld_);
+            newRows.appendRows(corpusNew_);
+        }
+        data_["fitted_rows"] = {{"pair_images", pairs.images[0].rows},
+                                {"corpus_sentences", settings_.flag("corpus_texts") ? corpusOld_.rows : 0}};
+        if (!request_.gallery.empty())
+            data_["gallery"] = request_.gallery;
+        FctTrainer trainer(FctSettings::from(settings_), device_);
+        const FctOutcome out = trainer.train(oldRows, newRows, validation_, hooksFor("fct", "fct"));
+        resumedFrom_ = out.loop.resumedFromStep;
+        metrics_["fct"] = {{"steps", settings_.integer("steps")},
+                           {"final_loss", out.loop.lastLoss},
+                           {"seconds", out.loop.seconds}};
+        auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.transform);
+        adapter->mutableInfo().kind = AdapterKind::Gallery;
+        if (validation_.hasSplit())
+            metrics_["validation"] =
+                validation_.galleryReport(adapter->transformGallery(validation_.oldSpace().images),
+                                          adapter->transformGallery(validation_.oldSpace().texts));
+        return adapter;
+    }
+
+    const AdapterTrainer& trainer_;
+    const AdapterTrainRequest& request_;
+    AdapterProgressCallback progress_;
+    CancelToken cancel_;
+    std::string method_, name_;
+    json config_;
+    AdapterSettingsReader settings_;
+    torch::Device device_;
+    CorpusEmbeddingCache cache_;
+    ModelOptions options_;
+    EmbedOptions embedOptions_;
+    uint64_t seed_ = 0;
+
+    std::optional<TextCorpus> corpus_;
+    std::optional<CaptionedSplit> pairs_, validationSplit_;
+    std::shared_ptr<CompatibilityAdapter> stage1Adapter_;
+    std::unique_ptr<EmbeddingModel> newModel_, oldModel_;
+    ModelRef oldRef_, newRef_;
+    Matrix corpusOld_, corpusNew_;
+    std::optional<SplitEmbeddings> pairsOld_, pairsNew_;
+    AdapterValidation validation_;
+
+    json identity_;
+    std::string checkpointRoot_;
+    json data_ = json::object();
+    json metrics_ = json::object();
+    int64_t resumedFrom_ = 0;
+};
+
+AdapterTrainResult AdapterTrainer::run(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
+                                       const CancelToken& cancel)
+{
+    return AdapterTrainingRun(*this, request, progress, cancel).run();
+}
+
+}  // namespace xbt

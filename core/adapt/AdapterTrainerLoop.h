@@ -1,0 +1,94 @@
+#pragma once
+// The optimisation loop every adapter trainer (XBT stage 1 and 2, FCT) runs:
+// warm-up + cosine learning rate, gradient clipping, progress with loss, rate
+// and periodic validation, checkpoints every N steps (and on cancel) that a
+// later run with the same identity resumes from, and a NaN guard that stops
+// with the last good checkpoint kept. A step's data must depend only on
+// (seed, step), so that a resumed run replays the uninterrupted one exactly.
+// Includes torch: .cpp files under core/adapt/ only.
+
+#include "core/adapt/AdapterTrainerValidation.h"
+#include "core/adapt/AdapterTraining.h"
+#include "core/train/TrainingCheckpoint.h"
+
+#include <torch/torch.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct LoopPlan {
+    std::string stage;            // shown in progress: "stage 1", "stage 2", "fct", "sigma 0.1"
+    std::string learningRateKey;  // the setting the NaN advice names, e.g. "stage1_lr"
+    int64_t steps = 0;
+    int64_t warmupSteps = 0;
+    double learningRate = 0.0;    // peak; each optimizer group runs at its own multiple of it
+    int64_t batchSize = 0;        // for samples/s
+    int64_t validateEvery = 0;    // 0: only after the last step
+    int64_t checkpointEvery = 0;  // 0: only when cancelled (and when finished)
+};
+
+struct LoopResult {
+    int64_t resumedFromStep = 0;  // 0 when started fresh
+    double lastLoss = 0.0;
+    double seconds = 0.0;
+    ValidationRecall validation;  // the last measured
+};
+
+// What the caller of a training stage decides: where it checkpoints (none for
+// sigma search's short runs), what it reports to, and the test fault.
+struct LoopHooks {
+    std::optional<TrainingCheckpoint> checkpoint;
+    nlohmann::json identity;  // a checkpoint is resumed only when its identity equals this
+    AdapterProgressCallback progress;
+    CancelToken cancel;
+    int64_t nanAtStep = -1;   // tests: make the loss NaN at this step
+};
+
+class AdapterTrainerLoop {
+public:
+    // `state` holds every trained parameter (saved in checkpoints); the
+    // optimizer's groups were created at learning rates proportional to
+    // the multiples they should keep (group lr / plan.learningRate).
+    AdapterTrainerLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
+                       torch::Device device, LoopHooks hooks);
+
+    void setValidation(std::function<ValidationRecall()> validate) { validate_ = std::move(validate); }
+
+    // lossAt(step) returns the step's loss (a scalar with gradients);
+    // afterStep() runs after each optimizer step (e.g. to clamp a temperature).
+    LoopResult run(const std::function<torch::Tensor(int64_t)>& lossAt, const std::function<void()>& afterStep);
+
+private:
+    void save(int64_t step, bool finished) const;
+    void load();
+
+    LoopPlan plan_;
+    torch::nn::Module& state_;
+    torch::optim::Optimizer& optimizer_;
+    torch::Device device_;
+    std::vector<double> groupScale_;
+    LoopHooks hooks_;
+    std::function<ValidationRecall()> validate_;
+};
+
+// Symmetric InfoNCE over a batch whose row i of `a` and `b` match:
+// mean of the cross-entropies of a b^T * scale and its transpose.
+torch::Tensor symmetricInfoNce(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& logitScale);
+// One-directional InfoNCE for retrieval from queries into a gallery, over a
+// batch that may repeat a gallery item: row i's positives are the gallery
+// rows j with group[j] == group[i] (e.g. two captions of one image), and its
+// target spreads evenly over them.
+torch::Tensor queryToGalleryInfoNce(const torch::Tensor& queries, const torch::Tensor& gallery,
+                                    const std::vector<int64_t>& group, const torch::Tensor& logitScale);
+// CLIP's clamp of a learned log(1 / temperature) to [0, log 100].
+void clampLogitScale(torch::Tensor& logitScale);
+// A seeded CPU generator for one step's random draws (noise, init).
+at::Generator stepGenerator(uint64_t seed, uint64_t stream, int64_t step);
+// Rows of `source` picked by `rows`, on `device`.
+torch::Tensor gatherRows(const torch::Tensor& source, const std::vector<int64_t>& rows);
+
+}  // namespace xbt

@@ -1,0 +1,26 @@
+#include "core/adapt/AdapterTraining.h"
+
+#include "core/adapt/AdapterTrainer.h"
+#include "core/adapt/AdapterTrainerSettings.h"
+
+namespace xbt {
+
+nlohmann::json adapterMethodSettings()
+{
+    nlohmann::json out = nlohmann::json::object();
+    for (const std::string& method : adapterMethods())
+        for (const AdapterSetting& s : adapterSettings(method)) {
+            out[method][s.key] = {{"default", s.defaultValue}, {"help", s.help}};
+            if (!s.choices.empty())
+                out[method][s.key]["choices"] = s.choices;
+        }
+    return out;
+}
+
+AdapterTrainResult trainAdapter(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
+                                const CancelToken& cancel)
+{
+    return AdapterTrainer().run(request, progress, cancel);
+}
+
+}  // namespace xbt

@@ -1,0 +1,123 @@
+#pragma once
+// A compatibility adapter, torch-free on the outside (see Matrix.h):
+//
+//   query adapter:     new-model embedding -> old space
+//       phi(z) = normalize(A z + B(z)),  B(z) = W2 gelu(W1 z + b1) + b2
+//       (B absent for closed-form maps; see ../shared/METHODS.md)
+//   image side, optionally first: a residual feature adapter on the new image
+//       embedding, z' = normalize(z + U gelu(V z + c) + d), or LoRA deltas
+//       merged into a built-in new model's image tower (then image embeddings
+//       must be recomputed through the adapted tower: mapsImageEmbeddings()
+//       is false and loadLoraImageTower() gives that tower).
+//   gallery transform (FCT): stored old embedding -> new space,
+//       h(x) = normalize(A x + B(x)) with the same two-part form.
+
+#include "core/adapt/AdapterInfo.h"
+#include "core/model/EmbeddingModel.h"
+#include "core/util/Matrix.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct ModelOptions;
+class BuiltinSampleModel;
+
+// normalize(A z + W2 gelu(W1 z + b1) + b2): the two-part map used by phi and h.
+struct ProjectionWeights {
+    Matrix linear;                  // A [d_out, d_in]
+    Matrix hiddenWeight;            // W1 [h, d_in]; empty: no residual MLP
+    std::vector<float> hiddenBias;  // b1 [h]
+    Matrix outWeight;               // W2 [d_out, h]
+    std::vector<float> outBias;     // b2 [d_out]
+
+    int64_t inputDim() const { return linear.cols; }
+    int64_t outputDim() const { return linear.rows; }
+    bool hasResidual() const { return hiddenWeight.rows > 0; }
+    // Throws xbt::Error naming `what` and the part whose shape does not fit.
+    void validate(const std::string& what) const;
+    // Rows of `in` [N, d_in] mapped and L2-normalised: [N, d_out].
+    Matrix apply(const Matrix& in) const;
+};
+
+// normalize(z + U gelu(V z + c) + d) on new image embeddings.
+struct FeatureAdapterWeights {
+    Matrix down;                  // V [r, d_new]
+    std::vector<float> downBias;  // c [r]
+    Matrix up;                    // U [d_new, r]
+    std::vector<float> upBias;    // d [d_new]
+    bool empty() const { return down.rows == 0; }
+    void validate(const std::string& what) const;
+    Matrix apply(const Matrix& in) const;
+};
+
+class CompatibilityAdapter {
+public:
+    // Throws xbt::Error when the projection's shapes do not fit each other
+    // or the dims of info's models (in: new dims for a query adapter, old
+    // dims for a gallery transform).
+    CompatibilityAdapter(AdapterInfo info, ProjectionWeights projection);
+    virtual ~CompatibilityAdapter();
+
+    const AdapterInfo& info() const { return info_; }
+    AdapterInfo& mutableInfo() { return info_; }
+    const ProjectionWeights& projection() const { return projection_; }
+
+    // Query adapters. Texts: phi(z). Images: phi(feature adapter(z)); when
+    // mapsImageEmbeddings() is false (LoRA) `newImages` must come from the
+    // adapted image tower (makeAdaptedModel does this).
+    Matrix mapTexts(const Matrix& newTexts) const;
+    Matrix mapImages(const Matrix& newImages) const;
+    // Gallery transforms: h(x) for stored old embeddings.
+    Matrix transformGallery(const Matrix& oldEmbeddings) const;
+
+    // False when image embeddings must come from an adapted image tower (LoRA).
+    bool mapsImageEmbeddings() const { return loraDeltas_.empty(); }
+
+    void setFeatureAdapter(FeatureAdapterWeights weights);
+    const FeatureAdapterWeights& featureAdapter() const { return featureAdapter_; }
+    // LoRA on a built-in model: parameter name (as in the model's weights.pt)
+    // -> the weight delta (B A * alpha / r), already multiplied out.
+    void setLoraDeltas(std::map<std::string, Matrix> deltas, std::map<std::string, std::vector<int64_t>> shapes);
+    const std::map<std::string, Matrix>& loraDeltas() const { return loraDeltas_; }
+    const std::map<std::string, std::vector<int64_t>>& loraShapes() const { return loraShapes_; }
+
+    // Throws xbt::Error, naming both fingerprints, when the given models are
+    // not the ones this adapter was trained between.
+    void checkModels(const ModelInfo& oldModel, const ModelInfo& newModel) const;
+    void checkNewModel(const ModelInfo& newModel) const;
+    void checkOldModel(const ModelInfo& oldModel) const;
+
+    // sha256 over every weight (names, shapes, values): with the new model's
+    // fingerprint it identifies what an adapted model computes.
+    std::string weightsFingerprint() const;
+
+private:
+    AdapterInfo info_;
+    ProjectionWeights projection_;
+    FeatureAdapterWeights featureAdapter_;
+    std::map<std::string, Matrix> loraDeltas_;
+    std::map<std::string, std::vector<int64_t>> loraShapes_;
+};
+
+// The new model seen through a query adapter: an EmbeddingModel whose
+// embeddings live in the OLD space. Its info() has the adapter's name in
+// `name` ("sample-new+NAME"), its own fingerprint, and `adapterTarget` set to
+// the old model's fingerprint, which is what galleries and search check.
+// For LoRA adapters the new model must be a built-in model folder; its image
+// tower is reloaded with the deltas merged. `newModel` is shared, unchanged.
+// Gallery transforms are refused, as is a new model other than the adapter's.
+std::unique_ptr<EmbeddingModel> makeAdaptedModel(std::shared_ptr<EmbeddingModel> newModel,
+                                                 std::shared_ptr<const CompatibilityAdapter> adapter,
+                                                 const ModelOptions& options);
+
+// LoRA adapters: the built-in new model (its folder is newModel.source) with
+// the adapter's deltas merged into its weights. Throws xbt::Error for a new
+// model that is not a built-in model folder.
+std::unique_ptr<BuiltinSampleModel> loadLoraImageTower(const ModelInfo& newModel, const CompatibilityAdapter& adapter,
+                                                       const ModelOptions& options);
+
+}  // namespace xbt

@@ -1,0 +1,52 @@
+#pragma once
+// FCT, forward-compatible training: a gallery transform h(old embedding) ->
+// new space, so a gallery moves to the new model by transforming its STORED
+// vectors, without reading an image again. h has phi's two-part form (linear
+// part from least squares, residual MLP starting at zero); the loss is the
+// squared error of h's raw output against the new embedding plus
+// cos_weight (1 - cos). Every encoder is frozen: only h trains.
+// Includes torch: .cpp files under core/adapt/ only.
+
+#include "core/adapt/AdapterTrainerLoop.h"
+#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/CompatibilityAdapter.h"
+
+namespace xbt {
+
+struct FctSettings {
+    int64_t hidden = 512;
+    int64_t steps = 1000;
+    int64_t batchSize = 256;
+    int64_t warmupSteps = 50;
+    double learningRate = 1e-3;
+    double weightDecay = 0.01;
+    double cosWeight = 1.0;
+    double ridge = 1e-3;
+    int64_t validateEvery = 0;
+    int64_t checkpointEvery = 0;
+    uint64_t seed = 0;
+
+    static FctSettings from(const AdapterSettingsReader& config);
+};
+
+struct FctOutcome {
+    ProjectionWeights transform;
+    LoopResult loop;
+    // The validation split's old images and captions moved into the new space.
+    Matrix validationImages, validationTexts;
+};
+
+class FctTrainer {
+public:
+    FctTrainer(FctSettings settings, const torch::Device& device) : settings_(settings), device_(device) {}
+    // Rows of oldRows and newRows are the same items (images, and sentences
+    // when corpus_texts is on) embedded by each model.
+    FctOutcome train(const Matrix& oldRows, const Matrix& newRows, const AdapterValidation& validation,
+                     const LoopHooks& hooks);
+
+private:
+    FctSettings settings_;
+    torch::Device device_;
+};
+
+}  // namespace xbt

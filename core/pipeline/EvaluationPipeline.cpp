@@ -1,0 +1,194 @@
+#include "core/pipeline/EvaluationPipeline.h"
+
+#include "core/adapt/AdapterStore.h"
+#include "core/adapt/CorpusEmbeddingCache.h"
+#include "core/data/CaptionedSplit.h"
+#include "core/embed/SplitEmbedder.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace xbt {
+
+namespace {
+
+// Embeds the split with a model, through the workspace's cache when there is one.
+class SplitEmbedding {
+public:
+    SplitEmbedding(const EvaluationRequest& request, const ProgressCallback& progress, const CancelToken& cancel)
+        : request_(request), progress_(progress), cancel_(cancel)
+    {
+        if (!request.workspaceDir.empty())
+            cache_.emplace(request.workspaceDir);
+    }
+
+    SplitEmbeddings embed(EmbeddingModel& model, const CaptionedSplit& split, const std::string& label)
+    {
+        const ProgressCallback relabelled = [&](const Progress& p) {
+            if (!progress_)
+                return;
+            Progress q = p;
+            q.stage = label + ": " + p.stage;
+            progress_(q);
+        };
+        if (cache_)
+            return cache_->split(model, split, request_.embedOptions, relabelled, cancel_);
+        return embedSplit(model, split, request_.embedOptions, relabelled, cancel_);
+    }
+
+private:
+    const EvaluationRequest& request_;
+    const ProgressCallback& progress_;
+    const CancelToken& cancel_;
+    std::optional<CorpusEmbeddingCache> cache_;
+};
+
+// The rows of `e` for the split images listed in `common` (all of which `e` embedded).
+Matrix imageRows(const SplitEmbeddings& e, const std::vector<size_t>& common)
+{
+    std::vector<int64_t> rows;
+    for (size_t i : common) {
+        const auto it = std::find(e.embeddedImages.begin(), e.embeddedImages.end(), i);
+        if (it == e.embeddedImages.end())
+            throw Error("image " + std::to_string(i) + " of the split was not embedded by every model");
+        rows.push_back(static_cast<int64_t>(it - e.embeddedImages.begin()));
+    }
+    return e.images.selectRows(rows);
+}
+
+double imagesPerSecond(const SplitEmbeddings& e)
+{
+    return e.imageSeconds > 0 ? static_cast<double>(e.embeddedImages.size()) / e.imageSeconds : 0.0;
+}
+
+}  // namespace
+
+std::vector<std::string> parseAdapterList(const std::string& list)
+{
+    std::vector<std::string> names;
+    size_t start = 0;
+    while (start <= list.size()) {
+        const size_t comma = list.find(',', start);
+        std::string name = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        if (!name.empty())
+            names.push_back(name);
+        if (comma == std::string::npos)
+            break;
+        start = comma + 1;
+    }
+    return names;
+}
+
+EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCallback& progress,
+                            const CancelToken& cancel)
+{
+    EvaluationRun run;
+    const CaptionedSplit split = loadCaptionedSplit(request.splitDir);
+    // A workspace named for its cache alone is created, like xbt index does.
+    if (!request.workspaceDir.empty() && !std::filesystem::exists(std::filesystem::path(request.workspaceDir) / "workspace.json"))
+        Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite);
+    SplitEmbedding embedder(request, progress, cancel);
+
+    std::shared_ptr<EmbeddingModel> oldModel = loadModel(request.oldModel, request.modelOptions);
+    const SplitEmbeddings oldEmbedded = embedder.embed(*oldModel, split, "old model");
+    std::shared_ptr<EmbeddingModel> newModel = loadModel(request.newModel, request.modelOptions);
+    const SplitEmbeddings newEmbedded = embedder.embed(*newModel, split, "new model");
+    for (const SplitEmbeddings* e : {&oldEmbedded, &newEmbedded})
+        run.failures.insert(run.failures.end(), e->failures.begin(), e->failures.end());
+
+    // Evaluate on the images every model could read, so all rows line up.
+    std::vector<size_t> common;
+    for (size_t i : oldEmbedded.embeddedImages)
+        if (std::find(newEmbedded.embeddedImages.begin(), newEmbedded.embeddedImages.end(), i) !=
+            newEmbedded.embeddedImages.end())
+            common.push_back(i);
+    if (common.empty())
+        throw Error(request.splitDir + ": no image of the split could be embedded");
+    const bool allImages = common.size() == split.images.size();
+    const CaptionedSplit evaluated = allImages ? split : split.subset(common);
+    std::vector<int64_t> textRows;
+    for (size_t t = 0; t < split.captions.size(); ++t)
+        if (std::binary_search(common.begin(), common.end(), static_cast<size_t>(split.captionImage[t])))
+            textRows.push_back(static_cast<int64_t>(t));
+
+    const auto makeSpace = [&](SpaceKind kind, const std::string& name, const EmbeddingModel& model,
+                               const SplitEmbeddings& e) {
+        EmbeddingSpace s;
+        s.kind = kind;
+        s.name = name;
+        s.model = model.info().name;
+        s.fingerprint = model.info().spaceFingerprint();
+        s.images = imageRows(e, common);
+        s.texts = e.texts.selectRows(textRows);
+        s.imagesPerSecond = imagesPerSecond(e);
+        return s;
+    };
+    std::vector<EmbeddingSpace> spaces;
+    spaces.push_back(makeSpace(SpaceKind::Old, "old", *oldModel, oldEmbedded));
+    spaces.push_back(makeSpace(SpaceKind::New, "new", *newModel, newEmbedded));
+
+    const std::vector<std::string> wanted = parseAdapterList(request.adapters);
+    const bool all = wanted.size() == 1 && wanted[0] == "all";
+    const bool none = wanted.empty() || (wanted.size() == 1 && wanted[0] == "none");
+    if (!none) {
+        if (request.workspaceDir.empty())
+            throw Error("--adapters needs --workspace: adapters live in a workspace");
+        const Workspace workspace = Workspace::open(request.workspaceDir, Workspace::Mode::ReadOnly);
+        const std::vector<std::string> names = all ? workspace.adapters() : wanted;
+        for (const std::string& name : names) {
+            cancel.throwIfCancelled();
+            std::shared_ptr<CompatibilityAdapter> adapter = loadAdapter(workspace, name);
+            try {
+                adapter->checkModels(oldModel->info(), newModel->info());
+            } catch (const Error& e) {
+                if (!all)
+                    throw;
+                run.skippedAdapters.push_back(name + ": " + e.what());
+                continue;
+            }
+            const AdapterInfo& info = adapter->info();
+            EmbeddingSpace s;
+            s.adapter = name;
+            s.method = info.method;
+            if (info.kind == AdapterKind::Gallery) {
+                s.kind = SpaceKind::GalleryTransform;
+                s.name = name + "(old)";
+                s.model = oldModel->info().name + " via " + name;
+                s.fingerprint = newModel->info().fingerprint;
+                s.images = adapter->transformGallery(spaces[0].images);
+                s.texts = adapter->transformGallery(spaces[0].texts);
+            } else {
+                s.kind = SpaceKind::QueryAdapter;
+                s.name = "new+" + name;
+                s.model = newModel->info().name + "+" + name;
+                s.fingerprint = oldModel->info().fingerprint;
+                s.texts = adapter->mapTexts(spaces[1].texts);
+                if (adapter->mapsImageEmbeddings()) {
+                    s.images = adapter->mapImages(spaces[1].images);
+                } else {
+                    // LoRA: the image side needs the adapted image tower.
+                    std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, request.modelOptions);
+                    const SplitEmbeddings e = embedder.embed(*adapted, evaluated, "new+" + name);
+                    if (e.embeddedImages.size() != evaluated.images.size())
+                        throw Error("adapter " + name + ": the adapted image tower could not read every image");
+                    s.images = e.images;
+                }
+            }
+            spaces.push_back(std::move(s));
+        }
+    }
+    if (progress)
+        progress({"evaluating configurations", 0, 0, 0.0});
+    run.outcome = evaluateSpaces(spaces, evaluated, request.options);
+    run.outcome.splitFolder = request.splitDir;
+    return run;
+}
+
+}  // namespace xbt

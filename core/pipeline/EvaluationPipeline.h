@@ -1,0 +1,44 @@
+#pragma once
+// The whole evaluation of an upgrade on one captioned split, as `xbt eval`
+// and the workbench's Evaluate panel both run it: embed the split with the
+// old and the new model (cached in the workspace when there is one), apply
+// every chosen adapter of the workspace (query adapters to the new model's
+// embeddings, or through the adapted image tower for LoRA; gallery
+// transforms to the old embeddings), then evaluate every configuration.
+
+#include "core/embed/BatchEmbedder.h"
+#include "core/eval/EvaluationResults.h"
+#include "core/model/ModelOptions.h"
+#include "core/util/Progress.h"
+
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct EvaluationRequest {
+    std::string oldModel;        // model specs, as for --model
+    std::string newModel;
+    ModelOptions modelOptions;
+    EmbedOptions embedOptions;
+    std::string splitDir;        // images + captions.tsv
+    std::string workspaceDir;    // optional: embedding cache and adapters
+    // "all" (every adapter trained between these two models), "none", or
+    // comma-separated names (an adapter of other models is then an error).
+    std::string adapters = "all";
+    EvaluationOptions options;
+};
+
+struct EvaluationRun {
+    EvaluationOutcome outcome;
+    std::vector<ImageFailure> failures;      // images some model could not read (left out)
+    std::vector<std::string> skippedAdapters;  // "name: why", for adapters of other models
+};
+
+EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCallback& progress = {},
+                            const CancelToken& cancel = {});
+
+// "old,new,xbt" style adapter lists: "all", "none" or names.
+std::vector<std::string> parseAdapterList(const std::string& list);
+
+}  // namespace xbt

@@ -1,0 +1,188 @@
+#include "core/pipeline/SampleWorkspace.h"
+
+#include "core/adapt/AdapterTraining.h"
+#include "core/data/CaptionedSplit.h"
+#include "core/gallery/GalleryIndexer.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/pipeline/UpgradeProfile.h"
+#include "core/sample/SampleWorldGenerator.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace xbt {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// One marker file per finished step: a cancelled build resumes after the
+// last finished one, and "complete" is a few stat calls.
+const std::vector<std::string>& stepNames()
+{
+    static const std::vector<std::string> names = {"test-split", "pairs-split", "corpus",     "old-gallery",
+                                                   "new-gallery", "adapter",    "demo-queries", "profile"};
+    return names;
+}
+
+fs::path markerOf(const std::string& dir, const std::string& step) { return fs::path(dir) / ".sample-build" / (step + ".done"); }
+
+void markDone(const std::string& dir, const std::string& step)
+{
+    fs::create_directories(fs::path(dir) / ".sample-build");
+    writeFileAtomic(markerOf(dir, step).string(), "done\n");
+}
+
+// Reports a step's own progress under an overall "step i of n" stage.
+ProgressCallback stepProgress(const ProgressCallback& progress, size_t index, const std::string& what)
+{
+    if (!progress)
+        return {};
+    const std::string prefix = "sample workspace " + std::to_string(index + 1) + "/" +
+                               std::to_string(stepNames().size()) + ": " + what;
+    return [progress, prefix](const Progress& p) {
+        Progress q = p;
+        q.stage = prefix + (p.stage.empty() ? "" : " (" + p.stage + ")");
+        progress(q);
+    };
+}
+
+void generate(const std::string& out, SampleSplit split, int count, bool textsOnly, const ProgressCallback& progress,
+              const CancelToken& cancel)
+{
+    SampleWorldOptions o;
+    o.outDir = out;
+    o.split = split;
+    o.count = count;
+    o.textsOnly = textsOnly;
+    generateSampleWorld(o, progress, cancel);
+}
+
+void indexGallery(const std::string& dir, const std::string& gallery, const std::string& model,
+                  const ProgressCallback& progress, const CancelToken& cancel)
+{
+    Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
+    std::unique_ptr<EmbeddingModel> m = loadModel(model, {});
+    IndexRunOptions o;
+    o.root = (fs::path(dir) / "data" / "test").string();
+    o.gallery = gallery;
+    o.modelSpec = model;
+    o.captionsFile = (fs::path(o.root) / "captions.tsv").string();
+    GalleryIndexer indexer(workspace, *m, o);
+    const IndexRunSummary s = indexer.run(progress, cancel);
+    if (s.cancelled)
+        throw Cancelled();
+    if (!s.failures.empty())
+        throw Error("sample workspace: " + std::to_string(s.failures.size()) + " generated images could not be indexed (" +
+                    s.failures.front().path + ": " + s.failures.front().reason + ")");
+}
+
+// A few captions of each category from the test split, plus free phrasings.
+void writeDemoQueries(const std::string& dir)
+{
+    const CaptionedSplit split = loadCaptionedSplit((fs::path(dir) / "data" / "test").string());
+    std::string text =
+        "# Demo queries: one per line, shown one at a time in demo mode. Lines starting with # are ignored.\n";
+    std::map<std::string, int> perCategory;
+    std::set<int64_t> usedImages;
+    for (size_t t = 0; t < split.captions.size(); ++t) {
+        const std::string category = split.captionCategory.empty() ? "" : split.captionCategory[t];
+        if (perCategory[category] >= 3 || usedImages.count(split.captionImage[t]))
+            continue;
+        ++perCategory[category];
+        usedImages.insert(split.captionImage[t]);
+        text += split.captions[t] + "\n";
+    }
+    text += "a red circle\na big blue star next to a small yellow square\na green triangle above a purple heart\n";
+    writeFileAtomic((fs::path(dir) / "demo-queries.txt").string(), text);
+}
+
+}  // namespace
+
+std::string defaultSampleWorkspaceDir()
+{
+    const char* dataHome = std::getenv("XDG_DATA_HOME");
+    const char* home = std::getenv("HOME");
+    const fs::path base = dataHome && *dataHome ? fs::path(dataHome)
+                                                : fs::path(home && *home ? home : ".") / ".local" / "share";
+    return (base / "xbt-workbench" / "sample-workspace").string();
+}
+
+bool sampleWorkspaceComplete(const std::string& dir)
+{
+    for (const std::string& step : stepNames())
+        if (!fs::exists(markerOf(dir, step)))
+            return false;
+    return true;
+}
+
+void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& options,
+                          const ProgressCallback& progress, const CancelToken& cancel)
+{
+    { Workspace::open(dir, Workspace::Mode::ReadWrite); }  // creates it, or checks it is one and not locked
+    const fs::path data = fs::path(dir) / "data";
+    const auto run = [&](size_t index, const std::string& what, const std::function<void(const ProgressCallback&)>& f) {
+        const std::string& step = stepNames()[index];
+        if (fs::exists(markerOf(dir, step)))
+            return;
+        cancel.throwIfCancelled();
+        const ProgressCallback p = stepProgress(progress, index, what);
+        if (p)
+            p({"", 0, 0, 0.0});
+        f(p);
+        markDone(dir, step);
+    };
+    run(0, "generating the test split", [&](const ProgressCallback& p) {
+        generate((data / "test").string(), SampleSplit::Test, options.testImages, false, p, cancel);
+    });
+    run(1, "generating image-text pairs", [&](const ProgressCallback& p) {
+        generate((data / "pairs").string(), SampleSplit::Pairs, options.pairs, false, p, cancel);
+    });
+    run(2, "generating the text corpus", [&](const ProgressCallback& p) {
+        generate((data / "corpus").string(), SampleSplit::Corpus, options.corpusSentences, true, p, cancel);
+    });
+    run(3, "indexing with sample-old", [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
+    run(4, "indexing with sample-new", [&](const ProgressCallback& p) {
+        indexGallery(dir, "sample-new", "sample-new", p, cancel);
+    });
+    run(5, "training the XBT adapter", [&](const ProgressCallback& p) {
+        if (!options.trainAdapter)
+            return;
+        AdapterTrainRequest r;
+        r.method = "xbt";
+        r.name = "xbt";
+        r.workspaceDir = dir;
+        r.oldModel = "sample-old";
+        r.newModel = "sample-new";
+        r.corpusFile = (data / "corpus" / "corpus.txt").string();
+        r.pairsDir = (data / "pairs").string();
+        r.device = options.device;
+        trainAdapter(
+            r,
+            [&](const AdapterTrainProgress& a) {
+                if (p)
+                    p({a.stage, a.step, a.totalSteps, a.samplesPerSecond, -1.0, a.message});
+            },
+            cancel);
+    });
+    run(6, "writing the demo queries", [&](const ProgressCallback&) { writeDemoQueries(dir); });
+    run(7, "writing the upgrade profile", [&](const ProgressCallback&) {
+        UpgradeProfile profile;
+        profile.oldModel = "sample-old";
+        profile.newModel = "sample-new";
+        profile.oldGallery = "sample";
+        profile.newGallery = "sample-new";
+        profile.evalSplit = "data/test";
+        profile.demoQueries = "demo-queries.txt";
+        profile.defaultAdapter = options.trainAdapter ? "xbt" : "";
+        saveUpgradeProfile(dir, profile);
+    });
+}
+
+}  // namespace xbt

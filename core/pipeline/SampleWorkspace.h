@@ -1,0 +1,40 @@
+#pragma once
+// The bundled sample workspace: the whole upgrade story, offline, built from
+// the sample world and the two shipped sample models:
+//
+//   WS/data/test/            a generated test split (images + captions.tsv)
+//   WS/data/pairs/           a few image-text pairs for XBT stage 2
+//   WS/data/corpus.txt       a text-only corpus for XBT stage 1
+//   gallery "sample"         the test split indexed with sample-old (today's gallery)
+//   gallery "sample-new"     the same images indexed with sample-new (the backfill reference)
+//   adapter "xbt"            the default XBT adapter sample-new -> sample-old
+//   WS/demo-queries.txt      the demo list
+//   WS/upgrade.json          the UpgradeProfile tying them together
+//
+// Building is idempotent and resumable: each step is skipped when its result
+// exists, so a cancelled build continues where it stopped.
+
+#include "core/util/Progress.h"
+
+#include <string>
+
+namespace xbt {
+
+struct SampleWorkspaceOptions {
+    int testImages = 1000;
+    int pairs = 1000;
+    int corpusSentences = 20000;
+    bool trainAdapter = true;
+    std::string device = "auto";
+};
+
+// Where the workbench and `xbt demo` keep the sample workspace by default:
+// $XDG_DATA_HOME (or ~/.local/share) + /xbt-workbench/sample-workspace.
+std::string defaultSampleWorkspaceDir();
+
+// True when every step's result exists (opening takes seconds).
+bool sampleWorkspaceComplete(const std::string& dir);
+void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& options = {},
+                          const ProgressCallback& progress = {}, const CancelToken& cancel = {});
+
+}  // namespace xbt

@@ -1,0 +1,573 @@
+// The compatibility-adapter core: closed-form fits (least squares,
+// Procrustes), phi, the adapted model, the model checks, saving and loading
+// in a workspace (a failed save keeps the previous adapter), and the
+// standalone TorchScript export read back with LibTorch.
+#include "core/adapt/AdapterInfo.h"
+#include "core/adapt/AdapterStore.h"
+#include "core/adapt/ClosedFormFit.h"
+#include "core/adapt/CompatibilityAdapter.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/model/ModelOptions.h"
+#include "core/model/builtin/BuiltinSampleModel.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+#include "tests/TestDoubles.h"
+#include "tests/TestSupport.h"
+
+#include <torch/script.h>
+
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <cmath>
+#include <filesystem>
+#include <random>
+
+using namespace xbt;
+using namespace xbt::test;
+
+namespace {
+
+Matrix gaussian(int64_t rows, int64_t cols, uint32_t seed, float scale = 1.0f)
+{
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, scale);
+    Matrix m(rows, cols);
+    for (float& x : m.data)
+        x = normal(rng);
+    return m;
+}
+
+std::vector<float> gaussianVector(int64_t n, uint32_t seed, float scale)
+{
+    return gaussian(1, n, seed, scale).data;
+}
+
+// a [n, k] times b^T, b [m, k]: [n, m], in double.
+Matrix timesTransposed(const Matrix& a, const Matrix& b)
+{
+    Matrix out(a.rows, b.rows);
+    for (int64_t i = 0; i < a.rows; ++i)
+        for (int64_t j = 0; j < b.rows; ++j) {
+            double s = 0.0;
+            for (int64_t k = 0; k < a.cols; ++k)
+                s += static_cast<double>(a.at(i, k)) * b.at(j, k);
+            out.at(i, j) = static_cast<float>(s);
+        }
+    return out;
+}
+
+Matrix transposed(const Matrix& m)
+{
+    Matrix t(m.cols, m.rows);
+    for (int64_t i = 0; i < m.rows; ++i)
+        for (int64_t j = 0; j < m.cols; ++j)
+            t.at(j, i) = m.at(i, j);
+    return t;
+}
+
+// A random orthogonal matrix: Gram-Schmidt on Gaussian rows, in double.
+Matrix randomRotation(int64_t d, uint32_t seed)
+{
+    const Matrix g = gaussian(d, d, seed);
+    std::vector<std::vector<double>> rows;
+    for (int64_t i = 0; i < d; ++i) {
+        std::vector<double> v(g.row(i), g.row(i) + d);
+        for (const auto& u : rows) {
+            double dot = 0.0;
+            for (int64_t k = 0; k < d; ++k)
+                dot += v[k] * u[k];
+            for (int64_t k = 0; k < d; ++k)
+                v[k] -= dot * u[k];
+        }
+        double norm = 0.0;
+        for (double x : v)
+            norm += x * x;
+        for (double& x : v)
+            x /= std::sqrt(norm);
+        rows.push_back(v);
+    }
+    Matrix r(d, d);
+    for (int64_t i = 0; i < d; ++i)
+        for (int64_t k = 0; k < d; ++k)
+            r.at(i, k) = static_cast<float>(rows[i][k]);
+    return r;
+}
+
+float maxAbsDiff(const Matrix& a, const Matrix& b)
+{
+    if (a.rows != b.rows || a.cols != b.cols)
+        return INFINITY;
+    float m = 0.0f;
+    for (size_t i = 0; i < a.data.size(); ++i)
+        m = std::max(m, std::abs(a.data[i] - b.data[i]));
+    return m;
+}
+
+float maxDistanceFromIdentity(const Matrix& gram)
+{
+    float m = 0.0f;
+    for (int64_t i = 0; i < gram.rows; ++i)
+        for (int64_t j = 0; j < gram.cols; ++j)
+            m = std::max(m, std::abs(gram.at(i, j) - (i == j ? 1.0f : 0.0f)));
+    return m;
+}
+
+ModelRef ref(const std::string& name, char fingerprintChar, int dims)
+{
+    return {name, std::string(64, fingerprintChar), dims};
+}
+
+AdapterInfo makeInfo(const std::string& name, const ModelRef& oldModel, const ModelRef& newModel)
+{
+    AdapterInfo info;
+    info.name = name;
+    info.method = "xbt";
+    info.oldModel = oldModel;
+    info.newModel = newModel;
+    info.config = {{"hidden", 16}, {"sigma", 0.1}};
+    info.data = {{"corpus_sentences", 1000}};
+    info.metrics = {{"t2i_r1", 0.25}};
+    info.seed = 7;
+    info.trainingSeconds = 12.5;
+    info.device = "cpu";
+    info.created = "2024-01-01T00:00:00Z";
+    return info;
+}
+
+ProjectionWeights randomProjection(int64_t dIn, int64_t dOut, int64_t hidden, uint32_t seed)
+{
+    ProjectionWeights p;
+    p.linear = gaussian(dOut, dIn, seed, 0.3f);
+    if (hidden > 0) {
+        p.hiddenWeight = gaussian(hidden, dIn, seed + 1, 0.3f);
+        p.hiddenBias = gaussianVector(hidden, seed + 2, 0.1f);
+        p.outWeight = gaussian(dOut, hidden, seed + 3, 0.3f);
+        p.outBias = gaussianVector(dOut, seed + 4, 0.1f);
+    }
+    return p;
+}
+
+FeatureAdapterWeights randomFeatureAdapter(int64_t dim, int64_t rank, uint32_t seed)
+{
+    FeatureAdapterWeights f;
+    f.down = gaussian(rank, dim, seed, 0.3f);
+    f.downBias = gaussianVector(rank, seed + 1, 0.1f);
+    f.up = gaussian(dim, rank, seed + 2, 0.3f);
+    f.upBias = gaussianVector(dim, seed + 3, 0.1f);
+    return f;
+}
+
+// new (24-d) -> old (16-d), residual MLP and feature adapter.
+std::shared_ptr<CompatibilityAdapter> fullAdapter(const std::string& name, uint32_t seed)
+{
+    auto a = std::make_shared<CompatibilityAdapter>(
+        makeInfo(name, ref("old-double", 'a', 16), ref("new-double", 'b', 24)), randomProjection(24, 16, 32, seed));
+    a->setFeatureAdapter(randomFeatureAdapter(24, 8, seed + 10));
+    a->mutableInfo().imageTowerAdaptation = "feature-adapter";
+    return a;
+}
+
+// Texts and images as fixed random unit vectors of the text's length and the
+// image's channel means: enough to tell that the adapter sits on top.
+class VectorModel : public EmbeddingModel {
+public:
+    VectorModel(const std::string& name, char fingerprintChar, int dims)
+    {
+        info_.name = name;
+        info_.kind = "test";
+        info_.embeddingDim = dims;
+        info_.fingerprint = std::string(64, fingerprintChar);
+    }
+    const ModelInfo& info() const override { return info_; }
+    Matrix encodeImages(const std::vector<PixelTensor>& images) override
+    {
+        Matrix m(static_cast<int64_t>(images.size()), info_.embeddingDim);
+        for (size_t i = 0; i < images.size(); ++i) {
+            const Matrix r = randomUnitRows(1, info_.embeddingDim,
+                                            static_cast<uint32_t>(1000 * channelMeans(images[i])[0]) + 1);
+            std::copy(r.data.begin(), r.data.end(), m.row(static_cast<int64_t>(i)));
+        }
+        return m;
+    }
+    Matrix encodeTexts(const std::vector<std::string>& texts) override
+    {
+        Matrix m(static_cast<int64_t>(texts.size()), info_.embeddingDim);
+        for (size_t i = 0; i < texts.size(); ++i) {
+            const Matrix r = randomUnitRows(1, info_.embeddingDim, static_cast<uint32_t>(texts[i].size()) + 7);
+            std::copy(r.data.begin(), r.data.end(), m.row(static_cast<int64_t>(i)));
+        }
+        return m;
+    }
+    const TextTokenizer& tokenizer() const override { return tokenizer_; }
+
+private:
+    ModelInfo info_;
+    LengthTokenizer tokenizer_;
+};
+
+PixelTensor constantImage(int size, float value)
+{
+    PixelTensor t;
+    t.height = size;
+    t.width = size;
+    t.data.assign(static_cast<size_t>(3 * size * size), value);
+    for (size_t k = 0; k < t.data.size(); k += 7)
+        t.data[k] = -value;
+    return t;
+}
+
+torch::Tensor asTensor(const Matrix& m)
+{
+    return torch::from_blob(const_cast<float*>(m.data.data()), {m.rows, m.cols}, torch::kFloat32).clone();
+}
+
+Matrix asMatrix(const torch::Tensor& t)
+{
+    const torch::Tensor c = t.contiguous();
+    Matrix m(c.size(0), c.size(1));
+    std::memcpy(m.data.data(), c.data_ptr<float>(), m.data.size() * sizeof(float));
+    return m;
+}
+
+Matrix callMethod(torch::jit::Module& module, const std::string& method, const Matrix& in)
+{
+    return asMatrix(module.get_method(method)({asTensor(in)}).toTensor());
+}
+
+}  // namespace
+
+class TestAdapterCore : public QObject {
+    Q_OBJECT
+
+private:
+    QTemporaryDir tmp_;
+    std::string path(const QString& name) const { return tmp_.filePath(name).toStdString(); }
+
+private Q_SLOTS:
+    void procrustesIsSemiOrthogonal_data()
+    {
+        QTest::addColumn<int>("dIn");
+        QTest::addColumn<int>("dOut");
+        QTest::newRow("square 32->32") << 32 << 32;
+        QTest::newRow("wide 48->24 (A A^T = I)") << 48 << 24;
+        QTest::newRow("tall 24->48 (A^T A = I)") << 24 << 48;
+    }
+
+    void procrustesIsSemiOrthogonal()
+    {
+        QFETCH(int, dIn);
+        QFETCH(int, dOut);
+        const Matrix source = gaussian(300, dIn, 1);
+        const Matrix target = gaussian(300, dOut, 2);
+        const Matrix a = fitProcrustes(source, target);
+        QCOMPARE(a.rows, int64_t(dOut));
+        QCOMPARE(a.cols, int64_t(dIn));
+        // Only the smaller side's Gram matrix is the identity.
+        const Matrix gram = dOut <= dIn ? timesTransposed(a, a) : timesTransposed(transposed(a), transposed(a));
+        QCOMPARE(gram.rows, int64_t(std::min(dIn, dOut)));
+        const float err = maxDistanceFromIdentity(gram);
+        QVERIFY2(err < 1e-5f, qPrintable(QString::number(err)));
+    }
+
+    void procrustesRecoversARotation()
+    {
+        const int64_t d = 32;
+        const Matrix r = randomRotation(d, 3);
+        QVERIFY(maxDistanceFromIdentity(timesTransposed(r, r)) < 1e-5f);
+        const Matrix source = gaussian(400, d, 4);
+        Matrix target = timesTransposed(source, r);  // rows r * x
+        const Matrix noise = gaussian(400, d, 5, 0.01f);
+        for (size_t i = 0; i < target.data.size(); ++i)
+            target.data[i] += noise.data[i];
+        const Matrix a = fitProcrustes(source, target);
+        const float err = maxAbsDiff(a, r);
+        QVERIFY2(err < 5e-3f, qPrintable(QString::number(err)));
+    }
+
+    void leastSquaresRecoversALinearMap()
+    {
+        const Matrix m = gaussian(12, 20, 6);  // 20 -> 12
+        const Matrix source = gaussian(500, 20, 7);
+        const Matrix target = timesTransposed(source, m);
+        const Matrix exact = fitLeastSquares(source, target, 0.0);
+        QCOMPARE(exact.rows, int64_t(12));
+        QCOMPARE(exact.cols, int64_t(20));
+        QVERIFY2(maxAbsDiff(exact, m) < 1e-4f, qPrintable(QString::number(maxAbsDiff(exact, m))));
+        // The default ridge only shrinks it a little.
+        const float ridged = maxAbsDiff(fitLeastSquares(source, target), m);
+        QVERIFY2(ridged < 1e-2f, qPrintable(QString::number(ridged)));
+        // Too few pairs without a ridge: the error says what to do.
+        const Matrix few = gaussian(5, 20, 8);
+        VERIFY_CONTAINS(errorOf([&] { fitLeastSquares(few, timesTransposed(few, m), 0.0); }), "lambda");
+        VERIFY_CONTAINS(errorOf([&] { fitLeastSquares(few, target, 0.0); }), "target rows");
+    }
+
+    void phiWithZeroResidualIsTheNormalisedLinearMap()
+    {
+        ProjectionWeights p = randomProjection(24, 16, 8, 11);
+        std::fill(p.outWeight.data.begin(), p.outWeight.data.end(), 0.0f);
+        std::fill(p.outBias.begin(), p.outBias.end(), 0.0f);
+        const Matrix z = gaussian(10, 24, 12);
+        Matrix expected = timesTransposed(z, p.linear);
+        normalizeRows(expected);
+        QVERIFY(maxAbsDiff(p.apply(z), expected) < 1e-5f);
+        ProjectionWeights linearOnly;
+        linearOnly.linear = p.linear;
+        QVERIFY(maxAbsDiff(linearOnly.apply(z), expected) < 1e-5f);
+        // Every row is unit length.
+        const Matrix full = randomProjection(24, 16, 8, 13).apply(z);
+        for (int64_t i = 0; i < full.rows; ++i) {
+            double s = 0;
+            for (int64_t j = 0; j < full.cols; ++j)
+                s += static_cast<double>(full.at(i, j)) * full.at(i, j);
+            QVERIFY(std::abs(s - 1.0) < 1e-5);
+        }
+    }
+
+    void shapesAreChecked()
+    {
+        ProjectionWeights p = randomProjection(24, 16, 8, 14);
+        p.outBias.pop_back();
+        VERIFY_CONTAINS(errorOf([&] { CompatibilityAdapter(makeInfo("x", ref("o", 'a', 16), ref("n", 'b', 24)), p); }),
+                        "b2");
+        VERIFY_CONTAINS(errorOf([&] {
+                            CompatibilityAdapter(makeInfo("x", ref("o", 'a', 16), ref("n", 'b', 32)),
+                                                 randomProjection(24, 16, 0, 1));
+                        }),
+                        "24 -> 16");
+        const auto a = fullAdapter("shapes", 15);
+        VERIFY_CONTAINS(errorOf([&] { a->mapTexts(gaussian(2, 16, 1)); }), "24-dimensional");
+        VERIFY_CONTAINS(errorOf([&] { a->transformGallery(gaussian(2, 16, 1)); }), "query adapter");
+    }
+
+    void adapterInfoJsonRoundTripAndErrors()
+    {
+        const AdapterInfo info = fullAdapter("info", 16)->info();
+        const AdapterInfo back = AdapterInfo::fromJson(info.toJson(), "adapter.json");
+        QCOMPARE(back.toJson().dump(), info.toJson().dump());
+        nlohmann::json broken = info.toJson();
+        broken["old_model"].erase("fingerprint");
+        VERIFY_CONTAINS(errorOf([&] { AdapterInfo::fromJson(broken, "/ws/adapters/x/adapter.json"); }),
+                        "/ws/adapters/x/adapter.json: field 'old_model.fingerprint' is missing");
+        broken = info.toJson();
+        broken["kind"] = "sideways";
+        VERIFY_CONTAINS(errorOf([&] { AdapterInfo::fromJson(broken, "a.json"); }), "field 'kind'");
+        broken = info.toJson();
+        broken["seed"] = -1;
+        VERIFY_CONTAINS(errorOf([&] { AdapterInfo::fromJson(broken, "a.json"); }), "field 'seed' must not be negative");
+        QCOMPARE(QString(adapterKindName(AdapterKind::Gallery)), QStringLiteral("gallery"));
+    }
+
+    void adaptedModelMapsTheNewModel()
+    {
+        auto newModel = std::make_shared<VectorModel>("new-double", 'b', 24);
+        const auto adapter = fullAdapter("phi", 17);
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, {});
+        const ModelInfo& info = adapted->info();
+        QCOMPARE(QString::fromStdString(info.name), QStringLiteral("new-double+phi"));
+        QCOMPARE(info.embeddingDim, 16);
+        QCOMPARE(info.adapterTarget, std::string(64, 'a'));
+        QCOMPARE(info.spaceFingerprint(), std::string(64, 'a'));
+        QCOMPARE(QString::fromStdString(info.adapterName), QStringLiteral("phi"));
+        QVERIFY(info.fingerprint != newModel->fingerprint() && info.fingerprint.size() == 64);
+        // Another adapter on the same model is another model.
+        QVERIFY(makeAdaptedModel(newModel, fullAdapter("phi", 18), {})->fingerprint() != info.fingerprint);
+
+        const std::vector<std::string> texts{"a red circle", "two blue squares"};
+        QCOMPARE(maxAbsDiff(adapted->encodeTexts(texts), adapter->mapTexts(newModel->encodeTexts(texts))), 0.0f);
+        const std::vector<PixelTensor> images{constantImage(8, 0.2f), constantImage(8, 0.7f)};
+        QCOMPARE(maxAbsDiff(adapted->encodeImages(images), adapter->mapImages(newModel->encodeImages(images))), 0.0f);
+        // The feature adapter acts on images only.
+        const Matrix z = newModel->encodeTexts(texts);
+        QVERIFY(maxAbsDiff(adapter->mapImages(z), adapter->mapTexts(z)) > 1e-3f);
+    }
+
+    void mismatchedModelsAreRefused()
+    {
+        const auto adapter = fullAdapter("mismatch", 19);
+        auto otherNew = std::make_shared<VectorModel>("other-new", 'c', 24);
+        const QString wrongNew = errorOf([&] { makeAdaptedModel(otherNew, adapter, {}); });
+        VERIFY_CONTAINS(wrongNew, "new-double");
+        VERIFY_CONTAINS(wrongNew, "other-new");
+        VERIFY_CONTAINS(wrongNew, "bbbbbbbbbbbb");
+        VERIFY_CONTAINS(wrongNew, "cccccccccccc");
+        VERIFY_CONTAINS(wrongNew, "mismatch");
+
+        const VectorModel otherOld("other-old", 'd', 16);
+        const VectorModel rightNew("new-double", 'b', 24);
+        const QString wrongOld = errorOf([&] { adapter->checkModels(otherOld.info(), rightNew.info()); });
+        VERIFY_CONTAINS(wrongOld, "old-double");
+        VERIFY_CONTAINS(wrongOld, "other-old");
+        VERIFY_CONTAINS(wrongOld, "aaaaaaaaaaaa");
+        VERIFY_CONTAINS(wrongOld, "dddddddddddd");
+        const VectorModel rightOld("old-double", 'a', 16);
+        QVERIFY(errorOf([&] { adapter->checkModels(rightOld.info(), rightNew.info()); }).isEmpty());
+
+        // A gallery transform does not make an adapted query model.
+        AdapterInfo fct = makeInfo("fct", ref("old-double", 'a', 16), ref("new-double", 'b', 24));
+        fct.kind = AdapterKind::Gallery;
+        fct.method = "fct";
+        auto gallery = std::make_shared<CompatibilityAdapter>(fct, randomProjection(16, 24, 0, 20));
+        VERIFY_CONTAINS(errorOf([&] { makeAdaptedModel(std::make_shared<VectorModel>(rightNew), gallery, {}); }),
+                        "gallery transform");
+        QCOMPARE(gallery->transformGallery(gaussian(3, 16, 2)).cols, int64_t(24));
+    }
+
+    void saveLoadRoundTripGivesIdenticalOutputs()
+    {
+        Workspace ws = Workspace::open(path("ws-roundtrip"), Workspace::Mode::ReadWrite);
+        const auto adapter = fullAdapter("roundtrip", 21);
+        saveAdapter(ws, *adapter);
+        const auto loaded = loadAdapter(ws, "roundtrip");
+        QCOMPARE(loaded->info().toJson().dump(), adapter->info().toJson().dump());
+        const Matrix z = gaussian(20, 24, 22);
+        QCOMPARE(maxAbsDiff(loaded->mapTexts(z), adapter->mapTexts(z)), 0.0f);
+        QCOMPARE(maxAbsDiff(loaded->mapImages(z), adapter->mapImages(z)), 0.0f);
+        QCOMPARE(loaded->weightsFingerprint(), adapter->weightsFingerprint());
+        // Plain .npy files a Python user can read.
+        QVERIFY(fileExists(ws.adapterDir("roundtrip") + "/tensors/projection.linear.npy"));
+
+        const std::vector<AdapterInfo> listed = listAdapters(ws);
+        QCOMPARE(listed.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(listed[0].name), QStringLiteral("roundtrip"));
+        // A renamed adapter answers to its new name.
+        ws.renameAdapter("roundtrip", "renamed");
+        QCOMPARE(QString::fromStdString(loadAdapter(ws, "renamed")->info().name), QStringLiteral("renamed"));
+        VERIFY_CONTAINS(errorOf([&] { loadAdapter(ws, "roundtrip"); }), "adapters: renamed");
+        // The folder itself loads too (e.g. an adapter copied from elsewhere).
+        QCOMPARE(maxAbsDiff(loadAdapterFolder(ws.adapterDir("renamed"))->mapTexts(z), adapter->mapTexts(z)), 0.0f);
+    }
+
+    void damagedAdapterFilesNameTheFile()
+    {
+        Workspace ws = Workspace::open(path("ws-damaged"), Workspace::Mode::ReadWrite);
+        saveAdapter(ws, *fullAdapter("damaged", 23));
+        const std::string npy = ws.adapterDir("damaged") + "/tensors/feature.up.npy";
+        std::filesystem::remove(npy);
+        VERIFY_CONTAINS(errorOf([&] { loadAdapter(ws, "damaged"); }), QString::fromStdString(npy));
+        auto nan = fullAdapter("nan", 24);
+        ProjectionWeights p = nan->projection();
+        p.linear.data[3] = NAN;
+        const CompatibilityAdapter diverged(nan->info(), p);
+        VERIFY_CONTAINS(errorOf([&] { saveAdapter(ws, diverged); }), "projection.linear");
+        QVERIFY(!std::filesystem::exists(ws.adapterDir("nan")));
+    }
+
+    void failedSaveKeepsThePreviousAdapter()
+    {
+        Workspace ws = Workspace::open(path("ws-failed"), Workspace::Mode::ReadWrite);
+        const auto first = fullAdapter("keep", 25);
+        saveAdapter(ws, *first);
+        const auto second = fullAdapter("keep", 26);
+        int written = 0;
+        const QString error = errorOf([&] {
+            saveAdapter(ws, *second, [&](const std::string&) {
+                if (++written == 2)
+                    throw Error("disk full (simulated)");
+            });
+        });
+        VERIFY_CONTAINS(error, "disk full");
+        QCOMPARE(written, 2);
+        const Matrix z = gaussian(5, 24, 27);
+        const auto loaded = loadAdapter(ws, "keep");
+        QCOMPARE(maxAbsDiff(loaded->mapTexts(z), first->mapTexts(z)), 0.0f);
+        QCOMPARE(ws.adapters(), std::vector<std::string>{"keep"});
+        // Nothing half-written is left behind, and a later save replaces it.
+        QVERIFY(!std::filesystem::exists(ws.dir() + "/adapters/.incoming/keep"));
+        saveAdapter(ws, *second);
+        QCOMPARE(maxAbsDiff(loadAdapter(ws, "keep")->mapTexts(z), second->mapTexts(z)), 0.0f);
+        QCOMPARE(ws.adapters(), std::vector<std::string>{"keep"});
+    }
+
+    void exportedTorchScriptMatchesTheAdapter()
+    {
+        const auto adapter = fullAdapter("exported", 28);
+        const ExportResult r = exportAdapter(*adapter, path("export"));
+        QVERIFY(r.adaptedTowerFolder.empty());
+        torch::jit::Module module = torch::jit::load(r.torchscriptPath);
+        const Matrix z = gaussian(33, 24, 29);
+        const float text = maxAbsDiff(callMethod(module, "forward_text", z), adapter->mapTexts(z));
+        const float image = maxAbsDiff(callMethod(module, "forward_image", z), adapter->mapImages(z));
+        const float forward = maxAbsDiff(callMethod(module, "forward", z), adapter->mapTexts(z));
+        QVERIFY2(text < 1e-5f && image < 1e-5f && forward < 1e-5f,
+                 qPrintable(QStringLiteral("%1 %2 %3").arg(text).arg(image).arg(forward)));
+        QCOMPARE(QString::fromStdString(module.attr("old_fingerprint").toStringRef()),
+                 QString::fromStdString(std::string(64, 'a')));
+        const nlohmann::json meta = nlohmann::json::parse(readFileBytes(r.metadataPath));
+        QCOMPARE(meta["adapter"]["name"].get<std::string>(), std::string("exported"));
+        QVERIFY(meta["image_tower"]["included"].get<bool>());
+
+        // Without a residual MLP the module has no residual weights at all.
+        const CompatibilityAdapter linear(makeInfo("linear", ref("o", 'a', 16), ref("n", 'b', 24)),
+                                          randomProjection(24, 16, 0, 30));
+        torch::jit::Module plain = torch::jit::load(exportAdapter(linear, path("export")).torchscriptPath);
+        QVERIFY(maxAbsDiff(callMethod(plain, "forward_image", z), linear.mapImages(z)) < 1e-5f);
+
+        // A gallery transform exports transform_gallery.
+        AdapterInfo fct = makeInfo("fct", ref("o", 'a', 16), ref("n", 'b', 24));
+        fct.kind = AdapterKind::Gallery;
+        const CompatibilityAdapter gallery(fct, randomProjection(16, 24, 8, 31));
+        torch::jit::Module h = torch::jit::load(exportAdapter(gallery, path("export")).torchscriptPath);
+        const Matrix x = gaussian(7, 16, 32);
+        QVERIFY(maxAbsDiff(callMethod(h, "transform_gallery", x), gallery.transformGallery(x)) < 1e-5f);
+    }
+
+    void loraAdapterReloadsTheBuiltinImageTower()
+    {
+        ModelOptions options;
+        options.device = "cpu";
+        std::shared_ptr<EmbeddingModel> sampleNew = loadModel("sample-new", options);
+        const ModelInfo& newInfo = sampleNew->info();
+        const int channels = 32;  // samples/sample-new.json: the first stage's width
+        AdapterInfo info = makeInfo("lora", ref("old-double", 'a', 16), {newInfo.name, newInfo.fingerprint, 256});
+        info.imageTowerAdaptation = "lora";
+        auto adapter = std::make_shared<CompatibilityAdapter>(info, randomProjection(256, 16, 0, 33));
+        adapter->setLoraDeltas({{"image.stages.0.weight", gaussian(channels, 27, 34, 0.05f)}},
+                               {{"image.stages.0.weight", {channels, 3, 3, 3}}});
+        QVERIFY(!adapter->mapsImageEmbeddings());
+
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(sampleNew, adapter, options);
+        const std::vector<PixelTensor> images{constantImage(96, 0.3f), constantImage(96, -0.5f)};
+        const Matrix viaLora = adapted->encodeImages(images);
+        const Matrix viaPlain = adapter->mapImages(sampleNew->encodeImages(images));
+        QVERIFY2(maxAbsDiff(viaLora, viaPlain) > 1e-4f, "the LoRA deltas must change the image embeddings");
+        // Texts are untouched by the image tower's deltas.
+        const std::vector<std::string> text{"a red circle"};
+        QCOMPARE(maxAbsDiff(adapted->encodeTexts(text), adapter->mapTexts(sampleNew->encodeTexts(text))), 0.0f);
+
+        // The deltas survive a save and load.
+        Workspace ws = Workspace::open(path("ws-lora"), Workspace::Mode::ReadWrite);
+        saveAdapter(ws, *adapter);
+        const auto loaded = loadAdapter(ws, "lora");
+        QCOMPARE(loaded->loraShapes().at("image.stages.0.weight"), (std::vector<int64_t>{channels, 3, 3, 3}));
+        QCOMPARE(maxAbsDiff(makeAdaptedModel(sampleNew, loaded, options)->encodeImages(images), viaLora), 0.0f);
+
+        // Export: the TorchScript file lacks the tower and says so; the
+        // adapted model folder beside it gives the tower's embeddings.
+        const ExportResult r = exportAdapter(*adapter, path("export-lora"));
+        VERIFY_CONTAINS(QString::fromStdString(r.note), "does NOT contain the adapted image tower");
+        const nlohmann::json meta = nlohmann::json::parse(readFileBytes(r.metadataPath));
+        QVERIFY(!meta["image_tower"]["included"].get<bool>());
+        VERIFY_CONTAINS(QString::fromStdString(meta["image_tower"]["note"].get<std::string>()), "does NOT contain");
+        QCOMPARE(QString::fromStdString(r.adaptedTowerFolder),
+                 QString::fromStdString(path("export-lora/lora-image-tower")));
+        const auto tower = BuiltinSampleModel::load(r.adaptedTowerFolder, options);
+        QCOMPARE(QString::fromStdString(tower->info().name), QStringLiteral("sample-new+lora"));
+        torch::jit::Module module = torch::jit::load(r.torchscriptPath);
+        const float diff = maxAbsDiff(callMethod(module, "forward_image", tower->encodeImages(images)), viaLora);
+        QVERIFY2(diff < 1e-5f, qPrintable(QString::number(diff)));
+
+        // A LoRA adapter needs the built-in model's folder.
+        auto notBuiltin = std::make_shared<VectorModel>("sample-new", 'x', 256);
+        AdapterInfo other = info;
+        other.newModel.fingerprint = std::string(64, 'x');
+        auto misplaced = std::make_shared<CompatibilityAdapter>(other, randomProjection(256, 16, 0, 35));
+        misplaced->setLoraDeltas(adapter->loraDeltas(), adapter->loraShapes());
+        VERIFY_CONTAINS(errorOf([&] { makeAdaptedModel(notBuiltin, misplaced, options); }), "built-in model");
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAdapterCore)
+#include "test_adapter_core.moc"

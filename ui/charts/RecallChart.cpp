@@ -1,0 +1,177 @@
+// renderRecallChart: recall@K curves with Qt Charts, painted into a QImage.
+#include "ui/charts/EvaluationCharts.h"
+#include "ui/charts/ReportFormat.h"
+
+#include <QCategoryAxis>
+#include <QChart>
+#include <QGraphicsScene>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QPainter>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cmath>
+
+namespace xbt {
+
+using namespace charts;
+
+namespace {
+
+// Adapters get strong colours; red is kept for the raw (incompatible) line.
+const QColor kAdapterPalette[] = {QColor(31, 119, 180), QColor(255, 127, 14), QColor(44, 160, 44),
+                                  QColor(148, 103, 189), QColor(23, 190, 207), QColor(140, 86, 75),
+                                  QColor(227, 119, 194)};
+const QColor kTodayColor(125, 125, 125);
+const QColor kBackfillColor(25, 25, 25);
+const QColor kRawColor(214, 39, 40);
+
+struct SeriesStyle {
+    QColor color;
+    Qt::PenStyle line = Qt::SolidLine;
+};
+
+class StylePicker {
+public:
+    SeriesStyle styleFor(const Configuration& c)
+    {
+        if (c.role == "today")
+            return {kTodayColor};
+        if (c.role == "backfill")
+            return {kBackfillColor};
+        if (c.role == "raw" || c.incompatibleComparison)
+            return {kRawColor, Qt::DashLine};
+        const QColor color = kAdapterPalette[next_++ % std::size(kAdapterPalette)];
+        return {color, c.role == "gallery-transform" ? Qt::DashDotLine : Qt::SolidLine};
+    }
+
+private:
+    size_t next_ = 0;
+};
+
+// The x axis is log10(K) so that K = 1..10, where users look, gets room;
+// labels sit at the round values 1, 2, 5, 10, 20, 50, 100, ...
+QCategoryAxis* logKAxis(int maxK, const QFont& labels, const QFont& title)
+{
+    auto* axis = new QCategoryAxis;
+    axis->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    const double pad = 0.02 * std::max(1.0, std::log10(maxK));
+    axis->setRange(-pad, std::log10(maxK) + pad);
+    axis->setStartValue(-pad);
+    for (int decade = 1; decade <= maxK; decade *= 10)
+        for (int step : {1, 2, 5})
+            if (step * decade <= maxK)
+                axis->append(QString::number(step * decade), std::log10(step * decade));
+    axis->setLabelsFont(labels);
+    axis->setTitleFont(title);
+    axis->setTitleText(QStringLiteral("K = number of results looked at (log scale)"));
+    return axis;
+}
+
+QValueAxis* recallAxis(const QFont& labels, const QFont& title)
+{
+    auto* axis = new QValueAxis;
+    axis->setRange(0, 100);
+    axis->setTickCount(11);
+    axis->setLabelFormat(QStringLiteral("%.0f"));
+    axis->setLabelsFont(labels);
+    axis->setTitleFont(title);
+    axis->setTitleText(QStringLiteral("Recall@K (% of queries)"));
+    return axis;
+}
+
+// Legend labels must stay short: Qt elides what does not fit beside the plot.
+QString shortRole(const Configuration& c)
+{
+    if (c.role == "today")
+        return QStringLiteral("today");
+    if (c.role == "backfill")
+        return QStringLiteral("full backfill");
+    if (c.role == "raw")
+        return QStringLiteral("no adapter");
+    return QString::fromStdString(c.role == "gallery-transform" ? "gallery transform" : c.role);
+}
+
+}  // namespace
+
+QImage renderRecallChart(const EvaluationResults& results, Direction direction, QSize size)
+{
+    // Fonts and pens were tuned at 1200x800; other sizes scale them.
+    const double scale = std::min(size.width() / 1200.0, size.height() / 800.0);
+    auto* chart = new QChart;  // owned by the scene below
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setBackgroundRoundness(0);
+    chart->setTitleFont(pixelFont(30 * scale, true));
+    chart->legend()->setAlignment(Qt::AlignRight);
+    chart->legend()->setFont(pixelFont(21 * scale));
+
+    std::vector<const Configuration*> plotted;
+    int maxK = 1;
+    for (const Configuration& c : results.configurations) {
+        const std::optional<DirectionRecall>& r = c.recall.in(direction);
+        if (c.comparable && r && !r->curve.empty()) {
+            plotted.push_back(&c);
+            maxK = std::max(maxK, static_cast<int>(r->curve.size()));
+        }
+    }
+    const QString what = direction == Direction::TextToImage ? QStringLiteral("text queries finding their image")
+                                                             : QStringLiteral("image queries finding a caption");
+    chart->setTitle(directionTitle(direction) + QStringLiteral(": ") + what +
+                    (plotted.empty() ? QStringLiteral(" (no comparable configuration)") : QString()));
+
+    QCategoryAxis* xAxis = logKAxis(std::max(maxK, 2), pixelFont(22 * scale), pixelFont(23 * scale, true));
+    QValueAxis* yAxis = recallAxis(pixelFont(22 * scale), pixelFont(23 * scale, true));
+    chart->addAxis(xAxis, Qt::AlignBottom);
+    chart->addAxis(yAxis, Qt::AlignLeft);
+
+    StylePicker styles;
+    for (const Configuration* c : plotted) {
+        const DirectionRecall& r = *c->recall.in(direction);
+        const SeriesStyle style = styles.styleFor(*c);
+        auto* line = new QLineSeries;
+        line->setName(QString::fromStdString(c->name) + QStringLiteral("  (") + shortRole(*c) + QLatin1Char(')'));
+        for (size_t k = 1; k <= r.curve.size(); ++k)
+            line->append(std::log10(static_cast<double>(k)), 100.0 * r.curve[k - 1]);
+        QPen pen(style.color, (style.line == Qt::SolidLine ? 4.0 : 3.5) * scale);
+        pen.setStyle(style.line);
+        line->setPen(pen);
+        // Dots at the K values the report's tables give, in the line's colour.
+        auto* dots = new QScatterSeries;
+        dots->setMarkerSize(13 * scale);
+        dots->setColor(style.color);
+        dots->setBorderColor(Qt::white);
+        for (size_t i = 0; i < kReportedK.size(); ++i)
+            if (static_cast<size_t>(kReportedK[i]) <= r.curve.size())
+                dots->append(std::log10(kReportedK[i]), 100.0 * r.recall[i]);
+        for (QXYSeries* s : {static_cast<QXYSeries*>(line), static_cast<QXYSeries*>(dots)}) {
+            chart->addSeries(s);
+            s->attachAxis(xAxis);
+            s->attachAxis(yAxis);
+        }
+        for (QLegendMarker* m : chart->legend()->markers(dots))
+            m->setVisible(false);
+    }
+
+    QGraphicsScene scene;
+    scene.addItem(chart);
+    chart->setGeometry(QRectF(QPointF(0, 0), QSizeF(size)));
+    QImage image(size, QImage::Format_ARGB32_Premultiplied);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::Antialiasing);
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    scene.render(&painter, QRectF(image.rect()), QRectF(QPointF(0, 0), QSizeF(size)));
+    painter.end();
+    return image;
+}
+
+QImage renderRecallChart(const nlohmann::json& results, const std::string& direction, QSize size)
+{
+    return renderRecallChart(parseEvaluationResults(results), directionFromKey(direction), size);
+}
+
+}  // namespace xbt

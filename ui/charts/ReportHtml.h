@@ -1,0 +1,28 @@
+#pragma once
+// The evaluation report as one HTML document. The same text serves the
+// browser file (charts as data: URIs) and the PDF (charts as QTextDocument
+// resources), so the two never say different things.
+
+#include "ui/charts/ReportData.h"
+
+#include <QSize>
+#include <QString>
+
+#include <functional>
+
+namespace xbt::charts {
+
+enum class ChartKind { Recall, Matrix };
+// The file a chart is written to: "recall_t2i.png", "matrix_i2t.png", ...
+QString chartFileName(ChartKind kind, Direction direction);
+
+// What differs between the browser file and the PDF.
+struct ReportMedium {
+    std::function<QString(const QString& chartFileName)> chartSource;  // what goes into <img src="...">
+    QSize chartSize;                                                   // display size in CSS pixels
+    QString pageStyle;  // extra CSS, e.g. the body's width and margins in a browser
+};
+
+QString reportHtml(const EvaluationResults& results, const ReportMedium& medium);
+
+}  // namespace xbt::charts
