@@ -171,4 +171,32 @@ AdapterInfo AdapterInfo::fromJson(const json& j, const std::string& source)
     return info;
 }
 
+AdapterValidationHeadline validationHeadline(const AdapterInfo& info)
+{
+    AdapterValidationHeadline h;
+    const nlohmann::json& m = info.metrics;
+    if (!m.is_object() || !m.contains("validation") || !m["validation"].is_object())
+        return h;
+    const nlohmann::json& v = m["validation"];
+    if (!v.contains("criterion") || !v.contains("configurations"))
+        return h;
+    const nlohmann::json& criterion = v["criterion"];
+    h.configuration = criterion.value("configuration", std::string());
+    h.criterionMet = criterion.value("met", false);
+    const nlohmann::json& config = v["configurations"].value(h.configuration, nlohmann::json::object());
+    const auto r1 = [&](const char* direction) {
+        return config.contains(direction) ? config[direction].value("R@1", 0.0) : 0.0;
+    };
+    h.t2iR1 = r1("T2I");
+    h.i2tR1 = r1("I2T");
+    if (criterion.contains("verdicts"))
+        for (const char* direction : {"T2I", "I2T"})
+            for (const char* k : {"R@1", "R@5", "R@10"})
+                if (criterion["verdicts"].contains(direction) && criterion["verdicts"][direction].contains(k))
+                    h.verdicts += std::string(h.verdicts.empty() ? "" : ", ") + direction + " " + k + " " +
+                                  criterion["verdicts"][direction][k].get<std::string>();
+    h.available = true;
+    return h;
+}
+
 }  // namespace xbt

@@ -47,4 +47,18 @@ struct AdapterInfo {
 
 const char* adapterKindName(AdapterKind kind);
 
+// The headline of an adapter's validation at save time (metrics.validation):
+// R@1 of its adapted configuration per direction and whether the
+// compatibility criterion was met. `available` is false when the adapter was
+// saved without validation data.
+struct AdapterValidationHeadline {
+    bool available = false;
+    std::string configuration;  // "new+phi->old" or "new->transformed-old"
+    double t2iR1 = 0.0;
+    double i2tR1 = 0.0;
+    bool criterionMet = false;
+    std::string verdicts;       // "T2I R@1 pass, ..." for display
+};
+AdapterValidationHeadline validationHeadline(const AdapterInfo& info);
+
 }  // namespace xbt

@@ -519,17 +519,13 @@ private:
     std::unique_ptr<CompatibilityAdapter> trainFct()
     {
         const AlignedSplit pairs = alignSplit(*pairs_, {&*pairsOld_, &*pairsNew_});
-        Matrix oldRows = pairs.images[0], newRows = pairs.images[1];
-        if (settings_.flag("corpus_texts")) {
-            oldRows.appendRows(corpusOld_);
-            newRows.appendRows(corpusNew_);
-        }
-        data_["fitted_rows"] = {{"pair_images", pairs.images[0].rows},
-                                {"corpus_sentences", settings_.flag("corpus_texts") ? corpusOld_.rows : 0}};
+        const bool texts = settings_.flag("corpus_texts");
+        data_["fitted_rows"] = {{"pair_images", pairs.images[0].rows}, {"corpus_sentences", texts ? corpusOld_.rows : 0}};
         if (!request_.gallery.empty())
             data_["gallery"] = request_.gallery;
         FctTrainer trainer(FctSettings::from(settings_), device_);
-        const FctOutcome out = trainer.train(oldRows, newRows, validation_, hooksFor("fct", "fct"));
+        const FctOutcome out = trainer.train(pairs.images[0], pairs.images[1], texts ? corpusOld_ : Matrix(),
+                                             texts ? corpusNew_ : Matrix(), validation_, hooksFor("fct", "fct"));
         resumedFrom_ = out.loop.resumedFromStep;
         metrics_["fct"] = {{"steps", settings_.integer("steps")},
                            {"final_loss", out.loop.lastLoss},

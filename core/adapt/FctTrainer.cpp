@@ -29,15 +29,51 @@ FctSettings FctSettings::from(const AdapterSettingsReader& c)
     return s;
 }
 
-FctOutcome FctTrainer::train(const Matrix& oldRows, const Matrix& newRows, const AdapterValidation& validation,
-                             const LoopHooks& hooks)
+namespace {
+
+// One source of training rows: its own shuffled epochs, so that images and
+// sentences each cycle at their own pace.
+struct RowSource {
+    RowSource() = default;
+    RowSource(torch::Tensor from, torch::Tensor to, int64_t rowsPerStep, uint64_t orderSeed)
+        : source(std::move(from)), target(std::move(to)), perStep(rowsPerStep), seed(orderSeed)
+    {
+    }
+
+    torch::Tensor source, target;
+    int64_t perStep = 0;
+    uint64_t seed = 0;
+    int64_t epoch = -1;
+    std::vector<int64_t> order;
+
+    std::vector<int64_t> rowsAt(int64_t step)
+    {
+        const int64_t n = source.size(0);
+        const int64_t stepsPerEpoch = std::max<int64_t>(1, n / perStep);
+        if (step / stepsPerEpoch != epoch) {
+            epoch = step / stepsPerEpoch;
+            order = epochOrder(seed, epoch, n);
+        }
+        const int64_t offset = (step % stepsPerEpoch) * perStep;
+        return {order.begin() + offset, order.begin() + std::min(n, offset + perStep)};
+    }
+};
+
+}  // namespace
+
+FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, const Matrix& oldTexts,
+                             const Matrix& newTexts, const AdapterValidation& validation, const LoopHooks& hooks)
 {
     const FctSettings& s = settings_;
-    if (oldRows.rows != newRows.rows || oldRows.rows < 2)
-        throw Error("fct needs at least 2 items embedded by both models (got " + std::to_string(oldRows.rows) +
-                    " and " + std::to_string(newRows.rows) + ")");
+    if (oldImages.rows != newImages.rows || oldImages.rows < 2 || oldTexts.rows != newTexts.rows)
+        throw Error("fct needs at least 2 images embedded by both models (got " + std::to_string(oldImages.rows) +
+                    " and " + std::to_string(newImages.rows) + ")");
+    // The closed-form start sees images and sentences alike.
+    Matrix oldAll = oldImages, newAll = newImages;
+    oldAll.appendRows(oldTexts);
+    newAll.appendRows(newTexts);
     auto state = std::make_shared<torch::nn::Module>("Fct");
-    XbtProjection h(fitLeastSquares(oldRows, newRows, s.ridge), s.hidden, s.seed);
+    XbtProjection h(fitLeastSquares(oldAll, newAll, s.ridge), s.hidden, s.seed);
     state->register_module("h", h);
     state->to(device_);
     std::vector<torch::Tensor> decay, noDecay;
@@ -50,11 +86,14 @@ FctOutcome FctTrainer::train(const Matrix& oldRows, const Matrix& newRows, const
                                      torch::optim::AdamWOptions(s.learningRate).weight_decay(0.0)));
     torch::optim::AdamW optimizer(std::move(groups));
 
-    const torch::Tensor source = fromMatrix(oldRows, device_);
-    const torch::Tensor target = fromMatrix(newRows, device_);
-    const int64_t n = source.size(0);
-    const int64_t batch = std::min(s.batchSize, n);
-    const int64_t stepsPerEpoch = n / batch;
+    const bool withTexts = oldTexts.rows > 0;
+    const int64_t batch = std::min(s.batchSize, oldImages.rows + oldTexts.rows);
+    const int64_t imageRows = withTexts ? std::min(batch / 2, oldImages.rows) : std::min(batch, oldImages.rows);
+    RowSource images(fromMatrix(oldImages, device_), fromMatrix(newImages, device_), imageRows, s.seed);
+    RowSource texts;
+    if (withTexts)
+        texts = RowSource(fromMatrix(oldTexts, device_), fromMatrix(newTexts, device_),
+                          std::min(batch - imageRows, oldTexts.rows), s.seed + 1);
     LoopPlan plan{"fct", "lr", s.steps, s.warmupSteps, s.learningRate, batch, s.validateEvery, s.checkpointEvery};
     AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
     auto transformed = [&] {
@@ -64,21 +103,20 @@ FctOutcome FctTrainer::train(const Matrix& oldRows, const Matrix& newRows, const
     };
     if (validation.hasSplit())
         loop.setValidation([&] {
-            const auto [imgs, texts] = transformed();
-            return validation.galleryRecall(imgs, texts);
+            const auto [imgs, txts] = transformed();
+            return validation.galleryRecall(imgs, txts);
         });
 
-    int64_t epoch = -1;
-    std::vector<int64_t> order;
     auto lossAt = [&](int64_t step) {
-        if (step / stepsPerEpoch != epoch) {
-            epoch = step / stepsPerEpoch;
-            order = epochOrder(s.seed, epoch, n);
+        std::vector<int64_t> rows = images.rowsAt(step);
+        torch::Tensor x = gatherRows(images.source, rows);
+        torch::Tensor y = gatherRows(images.target, rows);
+        if (withTexts) {
+            rows = texts.rowsAt(step);
+            x = torch::cat({x, gatherRows(texts.source, rows)});
+            y = torch::cat({y, gatherRows(texts.target, rows)});
         }
-        const int64_t offset = (step % stepsPerEpoch) * batch;
-        const std::vector<int64_t> rows(order.begin() + offset, order.begin() + offset + batch);
-        const torch::Tensor y = gatherRows(target, rows);
-        const torch::Tensor raw = h->unnormalized(gatherRows(source, rows));
+        const torch::Tensor raw = h->unnormalized(x);
         const torch::Tensor squared = (raw - y).pow(2).sum(1).mean();
         const torch::Tensor cosine = (1.0 - (F::normalize(raw, F::NormalizeFuncOptions().dim(1)) * y).sum(1)).mean();
         return squared + s.cosWeight * cosine;

@@ -39,10 +39,13 @@ struct FctOutcome {
 class FctTrainer {
 public:
     FctTrainer(FctSettings settings, const torch::Device& device) : settings_(settings), device_(device) {}
-    // Rows of oldRows and newRows are the same items (images, and sentences
-    // when corpus_texts is on) embedded by each model.
-    FctOutcome train(const Matrix& oldRows, const Matrix& newRows, const AdapterValidation& validation,
-                     const LoopHooks& hooks);
+    // Rows of each old/new pair of matrices are the same items embedded by
+    // each model: the pairs' images, and (may be empty) corpus sentences.
+    // With sentences, every batch is half images, half sentences, so that a
+    // large corpus does not drown the few images (and h serves both the
+    // image gallery and the caption gallery).
+    FctOutcome train(const Matrix& oldImages, const Matrix& newImages, const Matrix& oldTexts, const Matrix& newTexts,
+                     const AdapterValidation& validation, const LoopHooks& hooks);
 
 private:
     FctSettings settings_;

@@ -13,12 +13,12 @@ namespace xbt::cli {
 
 namespace {
 
-std::string percentOrDash(const nlohmann::json& metrics, const char* key)
+std::string percentOf(bool available, double v)
 {
-    if (!metrics.contains(key) || !metrics[key].is_number())
+    if (!available)
         return "-";
     char buf[16];
-    std::snprintf(buf, sizeof buf, "%.1f", 100.0 * metrics[key].get<double>());
+    std::snprintf(buf, sizeof buf, "%.1f", 100.0 * v);
     return buf;
 }
 
@@ -64,14 +64,17 @@ int run(const CliArgs& args)
         std::printf("no adapters in %s; train one with xbt train\n", workspace.dir().c_str());
         return kExitOk;
     }
-    std::printf("%-16s %-11s %-7s %-24s %-10s %8s %8s %8s\n", "name", "method", "kind", "new -> old", "tower",
-                "T2I R@1", "I2T R@1", "seconds");
-    for (const AdapterInfo& a : adapters)
-        std::printf("%-16s %-11s %-7s %-24s %-10s %8s %8s %8.1f\n", a.name.c_str(), a.method.c_str(),
+    std::printf("%-16s %-11s %-7s %-24s %-15s %8s %8s %10s %8s\n", "name", "method", "kind", "new -> old", "tower",
+                "T2I R@1", "I2T R@1", "criterion", "seconds");
+    for (const AdapterInfo& a : adapters) {
+        const AdapterValidationHeadline h = validationHeadline(a);
+        std::printf("%-16s %-11s %-7s %-24s %-15s %8s %8s %10s %8.1f\n", a.name.c_str(), a.method.c_str(),
                     adapterKindName(a.kind), (a.newModel.name + " -> " + a.oldModel.name).c_str(),
                     a.imageTowerAdaptation.empty() ? "-" : a.imageTowerAdaptation.c_str(),
-                    percentOrDash(a.metrics, "val_t2i_R@1").c_str(), percentOrDash(a.metrics, "val_i2t_R@1").c_str(),
-                    a.trainingSeconds);
+                    percentOf(h.available, h.t2iR1).c_str(), percentOf(h.available, h.i2tR1).c_str(),
+                    h.available ? (h.criterionMet ? "met" : "not met") : "-", a.trainingSeconds);
+    }
+    std::printf("(validation at save time; xbt eval --workspace ... gives the full comparison)\n");
     return kExitOk;
 }
 

@@ -56,23 +56,6 @@ AdapterProgressCallback printer(int every)
     };
 }
 
-std::string metricText(const nlohmann::json& metrics)
-{
-    std::string text;
-    for (const auto& [key, value] : metrics.items()) {
-        if (!value.is_number())
-            continue;
-        char buf[96];
-        const double v = value.get<double>();
-        std::snprintf(buf, sizeof buf, "%s%s %s", text.empty() ? "" : ", ", key.c_str(),
-                      v >= 0 && v <= 1 && key.find("R@") != std::string::npos
-                          ? (std::to_string(static_cast<int>(v * 1000 + 0.5) / 10.0).substr(0, 4) + "%").c_str()
-                          : std::to_string(v).c_str());
-        text += buf;
-    }
-    return text;
-}
-
 int run(const CliArgs& args)
 {
     AdapterTrainRequest request;
@@ -99,8 +82,13 @@ int run(const CliArgs& args)
                 r.resumedFromStep > 0 ? (" (resumed at step " + std::to_string(r.resumedFromStep) + ")").c_str() : "");
     if (!info.data.empty())
         std::printf("data: %s\n", info.data.dump().c_str());
-    if (!info.metrics.empty())
-        std::printf("metrics at save time: %s\n", metricText(info.metrics).c_str());
+    const AdapterValidationHeadline h = validationHeadline(info);
+    if (h.available)
+        std::printf("validation: %s R@1 T2I %.1f%%, I2T %.1f%%; compatibility criterion %s (%s)\n",
+                    h.configuration.c_str(), 100 * h.t2iR1, 100 * h.i2tR1, h.criterionMet ? "met" : "not met",
+                    h.verdicts.c_str());
+    else
+        std::printf("no validation split given: evaluate with xbt eval to see whether it is compatible\n");
     std::printf("saved in %s; evaluate with: xbt eval --workspace %s --adapters %s ...\n", r.adapterDir.c_str(),
                 request.workspaceDir.c_str(), info.name.c_str());
     return kExitOk;

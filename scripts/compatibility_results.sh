@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Trains every compatibility method between the shipped sample models and
+# evaluates them side by side on the sample world's test split; writes the
+# table into docs/compatibility.md (between the RESULTS markers) and the full
+# evaluation (charts, report) into out/compat/eval/. Not run by CI.
+#   bash scripts/compatibility_results.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+XBT=${XBT:-${XBT_BUILD_DIR:-build}/app/xbt}
+OUT=out/compat
+WS=$OUT/ws
+mkdir -p "$OUT"
+gen() { [ -f "$OUT/$1/${3:-captions.tsv}" ] || "$XBT" sample generate --out "$OUT/$1" --split "$1" --count "$2" ${4:-}; }
+gen test 1000
+gen val 500
+gen pairs 1000
+gen corpus 20000 corpus.txt --texts-only
+
+common=(--workspace "$WS" --old sample-old --new sample-new --threads 1 --corpus "$OUT/corpus/corpus.txt"
+        --validation "$OUT/val")
+: > "$OUT/times.tsv"
+for method in lstsq procrustes xbt-stage1 xbt fct; do
+  start=$(date +%s.%N)
+  "$XBT" train --method "$method" --name "$method" "${common[@]}" --pairs "$OUT/pairs" 2>&1 | tail -n 4
+  end=$(date +%s.%N)
+  printf '%s\t%.0f\n' "$method" "$(echo "$end - $start" | bc)" >> "$OUT/times.tsv"
+done
+"$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --workspace "$WS" --threads 1 --out "$OUT/eval" > "$OUT/eval.md"
+
+{
+  echo "Measured by \`bash scripts/compatibility_results.sh\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') ($(nproc) cores), CPU, 1 torch thread."
+  echo "Data: 1,000 image-text pairs (stage 2, FCT, image pairs of the closed forms), a 20,000-scene text corpus, the 500-scene val split for validation, the 1,000-image test split for these numbers."
+  echo
+  cat "$OUT/eval.md"
+  echo
+  echo "Training time per method (seconds, including embedding the data the first time it is needed):"
+  echo
+  echo "| method | seconds |"
+  echo "|---|---:|"
+  awk -F'\t' '{print "| " $1 " | " $2 " |"}' "$OUT/times.tsv"
+} > "$OUT/results.md"
+
+python3 - "$OUT/results.md" docs/compatibility.md <<'PY'
+import sys
+results = open(sys.argv[1]).read()
+doc = open(sys.argv[2]).read()
+start, end = "<!-- RESULTS -->", "<!-- /RESULTS -->"
+i, j = doc.index(start) + len(start), doc.index(end)
+open(sys.argv[2], "w").write(doc[:i] + "\n" + results + "\n" + doc[j:])
+PY
+echo "wrote docs/compatibility.md and $OUT/eval/"
