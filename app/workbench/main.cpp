@@ -1,0 +1,124 @@
+// xbt-workbench: the desktop workbench. Command-line options open a
+// workspace on a tab and can run a query, an evaluation or a training and
+// save a screenshot of the real window (how docs/images/ are made).
+#include "ui/workbench/EvaluatePanel.h"
+#include "ui/workbench/ExplorePanel.h"
+#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/MainWindow.h"
+#include "ui/workbench/ThumbnailLoader.h"
+#include "ui/workbench/TrainPanel.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QPixmap>
+#include <QScreen>
+#include <QSettings>
+#include <QTimer>
+
+#include <functional>
+
+using namespace xbt::ui;
+
+namespace {
+
+// Waits until the visible thumbnails are in (or a few seconds), then saves
+// the window and quits.
+void screenshotWhenSettled(MainWindow* window, const QString& file, int extraDelayMs)
+{
+    auto* timer = new QTimer(window);
+    auto waited = std::make_shared<int>(0);
+    QObject::connect(timer, &QTimer::timeout, window, [=] {
+        *waited += 200;
+        if (window->explore()->thumbnails()->pendingCount() > 0 && *waited < 15000)
+            return;
+        if (*waited < extraDelayMs)
+            return;
+        timer->stop();
+        const bool ok = window->grab().save(file);
+        qInfo("%s %s", ok ? "saved" : "could not save", qPrintable(file));
+        QApplication::exit(ok ? 0 : 1);
+    });
+    timer->start(200);
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("xbt"));
+    QApplication::setApplicationName(QStringLiteral("xbt-workbench"));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("XBT Workbench: upgrade a retrieval model without re-embedding the gallery"));
+    parser.addHelpOption();
+    const QCommandLineOption workspace({QStringLiteral("w"), QStringLiteral("workspace")}, QStringLiteral("Open this workspace"), QStringLiteral("dir"));
+    const QCommandLineOption tab(QStringLiteral("tab"), QStringLiteral("explore, evaluate, train, index or models"), QStringLiteral("name"));
+    const QCommandLineOption query(QStringLiteral("query"), QStringLiteral("Run this text query in Explore"), QStringLiteral("text"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Run this image query in Explore"), QStringLiteral("file"));
+    const QCommandLineOption adapter(QStringLiteral("adapter"), QStringLiteral("Adapter for the Explore column"), QStringLiteral("name"));
+    const QCommandLineOption buildSample(QStringLiteral("build-sample"), QStringLiteral("Build the sample workspace (into --workspace, or the default place) and open it"));
+    const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
+    const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
+    const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window to FILE once the run settles, then quit"), QStringLiteral("file"));
+    const QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Wait at least this long before the screenshot"), QStringLiteral("ms"), QStringLiteral("500"));
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1366x768"), QStringLiteral("WxH"));
+    const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Torch threads (0: all cores)"), QStringLiteral("n"), QStringLiteral("0"));
+    for (const auto& o : {workspace, buildSample, tab, query, image, adapter, runEval, train, screenshot, delay, size, threads})
+        parser.addOption(o);
+    parser.process(app);
+
+    WorkbenchOptions options;
+    options.modelOptions.threads = parser.value(threads).toInt();
+    MainWindow window(options);
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        if (wh.size() == 2)
+            window.resize(wh[0].toInt(), wh[1].toInt());
+    }
+    window.show();
+
+    const QString shot = parser.value(screenshot);
+    const int shotDelay = parser.value(delay).toInt();
+    QObject::connect(&window, &MainWindow::workspaceOpened, &window, [&] {
+        if (parser.isSet(tab))
+            window.showTab(parser.value(tab));
+        if (parser.isSet(adapter))
+            window.explore()->selectAdapter(parser.value(adapter));
+        if (parser.isSet(query))
+            window.explore()->runTextQuery(parser.value(query));
+        else if (parser.isSet(image))
+            window.explore()->runImageQuery(parser.value(image));
+        if (parser.isSet(runEval))
+            window.evaluate()->runEvaluation();
+        if (parser.isSet(train)) {
+            window.train()->setMethod(parser.value(train));
+            window.train()->start();
+        }
+        if (shot.isEmpty())
+            return;
+        if (parser.isSet(query) || parser.isSet(image))
+            QObject::connect(window.explore(), &ExplorePanel::queryFinished, &window,
+                             [&] { screenshotWhenSettled(&window, shot, shotDelay); }, Qt::SingleShotConnection);
+        else if (parser.isSet(runEval))
+            QObject::connect(window.evaluate(), &EvaluatePanel::evaluationFinished, &window,
+                             [&] { screenshotWhenSettled(&window, shot, shotDelay); }, Qt::SingleShotConnection);
+        else
+            screenshotWhenSettled(&window, shot, shotDelay);  // e.g. training: a shot during the run
+    }, Qt::SingleShotConnection);
+
+    if (parser.isSet(buildSample)) {
+        window.buildSampleWorkspace(parser.isSet(workspace) ? QDir(parser.value(workspace)).absolutePath()
+                                                            : MainWindow::defaultSampleWorkspaceDir());
+    } else if (parser.isSet(workspace)) {
+        window.openWorkspace(parser.value(workspace));
+    } else {
+        const QString last = QSettings().value(QStringLiteral("workspaces/last")).toString();
+        if (!last.isEmpty() && QDir(last).exists())
+            window.openWorkspace(last);
+        else
+            QTimer::singleShot(0, &window, &MainWindow::offerSampleWorkspace);
+    }
+    return app.exec();
+}

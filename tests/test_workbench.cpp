@@ -1,0 +1,348 @@
+// The workbench on a small generated workspace (offscreen): every panel
+// builds; Explore's columns agree with GallerySearch; an image query works;
+// engine jobs never run on the GUI thread; cancel stops a job; training
+// from the Train panel adds an adapter; the Evaluate panel shows
+// runEvaluation's numbers.
+#include "core/adapt/AdapterStore.h"
+#include "core/adapt/AdapterTraining.h"
+#include "core/adapt/CompatibilityAdapter.h"
+#include "core/eval/EvaluationResults.h"
+#include "core/gallery/GalleryIndexer.h"
+#include "core/gallery/GallerySearch.h"
+#include "core/gallery/Workspace.h"
+#include "core/model/ModelLoader.h"
+#include "core/pipeline/EvaluationPipeline.h"
+#include "core/pipeline/UpgradeProfile.h"
+#include "core/sample/SampleWorldGenerator.h"
+#include "core/data/CaptionedSplit.h"
+#include "ui/charts/ReportData.h"
+#include "ui/workbench/EvaluatePanel.h"
+#include "ui/workbench/ExplorePanel.h"
+#include "ui/workbench/IndexPanel.h"
+#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/MethodSettingsForm.h"
+#include "ui/workbench/MainWindow.h"
+#include "ui/workbench/ModelsPanel.h"
+#include "ui/workbench/ResultColumnView.h"
+#include "ui/workbench/ResultListModel.h"
+#include "ui/workbench/TrainPanel.h"
+#include "tests/TestSupport.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDir>
+#include <QImage>
+#include <QSignalSpy>
+#include <QStandardItemModel>
+#include <QStandardPaths>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QThread>
+#include <QtTest>
+
+#include <atomic>
+#include <fstream>
+
+using namespace xbt;
+using namespace xbt::ui;
+
+namespace {
+
+// One thread: on a loaded machine spinning OpenMP threads slow the towers down.
+ModelOptions cpuOptions()
+{
+    ModelOptions o;
+    o.device = "cpu";
+    o.threads = 1;
+    return o;
+}
+
+QString absolute(const SearchResults& r, const SearchHit& h)
+{
+    return QDir::cleanPath(QString::fromStdString(r.root) + QLatin1Char('/') + QString::fromStdString(h.path));
+}
+
+}  // namespace
+
+class TestWorkbench : public QObject {
+    Q_OBJECT
+private:
+    QTemporaryDir root_;
+    std::string ws_, split_, corpus_;
+    CaptionedSplit captions_;
+    std::unique_ptr<MainWindow> window_;
+
+    MainWindow& openWindow()
+    {
+        if (!window_) {
+            WorkbenchOptions o;
+            o.modelOptions = cpuOptions();
+            window_ = std::make_unique<MainWindow>(o);
+            QSignalSpy opened(window_.get(), &MainWindow::workspaceOpened);
+            window_->openWorkspace(QString::fromStdString(ws_));
+            if (!opened.wait(120000))
+                qFatal("the workspace did not open");
+        }
+        return *window_;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("xbt-test"));
+        QCoreApplication::setApplicationName(QStringLiteral("test_workbench"));
+        QVERIFY(root_.isValid());
+        ws_ = root_.filePath(QStringLiteral("ws")).toStdString();
+        split_ = ws_ + "/data/test";
+        Workspace::open(ws_, Workspace::Mode::ReadWrite);  // creates it: it must exist before data goes in
+        SampleWorldOptions g;
+        g.outDir = split_;
+        g.split = SampleSplit::Test;
+        g.count = 48;
+        g.threads = 2;
+        generateSampleWorld(g);
+        captions_ = loadCaptionedSplit(split_);
+        corpus_ = ws_ + "/data/corpus.txt";
+        {
+            std::ofstream out(corpus_);
+            for (const std::string& c : captions_.captions)
+                out << c << "\n";
+        }
+        {
+            Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadWrite);
+            for (const auto& [gallery, spec] : {std::pair<std::string, std::string>{"old", "sample-old"}, {"new", "sample-new"}}) {
+                auto model = loadModel(spec, cpuOptions());
+                IndexRunOptions o;
+                o.root = split_;
+                o.gallery = gallery;
+                o.modelSpec = spec;
+                o.captionsFile = split_ + "/captions.tsv";
+                o.decodeThreads = 1;
+                const IndexRunSummary s = GalleryIndexer(ws, *model, o).run();
+                QCOMPARE(s.added, static_cast<int64_t>(captions_.images.size()));
+            }
+        }
+        AdapterTrainRequest r;
+        r.method = "lstsq";
+        r.name = "lstsq";
+        r.workspaceDir = ws_;
+        r.oldModel = "sample-old";
+        r.newModel = "sample-new";
+        r.modelOptions = cpuOptions();
+        r.corpusFile = corpus_;
+        r.config = {{"image_pairs", false}};
+        r.device = "cpu";
+        trainAdapter(r);
+        UpgradeProfile p;
+        p.oldModel = "sample-old";
+        p.newModel = "sample-new";
+        p.oldGallery = "old";
+        p.newGallery = "new";
+        p.evalSplit = "data/test";
+        p.defaultAdapter = "lstsq";
+        saveUpgradeProfile(ws_, p);
+    }
+
+    void cleanupTestCase() { window_.reset(); }
+
+    void jobRunnerRunsWorkOffTheGuiThread()
+    {
+        JobRunner runner;
+        QThread* worker = nullptr;
+        bool done = false;
+        runner.run(this, QStringLiteral("probe"), [](JobContext&) { return QThread::currentThread(); },
+                   [&](QThread* t) {
+                       worker = t;
+                       done = true;
+                       QCOMPARE(QThread::currentThread(), qApp->thread());  // completions come back to the GUI
+                   });
+        QVERIFY(runner.waitForIdle(10000));
+        QVERIFY(done);
+        QVERIFY(worker != qApp->thread());
+        QCOMPARE(runner.history().size(), 1);
+        QCOMPARE(runner.history().first().thread, worker);
+    }
+
+    void cancelStopsAJob()
+    {
+        JobRunner runner;
+        std::atomic<int> loops{0};
+        bool completed = false, failedCancelled = false;
+        QSignalSpy progress(&runner, &JobRunner::jobProgress);
+        const int id = runner.run(
+            this, QStringLiteral("endless"),
+            [&loops](JobContext& ctx) {
+                for (;;) {
+                    ctx.cancel().throwIfCancelled();
+                    ctx.progress()(Progress{"looping", ++loops, 0, 0.0, -1.0, {}});
+                    QThread::msleep(10);
+                }
+            },
+            [&] { completed = true; }, [&](const QString&, bool cancelled) { failedCancelled = cancelled; });
+        QTRY_VERIFY_WITH_TIMEOUT(loops > 5, 10000);
+        runner.cancel(id);
+        QVERIFY(runner.waitForIdle(10000));
+        QVERIFY(!completed);
+        QVERIFY(failedCancelled);
+        QVERIFY(runner.record(id).cancelled);
+        QVERIFY(progress.count() > 0);
+    }
+
+    void everyPanelBuilds()
+    {
+        MainWindow& w = openWindow();
+        QVERIFY(w.explore() && w.evaluate() && w.train() && w.index() && w.models());
+        QCOMPARE(w.models()->modelsTable()->rowCount(), 2);
+        QCOMPARE(w.models()->modelsTable()->item(0, 3)->text(), QStringLiteral("128"));
+        QCOMPARE(w.models()->modelsTable()->item(1, 3)->text(), QStringLiteral("256"));
+        QVERIFY(w.models()->adaptersTable()->rowCount() >= 1);
+        QCOMPARE(w.explore()->adapter(), QStringLiteral("lstsq"));
+        for (const char* tab : {"explore", "evaluate", "train", "index", "models"}) {
+            w.showTab(QString::fromLatin1(tab));
+            QCoreApplication::processEvents();
+        }
+        w.resize(1366, 768);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+    }
+
+    void textQueryFillsEveryColumn()
+    {
+        MainWindow& w = openWindow();
+        const std::string text = captions_.captions.front();
+        QSignalSpy finished(w.explore(), &ExplorePanel::queryFinished);
+        w.explore()->runTextQuery(QString::fromStdString(text));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(w.explore()->columnCount(), 4);
+
+        // The same searches done directly through the engine.
+        Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadOnly);
+        std::shared_ptr<EmbeddingModel> oldModel = loadModel("sample-old", cpuOptions());
+        std::shared_ptr<EmbeddingModel> newModel = loadModel("sample-new", cpuOptions());
+        auto adapted = makeAdaptedModel(newModel, loadAdapter(ws, "lstsq"), cpuOptions());
+        SearchOptions o;
+        o.k = 24;
+        const SearchResults expected[] = {GallerySearch(ws, "old").byText(*oldModel, text, o), SearchResults{},
+                                          GallerySearch(ws, "old").byText(*adapted, text, o),
+                                          GallerySearch(ws, "new").byText(*newModel, text, o)};
+        for (int c : {0, 2, 3}) {
+            ResultColumnView* column = w.explore()->column(c);
+            QVERIFY2(!column->showsUnavailable(), qPrintable(column->title()));
+            ResultListModel* model = column->model();
+            QCOMPARE(model->rowCount(), 24);
+            QCOMPARE(model->data(model->index(0), ResultListModel::PathRole).toString(),
+                     absolute(expected[c], expected[c].hits.front()));
+            QCOMPARE(model->data(model->index(0), ResultListModel::RankRole).toInt(), 1);
+        }
+        // 256-d queries cannot search a 128-d gallery: a clear panel, no results.
+        QVERIFY(w.explore()->column(1)->showsUnavailable());
+        // The caption belongs to the split's first image: it is marked.
+        const QString truth = QDir::cleanPath(QString::fromStdString(split_ + "/" + captions_.images[size_t(captions_.captionImage[0])]));
+        QCOMPARE(QString::fromStdString(w.explore()->lastOutcome()->groundTruthImage), truth);
+        bool marked = false;
+        ResultListModel* today = w.explore()->column(0)->model();
+        for (int row = 0; row < today->rowCount(); ++row)
+            if (today->data(today->index(row), ResultListModel::PathRole).toString() == truth)
+                marked = today->data(today->index(row), ResultListModel::GroundTruthRole).toBool();
+        QVERIFY(marked);
+        // Hovering one result highlights the same image in every column.
+        const QString top = today->data(today->index(0), ResultListModel::PathRole).toString();
+        QMetaObject::invokeMethod(w.explore()->column(0), "hovered", Q_ARG(QString, top));
+        ResultListModel* backfill = w.explore()->column(3)->model();
+        for (int row = 0; row < backfill->rowCount(); ++row)
+            QCOMPARE(backfill->data(backfill->index(row), ResultListModel::HighlightRole).toBool(),
+                     backfill->data(backfill->index(row), ResultListModel::PathRole).toString() == top);
+        // Thumbnails arrive off the GUI thread.
+        QTRY_VERIFY_WITH_TIMEOUT(!today->data(today->index(0), ResultListModel::ThumbnailRole).value<QImage>().isNull(), 30000);
+    }
+
+    void imageQueryRanksCaptions()
+    {
+        MainWindow& w = openWindow();
+        const std::string image = split_ + "/" + captions_.images[1];
+        QSignalSpy finished(w.explore(), &ExplorePanel::queryFinished);
+        w.explore()->runImageQuery(QString::fromStdString(image));
+        QVERIFY(finished.wait(120000));
+        ResultListModel* today = w.explore()->column(0)->model();
+        QVERIFY(today->captions());
+        QVERIFY(today->rowCount() > 0);
+        Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadOnly);
+        auto oldModel = loadModel("sample-old", cpuOptions());
+        SearchOptions o;
+        o.k = 24;
+        o.target = SearchTarget::Captions;
+        const SearchResults expected = GallerySearch(ws, "old").byImage(*oldModel, image, o);
+        QCOMPARE(today->data(today->index(0), ResultListModel::CaptionRole).toString(),
+                 QString::fromStdString(expected.hits.front().caption));
+        QVERIFY(!w.explore()->lastOutcome()->groundTruthCaptions.empty());
+        QVERIFY(w.explore()->column(2)->model()->rowCount() > 0);
+    }
+
+    void engineWorkNeverRanOnTheGuiThread()
+    {
+        MainWindow& w = openWindow();
+        QVERIFY(w.jobs()->history().size() >= 3);
+        for (const JobRecord& r : w.jobs()->history()) {
+            QVERIFY2(r.thread != nullptr, qPrintable(r.title));
+            QVERIFY2(r.thread != qApp->thread(), qPrintable(r.title));
+        }
+    }
+
+    void trainPanelAddsAnAdapter()
+    {
+        MainWindow& w = openWindow();
+        w.train()->setMethod(QStringLiteral("procrustes"));
+        w.train()->setData(QString::fromStdString(corpus_), QString(), QString());
+        w.train()->setAdapterName(QStringLiteral("procrustes-ui"));
+        w.train()->settingsForm()->setValue("image_pairs", false);
+        QSignalSpy trained(w.train(), &TrainPanel::adapterTrained);
+        QSignalSpy failed(w.train(), &TrainPanel::trainingFailed);
+        QSignalSpy reopened(&w, &MainWindow::workspaceOpened);
+        w.train()->start();
+        QTRY_VERIFY_WITH_TIMEOUT(trained.count() + failed.count() > 0, 120000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QVERIFY(reopened.wait(60000));
+        QCOMPARE(w.explore()->adapter(), QStringLiteral("procrustes-ui"));
+        bool listed = false;
+        for (int row = 0; row < w.models()->adaptersTable()->rowCount(); ++row)
+            listed |= w.models()->adaptersTable()->item(row, 0)->text() == QStringLiteral("procrustes-ui");
+        QVERIFY(listed);
+    }
+
+    void evaluatePanelShowsRunEvaluationsNumbers()
+    {
+        MainWindow& w = openWindow();
+        QSignalSpy finished(w.evaluate(), &EvaluatePanel::evaluationFinished);
+        QSignalSpy failed(w.evaluate(), &EvaluatePanel::evaluationFailed);
+        w.evaluate()->runEvaluation();
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() + failed.count() > 0, 240000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+
+        EvaluationRequest request;
+        request.oldModel = "sample-old";
+        request.newModel = "sample-new";
+        request.modelOptions = cpuOptions();
+        request.splitDir = split_;
+        request.workspaceDir = ws_;
+        const charts::EvaluationResults expected =
+            charts::parseEvaluationResults(evaluationToJson(runEvaluation(request).outcome));
+        QStandardItemModel* table = w.evaluate()->recallTable();
+        QCOMPARE(table->rowCount(), static_cast<int>(expected.configurations.size()));
+        int compared = 0;
+        for (int row = 0; row < table->rowCount(); ++row) {
+            const charts::Configuration* c = expected.findConfiguration(table->item(row, 0)->text().toStdString());
+            QVERIFY(c);
+            if (!c->comparable)
+                continue;
+            QCOMPARE(table->item(row, 2)->data(Qt::UserRole).toDouble(), c->recall.textToImage->recall[0]);
+            QCOMPARE(table->item(row, 5)->data(Qt::UserRole).toDouble(), c->recall.imageToText->recall[0]);
+            ++compared;
+        }
+        QVERIFY(compared >= 4);  // old->old, new->new and both adapters
+        QVERIFY(w.evaluate()->criterionTable()->rowCount() >= 2);
+    }
+};
+
+QTEST_MAIN(TestWorkbench)
+#include "test_workbench.moc"

@@ -1,0 +1,287 @@
+#include "ui/workbench/EvaluatePanel.h"
+
+#include "core/eval/EvaluationResults.h"
+#include "core/pipeline/EvaluationPipeline.h"
+#include "core/util/FileUtil.h"
+#include "ui/charts/EvaluationCharts.h"
+#include "ui/charts/EvaluationReport.h"
+#include "ui/charts/ReportData.h"
+#include "ui/charts/ReportFormat.h"
+#include "ui/workbench/ChartImageView.h"
+#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/WorkspaceSession.h"
+
+#include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSplitter>
+#include <QStandardItemModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace xbt::ui {
+
+using charts::Direction;
+
+namespace {
+
+struct EvaluationJobResult {
+    nlohmann::json results;
+    std::string csv;
+    size_t failures = 0;
+    std::vector<std::string> skipped;
+};
+
+QTableView* tableFor(QStandardItemModel* model)
+{
+    auto* view = new QTableView;
+    view->setModel(model);
+    view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    view->setAlternatingRowColors(true);
+    view->verticalHeader()->setVisible(false);
+    view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    // Numbers stay beside their labels: no stretched last column.
+    view->horizontalHeader()->setStretchLastSection(false);
+    return view;
+}
+
+QStandardItem* recallItem(const std::optional<charts::DirectionRecall>& r, size_t k)
+{
+    if (!r)
+        return new QStandardItem(QStringLiteral("n/c"));
+    QString text = charts::percentNumber(r->recall[k]);
+    if (r->ci[k])
+        text += QStringLiteral("  [%1, %2]").arg(charts::percentNumber(r->ci[k]->low), charts::percentNumber(r->ci[k]->high));
+    auto* item = new QStandardItem(text);
+    item->setData(r->recall[k], Qt::UserRole);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+QStandardItem* verdictItem(const std::string& verdict)
+{
+    auto* item = new QStandardItem(QString::fromStdString(verdict));
+    if (verdict == "pass")
+        item->setForeground(QColor(30, 130, 50));
+    else if (verdict == "fail")
+        item->setForeground(QColor(180, 30, 30));
+    return item;
+}
+
+}  // namespace
+
+EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
+    : QWidget(parent), runner_(runner), run_(new QPushButton(tr("Run evaluation"))), adapters_(new QLineEdit(QStringLiteral("all"))),
+      png_(new QPushButton(tr("Export PNG..."))), csvButton_(new QPushButton(tr("Export CSV..."))),
+      report_(new QPushButton(tr("Export report..."))), summary_(new QLabel), t2i_(new ChartImageView),
+      i2t_(new ChartImageView), recall_(new QStandardItemModel(this)), criterion_(new QStandardItemModel(this)),
+      categories_(new QStandardItemModel(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    run_->setToolTip(tr("Embed the evaluation split with both models (cached) and measure every configuration (Ctrl+E)"));
+    adapters_->setToolTip(tr("Adapters to evaluate: all, none, or names separated by commas"));
+    adapters_->setMaximumWidth(220);
+    bar->addWidget(run_);
+    bar->addWidget(new QLabel(tr("Adapters:")));
+    bar->addWidget(adapters_);
+    bar->addStretch(1);
+    bar->addWidget(png_);
+    bar->addWidget(csvButton_);
+    bar->addWidget(report_);
+    layout->addLayout(bar);
+    summary_->setWordWrap(true);
+    summary_->setText(tr("The evaluation measures recall@K of every configuration on the workspace's evaluation split, "
+                         "exactly as `xbt eval` does."));
+    layout->addWidget(summary_);
+
+    auto* split = new QSplitter(Qt::Vertical);
+    auto* chartsRow = new QSplitter(Qt::Horizontal);
+    chartsRow->addWidget(t2i_);
+    chartsRow->addWidget(i2t_);
+    split->addWidget(chartsRow);
+    auto* tabs = new QTabWidget;
+    tabs->addTab(tableFor(recall_), tr("Recall (R@1 / 5 / 10, 95% CI)"));
+    tabs->addTab(tableFor(criterion_), tr("Compatibility criterion and G"));
+    tabs->addTab(tableFor(categories_), tr("Per category (R@1)"));
+    split->addWidget(tabs);
+    split->setStretchFactor(0, 1);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
+
+    for (QPushButton* b : {png_, csvButton_, report_})
+        b->setEnabled(false);
+    connect(run_, &QPushButton::clicked, this, &EvaluatePanel::runEvaluation);
+    connect(png_, &QPushButton::clicked, this, &EvaluatePanel::exportPngs);
+    connect(csvButton_, &QPushButton::clicked, this, &EvaluatePanel::exportCsv);
+    connect(report_, &QPushButton::clicked, this, &EvaluatePanel::exportReport);
+}
+
+void EvaluatePanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+{
+    session_ = std::move(session);
+    workspaceDir_ = summary.dir;
+    run_->setEnabled(summary.hasProfile && !summary.profile.evalSplit.empty());
+}
+
+void EvaluatePanel::runEvaluation()
+{
+    if (!session_)
+        return;
+    EvaluationRequest request;
+    const UpgradeProfile profile = session_->profile();
+    request.oldModel = profile.oldModel;
+    request.newModel = profile.newModel;
+    request.modelOptions = session_->modelOptions();
+    request.splitDir = profile.evalSplitPath(session_->dir());
+    request.workspaceDir = session_->dir();
+    request.adapters = adapters_->text().trimmed().isEmpty() ? std::string("all") : adapters_->text().trimmed().toStdString();
+    run_->setEnabled(false);
+    summary_->setText(tr("Evaluating on %1 ...").arg(QString::fromStdString(request.splitDir)));
+    runner_->run(
+        this, tr("Evaluation"),
+        [request](JobContext& ctx) {
+            EvaluationRun run = xbt::runEvaluation(request, ctx.progress(), ctx.cancel());
+            EvaluationJobResult r;
+            r.results = evaluationToJson(run.outcome);
+            r.csv = evaluationRecallCsv(run.outcome);
+            r.failures = run.failures.size();
+            r.skipped = run.skippedAdapters;
+            return r;
+        },
+        [this](const EvaluationJobResult& r) {
+            run_->setEnabled(true);
+            showResults(r.results, r.csv);
+            QString extra;
+            if (r.failures)
+                extra += tr("  %1 images could not be read and were left out.").arg(r.failures);
+            for (const std::string& s : r.skipped)
+                extra += tr("  Skipped %1.").arg(QString::fromStdString(s));
+            summary_->setText(summary_->text() + extra);
+            Q_EMIT evaluationFinished();
+        },
+        [this](const QString& error, bool cancelled) {
+            run_->setEnabled(true);
+            summary_->setText(cancelled ? tr("Evaluation cancelled.") : tr("Evaluation failed: %1").arg(error));
+            if (!cancelled)
+                Q_EMIT evaluationFailed(error);
+        });
+}
+
+void EvaluatePanel::showResults(const nlohmann::json& results, const std::string& csv)
+{
+    results_ = results;
+    csv_ = csv;
+    const charts::EvaluationResults parsed = charts::parseEvaluationResults(results);
+    summary_->setText(tr("%1 images, %2 captions from %3%4")
+                          .arg(parsed.splitImages.value_or(0))
+                          .arg(parsed.splitCaptions.value_or(0))
+                          .arg(QString::fromStdString(parsed.splitFolder),
+                               parsed.date.empty() ? QString() : QStringLiteral("  -  ") + QString::fromStdString(parsed.date)));
+    auto shared = std::make_shared<charts::EvaluationResults>(parsed);
+    t2i_->setRenderer([shared](QSize s) { return renderRecallChart(*shared, Direction::TextToImage, s); });
+    i2t_->setRenderer([shared](QSize s) { return renderRecallChart(*shared, Direction::ImageToText, s); });
+
+    recall_->clear();
+    recall_->setHorizontalHeaderLabels({tr("configuration"), tr("what it is"), tr("T2I R@1"), tr("T2I R@5"), tr("T2I R@10"),
+                                        tr("I2T R@1"), tr("I2T R@5"), tr("I2T R@10")});
+    for (const charts::Configuration& c : parsed.configurations) {
+        QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(c.name)),
+                                  new QStandardItem(QString::fromStdString(charts::roleDescription(c)) +
+                                                    (c.comparable ? QString() : QStringLiteral(" (not comparable)")))};
+        for (Direction d : {Direction::TextToImage, Direction::ImageToText})
+            for (size_t k = 0; k < charts::kReportedK.size(); ++k)
+                row << recallItem(c.comparable ? c.recall.in(d) : std::nullopt, k);
+        recall_->appendRow(row);
+    }
+
+    criterion_->clear();
+    criterion_->setHorizontalHeaderLabels({tr("adapter"), tr("direction"), tr("R@1"), tr("R@5"), tr("R@10"), tr("G@1"),
+                                           tr("G@5"), tr("G@10")});
+    for (const charts::CompatibilityResult& c : parsed.compatibility)
+        for (Direction d : {Direction::TextToImage, Direction::ImageToText}) {
+            const auto& v = c.verdict.in(d);
+            if (!v)
+                continue;
+            QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(c.configuration)),
+                                      new QStandardItem(charts::directionTitle(d))};
+            for (const std::string& verdict : v->criterion)
+                row << verdictItem(verdict);
+            for (const std::optional<double>& g : v->gainRecovery)
+                row << new QStandardItem(g ? QString::number(*g, 'f', 2) : QStringLiteral("-"));
+            criterion_->appendRow(row);
+        }
+
+    categories_->clear();
+    categories_->setHorizontalHeaderLabels({tr("category"), tr("configuration"), tr("T2I R@1"), tr("I2T R@1")});
+    for (const std::string& category : parsed.categories)
+        for (const charts::Configuration& c : parsed.configurations) {
+            const auto it = c.perCategory.find(category);
+            if (!c.comparable || it == c.perCategory.end())
+                continue;
+            categories_->appendRow({new QStandardItem(QString::fromStdString(category)),
+                                    new QStandardItem(QString::fromStdString(c.name)),
+                                    recallItem(it->second.textToImage, 0), recallItem(it->second.imageToText, 0)});
+        }
+    for (QPushButton* b : {png_, csvButton_, report_})
+        b->setEnabled(true);
+}
+
+QString EvaluatePanel::exportDir(const QString& title)
+{
+    const QString base = QDir(QString::fromStdString(workspaceDir_)).filePath(QStringLiteral("results"));
+    QDir().mkpath(base);
+    return QFileDialog::getExistingDirectory(this, title, base);
+}
+
+void EvaluatePanel::exportPngs()
+{
+    const QString dir = exportDir(tr("Save the charts into"));
+    if (dir.isEmpty())
+        return;
+    const charts::EvaluationResults parsed = charts::parseEvaluationResults(results_);
+    bool ok = renderRecallChart(parsed, Direction::TextToImage).save(QDir(dir).filePath(QStringLiteral("recall_t2i.png")));
+    ok = renderRecallChart(parsed, Direction::ImageToText).save(QDir(dir).filePath(QStringLiteral("recall_i2t.png"))) && ok;
+    if (!ok)
+        QMessageBox::warning(this, tr("Export"), tr("Could not write the PNGs into %1").arg(dir));
+}
+
+void EvaluatePanel::exportCsv()
+{
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save recall.csv"),
+        QDir(QString::fromStdString(workspaceDir_)).filePath(QStringLiteral("results/recall.csv")), tr("CSV (*.csv)"));
+    if (path.isEmpty())
+        return;
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(csv_.data(), static_cast<qint64>(csv_.size())) < 0)
+        QMessageBox::warning(this, tr("Export"), tr("Could not write %1: %2").arg(path, f.errorString()));
+}
+
+void EvaluatePanel::exportReport()
+{
+    const QString dir = exportDir(tr("Write the report (HTML, PDF, charts) into"));
+    if (dir.isEmpty())
+        return;
+    // The report paints Qt Charts, which live on the GUI thread; it takes
+    // about a second.
+    try {
+        writeFileAtomic(QDir(dir).filePath(QStringLiteral("results.json")).toStdString(), results_.dump(2));
+        const ReportFiles files = writeEvaluationArtifacts(results_, dir.toStdString());
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QString::fromStdString(files.html)));
+    } catch (const std::exception& e) {
+        QMessageBox::warning(this, tr("Export"), QString::fromStdString(e.what()));
+    }
+}
+
+}  // namespace xbt::ui

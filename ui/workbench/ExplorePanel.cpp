@@ -1,0 +1,309 @@
+#include "ui/workbench/ExplorePanel.h"
+
+#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/ResultColumnView.h"
+#include "ui/workbench/ResultListModel.h"
+#include "ui/workbench/ThumbnailLoader.h"
+#include "ui/workbench/WorkspaceSession.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QImage>
+#include <QImageReader>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListView>
+#include <QMimeData>
+#include <QPushButton>
+#include <QShortcut>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QUrl>
+#include <QVBoxLayout>
+
+namespace xbt::ui {
+
+namespace {
+constexpr int kColumns = 4;  // today, raw, adapted, backfill
+
+bool isImageFile(const QString& path)
+{
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    return !QImageReader::imageFormat(path).isEmpty() ||
+           QStringList{"png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"}.contains(suffix);
+}
+}  // namespace
+
+ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
+    : QWidget(parent), runner_(runner), thumbnails_(new ThumbnailLoader(this)), query_(new QLineEdit),
+      search_(new QPushButton(tr("Search"))), image_(new QPushButton(tr("Image query..."))), adapters_(new QComboBox),
+      examples_(new QComboBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
+      columnsSplitter_(new QSplitter(Qt::Horizontal))
+{
+    setAcceptDrops(true);
+    auto* layout = new QVBoxLayout(this);
+    auto* bar = new QHBoxLayout;
+    query_->setPlaceholderText(tr("Describe an image, e.g. \"a red circle left of a blue square\"  (Ctrl+L)"));
+    query_->setClearButtonEnabled(true);
+    QFont big = query_->font();
+    big.setPointSizeF(big.pointSizeF() * 1.2);
+    query_->setFont(big);
+    search_->setDefault(true);
+    image_->setToolTip(tr("Search with an image file. You can also drop an image here, paste one (Ctrl+V), or "
+                          "right-click a result and query with it."));
+    adapters_->setToolTip(tr("The query adapter that maps the new model's queries into the old gallery's space"));
+    adapters_->setMinimumContentsLength(10);
+    adapters_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    examples_->setToolTip(tr("The workspace's demo queries"));
+    examples_->setMinimumContentsLength(14);
+    examples_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    k_->setRange(1, 200);
+    k_->setValue(24);
+    k_->setPrefix(tr("top "));
+    k_->setToolTip(tr("How many results each column shows"));
+    bar->addWidget(query_, 1);
+    bar->addWidget(search_);
+    bar->addWidget(image_);
+    bar->addSpacing(12);
+    bar->addWidget(new QLabel(tr("Adapter:")));
+    bar->addWidget(adapters_);
+    bar->addWidget(new QLabel(tr("Examples:")));
+    bar->addWidget(examples_);
+    bar->addWidget(k_);
+    layout->addLayout(bar);
+
+    auto* info = new QHBoxLayout;
+    queryImage_->setFixedSize(72, 72);
+    queryImage_->setScaledContents(false);
+    queryImage_->setVisible(false);
+    info->addWidget(queryImage_);
+    status_->setWordWrap(true);
+    info->addWidget(status_, 1);
+    layout->addLayout(info);
+
+    for (int i = 0; i < kColumns; ++i) {
+        auto* column = new ResultColumnView(thumbnails_);
+        columns_.push_back(column);
+        columnsSplitter_->addWidget(column);
+        column->setVisible(false);
+        connect(column, &ResultColumnView::hovered, this, &ExplorePanel::highlight);
+        connect(column, &ResultColumnView::queryWithImage, this, &ExplorePanel::runImageQuery);
+        connect(column, &ResultColumnView::openImage, this,
+                [](const QString& p) { QDesktopServices::openUrl(QUrl::fromLocalFile(p)); });
+        connect(column, &ResultColumnView::revealImage, this,
+                [](const QString& p) { QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(p).absolutePath())); });
+    }
+    columnsSplitter_->setChildrenCollapsible(false);
+    layout->addWidget(columnsSplitter_, 1);
+    status_->setText(tr("Type a query and press Enter, or drop an image here."));
+
+    connect(query_, &QLineEdit::returnPressed, this, [this] { runTextQuery(query_->text()); });
+    connect(search_, &QPushButton::clicked, this, [this] { runTextQuery(query_->text()); });
+    connect(image_, &QPushButton::clicked, this, &ExplorePanel::chooseImage);
+    connect(adapters_, &QComboBox::currentTextChanged, this, [this] {
+        if (outcome_)
+            rerun();
+    });
+    connect(examples_, &QComboBox::textActivated, this, [this](const QString& text) {
+        query_->setText(text);
+        runTextQuery(text);
+    });
+    auto* paste = new QShortcut(QKeySequence::Paste, this);
+    paste->setContext(Qt::WidgetWithChildrenShortcut);
+    connect(paste, &QShortcut::activated, this, &ExplorePanel::pasteImage);
+}
+
+void ExplorePanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+{
+    session_ = std::move(session);
+    workspaceDir_ = QString::fromStdString(summary.dir);
+    thumbnails_->setThumbnailDir(QString::fromStdString(summary.thumbnailDir));
+    const QString previous = adapters_->currentText();
+    {
+        const QSignalBlocker block(adapters_);
+        adapters_->clear();
+        for (const std::string& a : summary.queryAdapters)
+            adapters_->addItem(QString::fromStdString(a));
+        const QString preferred = previous.isEmpty() ? QString::fromStdString(summary.profile.defaultAdapter) : previous;
+        if (adapters_->findText(preferred) >= 0)
+            adapters_->setCurrentText(preferred);
+    }
+    examples_->clear();
+    for (const std::string& q : summary.demoQueries)
+        examples_->addItem(QString::fromStdString(q));
+    examples_->setEnabled(examples_->count() > 0);
+    examples_->setCurrentIndex(-1);
+}
+
+void ExplorePanel::selectAdapter(const QString& name)
+{
+    if (adapters_->findText(name) >= 0)
+        adapters_->setCurrentText(name);
+}
+
+QString ExplorePanel::adapter() const { return adapters_->currentText(); }
+
+void ExplorePanel::focusQuery()
+{
+    query_->setFocus();
+    query_->selectAll();
+}
+
+int ExplorePanel::columnCount() const { return outcome_ ? static_cast<int>(outcome_->columns.size()) : 0; }
+
+ResultColumnView* ExplorePanel::column(int i) const { return columns_.at(static_cast<size_t>(i)); }
+
+void ExplorePanel::runTextQuery(const QString& text)
+{
+    if (text.trimmed().isEmpty())
+        return;
+    if (query_->text() != text)
+        query_->setText(text);
+    ExploreQuery q;
+    q.text = text.trimmed().toStdString();
+    run(q);
+}
+
+void ExplorePanel::runImageQuery(const QString& path)
+{
+    ExploreQuery q;
+    q.imagePath = QFileInfo(path).absoluteFilePath().toStdString();
+    run(q);
+}
+
+void ExplorePanel::rerun()
+{
+    if (outcome_) {
+        ExploreQuery q = outcome_->query;
+        run(q);
+    }
+}
+
+void ExplorePanel::run(ExploreQuery query)
+{
+    if (!session_) {
+        status_->setText(tr("Open a workspace first (Ctrl+O)."));
+        return;
+    }
+    query.adapter = adapters_->currentText().toStdString();
+    query.k = k_->value();
+    if (query.isImage()) {
+        const QImage preview(QString::fromStdString(query.imagePath));
+        queryImage_->setPixmap(QPixmap::fromImage(preview.scaled(queryImage_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation)));
+        queryImage_->setVisible(true);
+        status_->setText(tr("Searching captions with the image %1 ...").arg(QString::fromStdString(query.imagePath)));
+    } else {
+        queryImage_->setVisible(false);
+        status_->setText(tr("Searching images for \"%1\" ...").arg(QString::fromStdString(query.text)));
+    }
+    // The latest query wins: an older one still running is cancelled and its
+    // results, should they arrive, are dropped.
+    if (runningJob_ && runner_->isRunning(runningJob_))
+        runner_->cancel(runningJob_);
+    const int generation = ++generation_;
+    std::shared_ptr<WorkspaceSession> session = session_;
+    runningJob_ = runner_->run(
+        this, query.isImage() ? tr("Image query") : tr("Text query"),
+        [session, query](JobContext& ctx) { return session->explore(query, ctx.cancel()); },
+        [this, generation](const ExploreOutcome& outcome) {
+            if (generation != generation_)
+                return;
+            showOutcome(outcome);
+        },
+        [this, generation](const QString& error, bool cancelled) {
+            if (generation != generation_ || cancelled)
+                return;
+            status_->setText(tr("The query failed: %1").arg(error));
+            Q_EMIT queryFailed(error);
+        });
+}
+
+void ExplorePanel::showOutcome(const ExploreOutcome& outcome)
+{
+    outcome_ = outcome;
+    const int tile = std::max(96, fontMetrics().height() * 6);
+    for (size_t i = 0; i < columns_.size(); ++i) {
+        const bool used = i < outcome.columns.size();
+        columns_[i]->setVisible(used);
+        if (used) {
+            columns_[i]->setTileSide(tile);
+            columns_[i]->setColumn(outcome.columns[i]);
+        }
+    }
+    QString text = outcome.query.isImage()
+                       ? tr("Image query: %1").arg(QFileInfo(QString::fromStdString(outcome.query.imagePath)).fileName())
+                       : tr("Text query: \"%1\"").arg(QString::fromStdString(outcome.query.text));
+    text += tr("  -  %1 configurations in %2 s").arg(outcome.columns.size()).arg(outcome.seconds, 0, 'f', 2);
+    if (!outcome.groundTruthImage.empty() || !outcome.groundTruthCaptions.empty())
+        text += tr("  -  \u2713 marks the ground truth from the evaluation split");
+    text += tr("  -  hover a result to find it in the other columns");
+    status_->setText(text);
+    // Equal widths: no column should look more important by its size.
+    QList<int> sizes;
+    for (size_t i = 0; i < columns_.size(); ++i)
+        sizes << (i < outcome.columns.size() ? 1000 : 0);
+    columnsSplitter_->setSizes(sizes);
+    Q_EMIT queryFinished();
+}
+
+void ExplorePanel::highlight(const QString& path)
+{
+    for (ResultColumnView* c : columns_)
+        c->model()->setHighlightedPath(path);
+}
+
+void ExplorePanel::chooseImage()
+{
+    const QString path = QFileDialog::getOpenFileName(this, tr("Query with an image"), workspaceDir_,
+                                                      tr("Images (*.png *.jpg *.jpeg *.bmp *.webp *.tif *.tiff)"));
+    if (!path.isEmpty())
+        runImageQuery(path);
+}
+
+void ExplorePanel::pasteImage()
+{
+    const QMimeData* mime = QApplication::clipboard()->mimeData();
+    if (mime && mime->hasImage()) {
+        // The engine reads queries from files: the pasted image is saved
+        // beside the workspace's other caches.
+        const QImage image = qvariant_cast<QImage>(mime->imageData());
+        const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
+        const QString path = QDir(dir).filePath(QStringLiteral("xbt-pasted-query.png"));
+        if (image.save(path))
+            runImageQuery(path);
+        return;
+    }
+    if (mime && mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile())
+        runImageQuery(mime->urls().first().toLocalFile());
+    else if (mime && mime->hasText())
+        query_->setText(mime->text());
+}
+
+void ExplorePanel::dragEnterEvent(QDragEnterEvent* event)
+{
+    const QMimeData* mime = event->mimeData();
+    if ((mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile() &&
+         isImageFile(mime->urls().first().toLocalFile())) ||
+        mime->hasImage())
+        event->acceptProposedAction();
+}
+
+void ExplorePanel::dropEvent(QDropEvent* event)
+{
+    const QMimeData* mime = event->mimeData();
+    if (mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile()) {
+        runImageQuery(mime->urls().first().toLocalFile());
+        event->acceptProposedAction();
+    }
+}
+
+}  // namespace xbt::ui

@@ -1,0 +1,82 @@
+#pragma once
+// The main screen: one query (text, or an image from a file, a drop, the
+// clipboard or a result) searched in every configuration side by side.
+// Searches run in the JobRunner; a newer query supersedes a running one.
+
+#include "ui/workbench/ExploreTypes.h"
+
+#include <QWidget>
+
+#include <memory>
+#include <optional>
+#include <vector>
+
+class QComboBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QSplitter;
+
+namespace xbt::ui {
+
+class JobRunner;
+class ResultColumnView;
+class ThumbnailLoader;
+class WorkspaceSession;
+struct WorkspaceSummary;
+
+class ExplorePanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ExplorePanel(JobRunner* runner, QWidget* parent = nullptr);
+
+    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void runTextQuery(const QString& text);
+    void runImageQuery(const QString& path);
+    void rerun();
+    void focusQuery();
+    void selectAdapter(const QString& name);
+
+    int columnCount() const;  // columns shown for the last query
+    ResultColumnView* column(int i) const;
+    const std::optional<ExploreOutcome>& lastOutcome() const { return outcome_; }
+    QString adapter() const;
+    ThumbnailLoader* thumbnails() const { return thumbnails_; }
+
+Q_SIGNALS:
+    void queryFinished();
+    void queryFailed(const QString& error);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void run(ExploreQuery query);
+    void showOutcome(const ExploreOutcome& outcome);
+    void pasteImage();
+    void highlight(const QString& path);
+    void chooseImage();
+
+    JobRunner* runner_;
+    ThumbnailLoader* thumbnails_;
+    std::shared_ptr<WorkspaceSession> session_;
+    std::optional<ExploreOutcome> outcome_;
+    QString workspaceDir_;
+    int generation_ = 0;
+    int runningJob_ = 0;
+
+    QLineEdit* query_;
+    QPushButton* search_;
+    QPushButton* image_;
+    QComboBox* adapters_;
+    QComboBox* examples_;
+    QSpinBox* k_;
+    QLabel* queryImage_;
+    QLabel* status_;
+    QSplitter* columnsSplitter_;
+    std::vector<ResultColumnView*> columns_;
+};
+
+}  // namespace xbt::ui

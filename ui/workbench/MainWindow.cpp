@@ -1,0 +1,265 @@
+#include "ui/workbench/MainWindow.h"
+
+#include "core/gallery/Workspace.h"
+#include "core/pipeline/SampleWorkspace.h"
+#include "ui/workbench/EvaluatePanel.h"
+#include "ui/workbench/ExplorePanel.h"
+#include "ui/workbench/IndexPanel.h"
+#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/JobStatusWidget.h"
+#include "ui/workbench/ModelsPanel.h"
+#include "ui/workbench/TrainPanel.h"
+#include "ui/workbench/WorkspaceSession.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStandardPaths>
+#include <QStatusBar>
+#include <QTabWidget>
+
+namespace xbt::ui {
+
+namespace {
+const QStringList kTabs = {QStringLiteral("explore"), QStringLiteral("evaluate"), QStringLiteral("train"),
+                           QStringLiteral("index"), QStringLiteral("models")};
+constexpr int kMaxRecent = 8;
+}  // namespace
+
+MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
+    : QMainWindow(parent), options_(std::move(options)), runner_(new JobRunner(this)), tabs_(new QTabWidget),
+      explore_(new ExplorePanel(runner_)), evaluate_(new EvaluatePanel(runner_)), train_(new TrainPanel(runner_)),
+      index_(new IndexPanel(runner_)), models_(new ModelsPanel)
+{
+    setWindowTitle(tr("XBT Workbench"));
+    tabs_->addTab(explore_, tr("&Explore"));
+    tabs_->addTab(evaluate_, tr("E&valuate"));
+    tabs_->addTab(train_, tr("&Train"));
+    tabs_->addTab(index_, tr("&Index"));
+    tabs_->addTab(models_, tr("&Models"));
+    tabs_->setDocumentMode(true);
+    setCentralWidget(tabs_);
+    statusBar()->addPermanentWidget(new JobStatusWidget(runner_), 1);
+    buildMenus();
+
+    connect(runner_, &JobRunner::jobFinished, this, [this](int, const QString& title, bool ok, bool cancelled, const QString& error) {
+        if (!ok && !cancelled)
+            statusBar()->showMessage(tr("%1 failed: %2").arg(title, error), 15000);
+        else if (cancelled)
+            statusBar()->showMessage(tr("%1 cancelled").arg(title), 5000);
+    });
+    connect(train_, &TrainPanel::adapterTrained, this, [this](const QString& name) {
+        refresh();
+        // The new adapter is what the user wants to look at next.
+        connect(this, &MainWindow::workspaceOpened, explore_, [this, name] { explore_->selectAdapter(name); },
+                Qt::SingleShotConnection);
+    });
+    connect(index_, &IndexPanel::galleryIndexed, this, &MainWindow::refresh);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    tabs_->setCurrentIndex(settings.value(QStringLiteral("window/tab"), 0).toInt());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1280, 720);
+}
+
+MainWindow::~MainWindow()
+{
+    runner_->cancelAll();
+}
+
+QString MainWindow::defaultSampleWorkspaceDir()
+{
+    return QDir(QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)).filePath(QStringLiteral("sample-workspace"));
+}
+
+QString MainWindow::workspaceDir() const { return session_ ? QString::fromStdString(session_->dir()) : QString(); }
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Open workspace..."), QKeySequence::Open, this, &MainWindow::chooseWorkspace);
+    file->addAction(tr("&New workspace..."), QKeySequence::New, this, &MainWindow::createWorkspace);
+    recent_ = file->addMenu(tr("Open &recent"));
+    fillRecentMenu();
+    file->addAction(tr("Build the &sample workspace"), this, [this] { buildSampleWorkspace(defaultSampleWorkspaceDir()); });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addAction(tr("Focus the &query"), QKeySequence(Qt::CTRL | Qt::Key_L), this, [this] {
+        showTab(QStringLiteral("explore"));
+        explore_->focusQuery();
+    });
+    run->addAction(tr("Run the &evaluation"), QKeySequence(Qt::CTRL | Qt::Key_E), this, [this] {
+        showTab(QStringLiteral("evaluate"));
+        evaluate_->runEvaluation();
+    });
+    run->addAction(tr("&Cancel all jobs"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_X), runner_, &JobRunner::cancelAll);
+
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < kTabs.size(); ++i)
+        view->addAction(tabs_->tabText(i).remove(QLatin1Char('&')), QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this,
+                        [this, i] { tabs_->setCurrentIndex(i); });
+}
+
+void MainWindow::showTab(const QString& name)
+{
+    const int i = static_cast<int>(kTabs.indexOf(name.toLower()));
+    if (i >= 0)
+        tabs_->setCurrentIndex(i);
+}
+
+void MainWindow::openWorkspace(const QString& dir)
+{
+    const std::string path = QDir(dir).absolutePath().toStdString();
+    const ModelOptions modelOptions = options_.modelOptions;
+    statusBar()->showMessage(tr("Opening %1 ...").arg(dir));
+    runner_->run(
+        this, tr("Opening workspace"),
+        [path, modelOptions](JobContext&) {
+            auto session = std::make_shared<WorkspaceSession>(path, modelOptions);
+            WorkspaceSummary summary = session->summarize();
+            return std::make_pair(session, summary);
+        },
+        [this](const std::pair<std::shared_ptr<WorkspaceSession>, WorkspaceSummary>& r) {
+            apply(r.first, r.second);
+            rememberRecent(QString::fromStdString(r.second.dir));
+            statusBar()->showMessage(tr("Opened %1").arg(QString::fromStdString(r.second.dir)), 5000);
+            Q_EMIT workspaceOpened(QString::fromStdString(r.second.dir));
+        },
+        [this, dir](const QString& error, bool) {
+            QMessageBox::warning(this, tr("Open workspace"), tr("Could not open %1:\n%2").arg(dir, error));
+            Q_EMIT workspaceFailed(error);
+        });
+}
+
+void MainWindow::refresh()
+{
+    if (!session_)
+        return;
+    std::shared_ptr<WorkspaceSession> session = session_;
+    runner_->run(
+        this, tr("Refreshing workspace"),
+        [session](JobContext&) {
+            session->invalidate();
+            return session->summarize();
+        },
+        [this, session](const WorkspaceSummary& summary) {
+            apply(session, summary);
+            Q_EMIT workspaceOpened(QString::fromStdString(summary.dir));
+        });
+}
+
+void MainWindow::apply(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+{
+    session_ = std::move(session);
+    setWindowTitle(tr("XBT Workbench - %1").arg(QString::fromStdString(summary.dir)));
+    explore_->setSession(session_, summary);
+    evaluate_->setSession(session_, summary);
+    train_->setSession(session_, summary);
+    index_->setSession(session_, summary);
+    models_->setSummary(summary);
+    if (!summary.hasProfile)
+        statusBar()->showMessage(tr("This workspace has no upgrade.json: Explore and Evaluate need one (old and new "
+                                    "model, galleries)."),
+                                 15000);
+}
+
+void MainWindow::buildSampleWorkspace(const QString& dir)
+{
+    QDir().mkpath(dir);
+    const std::string path = dir.toStdString();
+    showTab(QStringLiteral("explore"));
+    statusBar()->showMessage(tr("Building the sample workspace in %1 (a few minutes the first time) ...").arg(dir));
+    runner_->run(
+        this, tr("Building the sample workspace"),
+        [path](JobContext& ctx) {
+            SampleWorkspaceOptions o;
+            o.device = "auto";
+            xbt::buildSampleWorkspace(path, o, ctx.progress(), ctx.cancel());
+        },
+        [this, dir] { openWorkspace(dir); },
+        [this](const QString& error, bool cancelled) {
+            if (!cancelled)
+                QMessageBox::warning(this, tr("Sample workspace"), tr("Building the sample workspace failed:\n%1").arg(error));
+        });
+}
+
+void MainWindow::offerSampleWorkspace()
+{
+    const QString dir = defaultSampleWorkspaceDir();
+    if (sampleWorkspaceComplete(dir.toStdString())) {
+        openWorkspace(dir);
+        return;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Welcome to the XBT Workbench"),
+        tr("No workspace is open. Build the bundled sample workspace?\n\nIt generates a captioned test world, indexes it "
+           "with the old and the new sample model and trains a compatibility adapter, in %1.\nThis takes a few minutes "
+           "the first time; you can keep using the window meanwhile.")
+            .arg(dir));
+    if (answer == QMessageBox::Yes)
+        buildSampleWorkspace(dir);
+}
+
+void MainWindow::chooseWorkspace()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open workspace"), workspaceDir());
+    if (!dir.isEmpty())
+        openWorkspace(dir);
+}
+
+void MainWindow::createWorkspace()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("New workspace (an empty folder)"));
+    if (dir.isEmpty())
+        return;
+    const std::string path = dir.toStdString();
+    runner_->run(
+        this, tr("Creating workspace"), [path](JobContext&) { Workspace::open(path, Workspace::Mode::ReadWrite); },
+        [this, dir] { openWorkspace(dir); });
+}
+
+void MainWindow::rememberRecent(const QString& dir)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("workspaces/recent")).toStringList();
+    recent.removeAll(dir);
+    recent.prepend(dir);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("workspaces/recent"), recent);
+    settings.setValue(QStringLiteral("workspaces/last"), dir);
+    fillRecentMenu();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    recent_->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("workspaces/recent")).toStringList();
+    for (const QString& dir : recent)
+        recent_->addAction(dir, this, [this, dir] { openWorkspace(dir); });
+    recent_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("window/tab"), tabs_->currentIndex());
+    // Jobs stop at their next cancellation point; the workspace stays consistent.
+    runner_->cancelAll();
+    runner_->waitForIdle(30000);
+    QMainWindow::closeEvent(event);
+}
+
+}  // namespace xbt::ui

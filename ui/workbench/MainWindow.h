@@ -1,0 +1,79 @@
+#pragma once
+// The workbench window: the open workspace, the panels as tabs, the job
+// status in the status bar, menus and shortcuts, and what persists between
+// runs (geometry, tab, recent workspaces).
+
+#include "core/model/ModelOptions.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QMenu;
+class QTabWidget;
+
+namespace xbt::ui {
+
+class EvaluatePanel;
+class ExplorePanel;
+class IndexPanel;
+class JobRunner;
+class ModelsPanel;
+class TrainPanel;
+class WorkspaceSession;
+struct WorkspaceSummary;
+
+struct WorkbenchOptions {
+    ModelOptions modelOptions;
+};
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(WorkbenchOptions options = {}, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    void openWorkspace(const QString& dir);
+    void buildSampleWorkspace(const QString& dir);
+    // First start: open the sample workspace when it is built, else offer to build it.
+    void offerSampleWorkspace();
+    void showTab(const QString& name);  // explore, evaluate, train, index, models
+    static QString defaultSampleWorkspaceDir();
+
+    JobRunner* jobs() const { return runner_; }
+    ExplorePanel* explore() const { return explore_; }
+    EvaluatePanel* evaluate() const { return evaluate_; }
+    TrainPanel* train() const { return train_; }
+    IndexPanel* index() const { return index_; }
+    ModelsPanel* models() const { return models_; }
+    QString workspaceDir() const;
+
+Q_SIGNALS:
+    void workspaceOpened(const QString& dir);
+    void workspaceFailed(const QString& error);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildMenus();
+    void refresh();
+    void apply(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void rememberRecent(const QString& dir);
+    void fillRecentMenu();
+    void chooseWorkspace();
+    void createWorkspace();
+
+    WorkbenchOptions options_;
+    JobRunner* runner_;
+    std::shared_ptr<WorkspaceSession> session_;
+    QTabWidget* tabs_;
+    ExplorePanel* explore_;
+    EvaluatePanel* evaluate_;
+    TrainPanel* train_;
+    IndexPanel* index_;
+    ModelsPanel* models_;
+    QMenu* recent_ = nullptr;
+};
+
+}  // namespace xbt::ui

@@ -1,0 +1,329 @@
+#include "ui/workbench/TrainPanel.h"
+
+#include "core/adapt/AdapterTraining.h"
+#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/MethodSettingsForm.h"
+#include "ui/workbench/WorkspaceSession.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QPointer>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSplitter>
+#include <QTimer>
+#include <QToolButton>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace xbt::ui {
+
+namespace {
+
+QChartView* chartView(const QString& title, QLineSeries* a, QLineSeries* b, QValueAxis*& x, QValueAxis*& y)
+{
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    x = new QValueAxis;
+    x->setTitleText(QObject::tr("step"));
+    x->setLabelFormat(QStringLiteral("%.0f"));
+    y = new QValueAxis;
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    for (QLineSeries* s : {a, b}) {
+        if (!s)
+            continue;
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+    chart->legend()->setVisible(b != nullptr);
+    auto* view = new QChartView(chart);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(180);
+    return view;
+}
+
+}  // namespace
+
+TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
+    : QWidget(parent), runner_(runner), method_(new QComboBox), name_(new QLineEdit), form_(new MethodSettingsForm),
+      device_(new QComboBox), start_(new QPushButton(tr("Start training"))), cancel_(new QPushButton(tr("Cancel"))),
+      status_(new QLabel), loss_(new QLineSeries), valT2I_(new QLineSeries), valI2T_(new QLineSeries),
+      flush_(new QTimer(this))
+{
+    auto* outer = new QHBoxLayout(this);
+    auto* left = new QVBoxLayout;
+    auto* setup = new QGroupBox(tr("Adapter"));
+    auto* setupForm = new QFormLayout(setup);
+    for (const char* m : {"lstsq", "procrustes", "xbt-stage1", "xbt", "fct"})
+        method_->addItem(QString::fromLatin1(m));
+    method_->setToolTip(tr("lstsq / procrustes: closed form, seconds. xbt-stage1: text only. xbt: stage 1 then stage 2 "
+                           "on image-text pairs. fct: a gallery transform old -> new."));
+    setupForm->addRow(tr("Method"), method_);
+    name_->setToolTip(tr("The adapter's name in the workspace (default: the method). An adapter of that name is replaced."));
+    setupForm->addRow(tr("Name"), name_);
+    corpus_ = pathField(tr("Text corpus, one sentence per line (stage 1, closed-form fits)"), false, setupForm, tr("Corpus"));
+    pairs_ = pathField(tr("A split folder with images and captions.tsv (image-text pairs for stage 2)"), true, setupForm,
+                       tr("Pairs"));
+    validation_ = pathField(tr("Optional split folder for validation recall while training"), true, setupForm,
+                            tr("Validation"));
+    device_->addItems({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
+    device_->setToolTip(tr("Where to train. Training resumes automatically from a matching checkpoint."));
+    setupForm->addRow(tr("Device"), device_);
+    left->addWidget(setup);
+
+    auto* settingsBox = new QGroupBox(tr("Settings (hover for help)"));
+    auto* settingsLayout = new QVBoxLayout(settingsBox);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(form_);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    settingsLayout->addWidget(scroll);
+    left->addWidget(settingsBox, 1);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(start_);
+    buttons->addWidget(cancel_);
+    left->addLayout(buttons);
+    cancel_->setEnabled(false);
+    auto* leftWidget = new QWidget;
+    leftWidget->setLayout(left);
+    leftWidget->setMinimumWidth(340);
+    leftWidget->setMaximumWidth(520);
+
+    auto* right = new QVBoxLayout;
+    status_->setWordWrap(true);
+    status_->setText(tr("Choose a method and start. Closed-form methods take seconds; XBT takes minutes."));
+    right->addWidget(status_);
+    loss_->setName(tr("loss"));
+    valT2I_->setName(tr("T2I R@1 (%)"));
+    valI2T_->setName(tr("I2T R@1 (%)"));
+    QValueAxis* valY = nullptr;
+    lossView_ = chartView(tr("Training loss"), loss_, nullptr, lossX_, lossY_);
+    valView_ = chartView(tr("Validation recall of new+adapter->old"), valT2I_, valI2T_, valX_, valY);
+    valY->setRange(0, 100);
+    auto* charts = new QSplitter(Qt::Vertical);
+    charts->addWidget(lossView_);
+    charts->addWidget(valView_);
+    right->addWidget(charts, 1);
+    outer->addWidget(leftWidget);
+    outer->addLayout(right, 1);
+
+    connect(method_, &QComboBox::currentTextChanged, this, &TrainPanel::setMethod);
+    connect(start_, &QPushButton::clicked, this, &TrainPanel::start);
+    connect(cancel_, &QPushButton::clicked, this, &TrainPanel::cancel);
+    // Charts redraw a few times a second, not once per training step.
+    flush_->setInterval(200);
+    connect(flush_, &QTimer::timeout, this, &TrainPanel::flushCharts);
+    setMethod(method_->currentText());
+}
+
+QLineEdit* TrainPanel::pathField(const QString& tooltip, bool folder, QFormLayout* form, const QString& label)
+{
+    auto* edit = new QLineEdit;
+    edit->setToolTip(tooltip);
+    auto* browse = new QToolButton;
+    browse->setText(QStringLiteral("..."));
+    auto* row = new QHBoxLayout;
+    row->addWidget(edit, 1);
+    row->addWidget(browse);
+    form->addRow(label, row);
+    connect(browse, &QToolButton::clicked, this, [this, edit, folder, label] {
+        const QString start = edit->text().isEmpty() && session_ ? QString::fromStdString(session_->dir()) : edit->text();
+        const QString chosen = folder ? QFileDialog::getExistingDirectory(this, label, start)
+                                      : QFileDialog::getOpenFileName(this, label, start);
+        if (!chosen.isEmpty())
+            edit->setText(chosen);
+    });
+    return edit;
+}
+
+void TrainPanel::setMethod(const QString& method)
+{
+    if (method_->currentText() != method)
+        method_->setCurrentText(method);
+    form_->setSettings(adapterMethodSettings().value(method.toStdString(), nlohmann::json::object()));
+    name_->setPlaceholderText(method);
+}
+
+void TrainPanel::setData(const QString& corpus, const QString& pairs, const QString& validation)
+{
+    corpus_->setText(corpus);
+    pairs_->setText(pairs);
+    validation_->setText(validation);
+}
+
+void TrainPanel::setAdapterName(const QString& name) { name_->setText(name); }
+
+void TrainPanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+{
+    session_ = std::move(session);
+    // The sample workspace's layout gives good defaults; a user's own
+    // workspace starts empty.
+    const QDir ws(QString::fromStdString(summary.dir));
+    for (const QString& corpus : {QStringLiteral("data/corpus.txt"), QStringLiteral("data/corpus/corpus.txt")})
+        if (corpus_->text().isEmpty() && QFileInfo::exists(ws.filePath(corpus)))
+            corpus_->setText(ws.filePath(corpus));
+    if (pairs_->text().isEmpty() && QFileInfo::exists(ws.filePath(QStringLiteral("data/pairs"))))
+        pairs_->setText(ws.filePath(QStringLiteral("data/pairs")));
+    if (validation_->text().isEmpty() && QFileInfo::exists(ws.filePath(QStringLiteral("data/val"))))
+        validation_->setText(ws.filePath(QStringLiteral("data/val")));
+    start_->setEnabled(summary.hasProfile && !job_);
+}
+
+int TrainPanel::lossPoints() const { return static_cast<int>(loss_->count()); }
+
+void TrainPanel::start()
+{
+    if (!session_ || job_)
+        return;
+    AdapterTrainRequest request;
+    const UpgradeProfile profile = session_->profile();
+    request.method = method_->currentText().toStdString();
+    request.name = name_->text().trimmed().isEmpty() ? request.method : name_->text().trimmed().toStdString();
+    request.workspaceDir = session_->dir();
+    request.oldModel = profile.oldModel;
+    request.newModel = profile.newModel;
+    request.modelOptions = session_->modelOptions();
+    request.corpusFile = corpus_->text().toStdString();
+    request.pairsDir = pairs_->text().toStdString();
+    request.validationDir = validation_->text().toStdString();
+    request.gallery = profile.oldGallery;
+    request.device = device_->currentText().toStdString();
+    try {
+        request.config = form_->config();
+    } catch (const std::exception& e) {
+        status_->setText(QString::fromStdString(e.what()));
+        return;
+    }
+    loss_->clear();
+    valT2I_->clear();
+    valI2T_->clear();
+    pendingLoss_.clear();
+    pendingT2I_.clear();
+    pendingI2T_.clear();
+    stepOffset_ = 0;
+    lastStage_.clear();
+    lossY_->setRange(0, 1);
+    start_->setEnabled(false);
+    cancel_->setEnabled(true);
+    status_->setText(tr("Training %1 (%2) ...").arg(QString::fromStdString(request.name), method_->currentText()));
+    flush_->start();
+    QPointer<TrainPanel> self(this);
+    job_ = runner_->run(
+        this, tr("Training %1").arg(QString::fromStdString(request.name)),
+        [request, self](JobContext& ctx) {
+            const ProgressCallback bar = ctx.progress();
+            return trainAdapter(
+                request,
+                [&ctx, bar, self](const AdapterTrainProgress& p) {
+                    bar(Progress{p.stage, p.step, p.totalSteps, p.samplesPerSecond, -1.0, p.message});
+                    ctx.post([self, p] {
+                        if (self)
+                            self->onProgress(p);
+                    });
+                },
+                ctx.cancel());
+        },
+        [this](const AdapterTrainResult& r) {
+            job_ = 0;
+            flushCharts();
+            flush_->stop();
+            start_->setEnabled(true);
+            cancel_->setEnabled(false);
+            QString metrics;
+            if (r.info.metrics.contains("validation"))
+                metrics = QString::fromStdString(r.info.metrics["validation"].dump()).left(300);
+            status_->setText(tr("Saved adapter '%1' (%2) in %3 s%4.%5")
+                                 .arg(QString::fromStdString(r.info.name), QString::fromStdString(r.info.method))
+                                 .arg(r.seconds, 0, 'f', 1)
+                                 .arg(r.resumedFromStep ? tr(", resumed from step %1").arg(r.resumedFromStep) : QString())
+                                 .arg(metrics.isEmpty() ? QString() : tr(" Validation: ") + metrics));
+            Q_EMIT adapterTrained(QString::fromStdString(r.info.name));
+        },
+        [this](const QString& error, bool cancelled) {
+            job_ = 0;
+            flushCharts();
+            flush_->stop();
+            start_->setEnabled(true);
+            cancel_->setEnabled(false);
+            status_->setText(cancelled ? tr("Cancelled. Start again with the same settings to resume from the checkpoint.")
+                                       : tr("Training failed: %1").arg(error));
+            if (!cancelled)
+                Q_EMIT trainingFailed(error);
+        });
+}
+
+void TrainPanel::cancel()
+{
+    if (job_)
+        runner_->cancel(job_);
+    cancel_->setEnabled(false);
+}
+
+void TrainPanel::onProgress(const AdapterTrainProgress& p)
+{
+    // Stages restart their step count: the charts run on one x axis.
+    if (p.stage != lastStage_) {
+        if (!lastStage_.empty())
+            stepOffset_ = std::max(stepOffset_, pendingLoss_.isEmpty() ? (loss_->count() ? loss_->at(loss_->count() - 1).x() : 0.0)
+                                                                       : pendingLoss_.last().x());
+        lastStage_ = p.stage;
+    }
+    const double x = stepOffset_ + static_cast<double>(p.step);
+    if (p.loss != 0.0 && std::isfinite(p.loss))
+        pendingLoss_.append({x, p.loss});
+    if (p.validationT2I >= 0)
+        pendingT2I_.append({x, 100.0 * p.validationT2I});
+    if (p.validationI2T >= 0)
+        pendingI2T_.append({x, 100.0 * p.validationI2T});
+    // Embedding stages report no loss: show only what the stage measures.
+    QString text = QStringLiteral("%1: step %2 / %3").arg(QString::fromStdString(p.stage)).arg(p.step).arg(p.totalSteps);
+    if (p.loss != 0.0)
+        text += tr("   loss %1   lr %2").arg(p.loss, 0, 'f', 4).arg(p.learningRate, 0, 'g', 3);
+    if (p.validationT2I >= 0)
+        text += tr("   validation R@1 T2I %1%  I2T %2%").arg(100 * p.validationT2I, 0, 'f', 1).arg(100 * p.validationI2T, 0, 'f', 1);
+    text += tr("   %1 samples/s on %2  %3").arg(p.samplesPerSecond, 0, 'f', 0).arg(QString::fromStdString(p.device), QString::fromStdString(p.message));
+    status_->setText(text);
+}
+
+void TrainPanel::flushCharts()
+{
+    if (!pendingLoss_.isEmpty())
+        loss_->append(pendingLoss_);
+    if (!pendingT2I_.isEmpty())
+        valT2I_->append(pendingT2I_);
+    if (!pendingI2T_.isEmpty())
+        valI2T_->append(pendingI2T_);
+    if (pendingLoss_.isEmpty() && pendingT2I_.isEmpty() && pendingI2T_.isEmpty())
+        return;
+    pendingLoss_.clear();
+    pendingT2I_.clear();
+    pendingI2T_.clear();
+    double maxX = 1, maxLoss = 0;
+    for (const QPointF& p : loss_->points()) {
+        maxX = std::max(maxX, p.x());
+        maxLoss = std::max(maxLoss, p.y());
+    }
+    for (const QPointF& p : valT2I_->points())
+        maxX = std::max(maxX, p.x());
+    lossX_->setRange(0, maxX);
+    valX_->setRange(0, maxX);
+    lossY_->setRange(0, maxLoss > 0 ? maxLoss * 1.05 : 1);
+}
+
+}  // namespace xbt::ui

@@ -1,0 +1,87 @@
+#pragma once
+// Launches trainAdapter() in the JobRunner: method, its settings, data and
+// device; live loss and validation-recall charts fed from the progress
+// callback; the saved adapter is announced so Explore and Models list it.
+
+#include <QWidget>
+
+#include <QPointF>
+#include <QVector>
+
+#include <memory>
+#include <string>
+
+class QChartView;
+class QComboBox;
+class QFormLayout;
+class QLabel;
+class QLineEdit;
+class QLineSeries;
+class QPushButton;
+class QTimer;
+class QValueAxis;
+
+namespace xbt {
+struct AdapterTrainProgress;
+}
+
+namespace xbt::ui {
+
+class JobRunner;
+class MethodSettingsForm;
+class WorkspaceSession;
+struct WorkspaceSummary;
+
+class TrainPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainPanel(JobRunner* runner, QWidget* parent = nullptr);
+
+    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void start();
+    void cancel();
+    void setMethod(const QString& method);
+    MethodSettingsForm* settingsForm() const { return form_; }
+    void setData(const QString& corpus, const QString& pairs, const QString& validation);
+    void setAdapterName(const QString& name);
+    int lossPoints() const;
+    bool running() const { return job_ != 0; }
+
+Q_SIGNALS:
+    void adapterTrained(const QString& name);
+    void trainingFailed(const QString& error);
+
+private:
+    void onProgress(const AdapterTrainProgress& p);
+    void flushCharts();
+    QLineEdit* pathField(const QString& tooltip, bool folder, QFormLayout* form, const QString& label);
+
+    JobRunner* runner_;
+    std::shared_ptr<WorkspaceSession> session_;
+    int job_ = 0;
+    double stepOffset_ = 0;
+    std::string lastStage_;
+    QVector<QPointF> pendingLoss_, pendingT2I_, pendingI2T_;
+
+    QComboBox* method_;
+    QLineEdit* name_;
+    MethodSettingsForm* form_;
+    QLineEdit* corpus_;
+    QLineEdit* pairs_;
+    QLineEdit* validation_;
+    QComboBox* device_;
+    QPushButton* start_;
+    QPushButton* cancel_;
+    QLabel* status_;
+    QLineSeries* loss_;
+    QLineSeries* valT2I_;
+    QLineSeries* valI2T_;
+    QValueAxis* lossX_;
+    QValueAxis* lossY_;
+    QValueAxis* valX_;
+    QChartView* lossView_;
+    QChartView* valView_;
+    QTimer* flush_;
+};
+
+}  // namespace xbt::ui
