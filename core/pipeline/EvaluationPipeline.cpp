@@ -184,8 +184,11 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
             spaces.push_back(std::move(s));
         }
     }
-    if (progress)
-        progress({"evaluating configurations", 0, 0, 0.0});
+    if (progress) {
+        Progress p;
+        p.stage = "evaluating configurations";
+        progress(p);
+    }
     run.outcome = evaluateSpaces(spaces, evaluated, request.options);
     run.outcome.splitFolder = request.splitDir;
     return run;

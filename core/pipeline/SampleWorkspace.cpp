@@ -134,7 +134,7 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         cancel.throwIfCancelled();
         const ProgressCallback p = stepProgress(progress, index, what);
         if (p)
-            p({"", 0, 0, 0.0});
+            p(Progress{});
         f(p);
         markDone(dir, step);
     };
@@ -166,8 +166,15 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         trainAdapter(
             r,
             [&](const AdapterTrainProgress& a) {
-                if (p)
-                    p({a.stage, a.step, a.totalSteps, a.samplesPerSecond, -1.0, a.message});
+                if (!p)
+                    return;
+                Progress q;
+                q.stage = a.stage;
+                q.done = a.step;
+                q.total = a.totalSteps;
+                q.itemsPerSecond = a.samplesPerSecond;
+                q.message = a.message;
+                p(q);
             },
             cancel);
     });
