@@ -151,6 +151,20 @@ LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& 
     return result;
 }
 
+torch::optim::AdamW makeAdamW(const torch::nn::Module& module, double learningRate, double weightDecay,
+                              const std::string& undecayed)
+{
+    std::vector<torch::Tensor> decay, noDecay;
+    for (const auto& p : module.named_parameters())
+        (p.value().dim() >= 2 && p.key() != undecayed ? decay : noDecay).push_back(p.value());
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
+                                   torch::optim::AdamWOptions(learningRate).weight_decay(weightDecay)));
+    groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
+                                     torch::optim::AdamWOptions(learningRate).weight_decay(0.0)));
+    return torch::optim::AdamW(std::move(groups));
+}
+
 torch::Tensor symmetricInfoNce(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& logitScale)
 {
     const auto logits = logitScale.exp() * torch::matmul(a, b.t());

@@ -75,6 +75,12 @@ private:
     std::function<ValidationRecall()> validate_;
 };
 
+// AdamW over a module's parameters: matrices are weight-decayed except the
+// one named `undecayed` (a linear part anchored by its least-squares start,
+// not by decay); vectors (biases, scales) never are.
+torch::optim::AdamW makeAdamW(const torch::nn::Module& module, double learningRate, double weightDecay,
+                              const std::string& undecayed);
+
 // Symmetric InfoNCE over a batch whose row i of `a` and `b` match:
 // mean of the cross-entropies of a b^T * scale and its transpose.
 torch::Tensor symmetricInfoNce(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& logitScale);

@@ -76,15 +76,7 @@ FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, c
     XbtProjection h(fitLeastSquares(oldAll, newAll, s.ridge), s.hidden, s.seed);
     state->register_module("h", h);
     state->to(device_);
-    std::vector<torch::Tensor> decay, noDecay;
-    for (const auto& p : state->named_parameters())
-        (p.value().dim() >= 2 && p.key() != "h.linear" ? decay : noDecay).push_back(p.value());
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay)));
-    groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(s.learningRate).weight_decay(0.0)));
-    torch::optim::AdamW optimizer(std::move(groups));
+    torch::optim::AdamW optimizer = makeAdamW(*state, s.learningRate, s.weightDecay, "h.linear");
 
     const bool withTexts = oldTexts.rows > 0;
     const int64_t batch = std::min(s.batchSize, oldImages.rows + oldTexts.rows);

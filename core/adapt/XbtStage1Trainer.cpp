@@ -59,16 +59,7 @@ XbtStage1Outcome XbtStage1Trainer::train(double sigma, int64_t steps, const Adap
         state->register_parameter("logit_scale", torch::full({1}, std::log(1.0 / s.initialTemperature)));
     state->to(device_);
 
-    // The linear part is anchored by its least-squares start, not by decay.
-    std::vector<torch::Tensor> decay, noDecay;
-    for (const auto& p : state->named_parameters())
-        (p.value().dim() >= 2 && p.key() != "phi.linear" ? decay : noDecay).push_back(p.value());
-    std::vector<torch::optim::OptimizerParamGroup> groups;
-    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay)));
-    groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(s.learningRate).weight_decay(0.0)));
-    torch::optim::AdamW optimizer(std::move(groups));
+    torch::optim::AdamW optimizer = makeAdamW(*state, s.learningRate, s.weightDecay, "phi.linear");
 
     const int64_t n = newTexts_.size(0);
     const int64_t batch = std::min(s.batchSize, n);
