@@ -1,5 +1,7 @@
 #include "core/adapt/AdapterTrainer.h"
 
+#include "core/util/Timestamp.h"
+
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTrainerData.h"
 #include "core/adapt/AdapterTrainerLoop.h"
@@ -21,7 +23,6 @@
 
 #include <torch/torch.h>
 
-#include <ctime>
 #include <filesystem>
 #include <numeric>
 #include <optional>
@@ -37,14 +38,6 @@ std::string AdapterTrainer::checkpointDirectory(const std::string& workspaceDir,
 }
 
 namespace {
-
-std::string isoNow()
-{
-    const std::time_t now = std::time(nullptr);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return buf;
-}
 
 ModelRef refOf(const EmbeddingModel& model)
 {
@@ -113,7 +106,7 @@ public:
         info.metrics = metrics_;
         info.seed = seed_;
         info.device = device_.str();
-        info.created = isoNow();
+        info.created = utcTimestamp();
         info.trainingSeconds = monotonicSeconds() - start;
         report("saving", "saving adapter " + name_);
         const Workspace workspace = Workspace::open(request_.workspaceDir, Workspace::Mode::ReadWrite);

@@ -197,9 +197,6 @@ void ExplorePanel::run(ExploreQuery query)
     query.adapter = adapters_->currentText().toStdString();
     query.k = k_->value();
     if (query.isImage()) {
-        const QImage preview(QString::fromStdString(query.imagePath));
-        queryImage_->setPixmap(QPixmap::fromImage(preview.scaled(queryImage_->size(), Qt::KeepAspectRatio, Qt::SmoothTransformation)));
-        queryImage_->setVisible(true);
         status_->setText(tr("Searching captions with the image %1 ...").arg(QString::fromStdString(query.imagePath)));
     } else {
         queryImage_->setVisible(false);
@@ -213,7 +210,20 @@ void ExplorePanel::run(ExploreQuery query)
     std::shared_ptr<WorkspaceSession> session = session_;
     runningJob_ = runner_->run(
         this, query.isImage() ? tr("Image query") : tr("Text query"),
-        [session, query](JobContext& ctx) { return session->explore(query, ctx.cancel()); },
+        [session, query, previewSize = queryImage_->size()](JobContext& ctx) {
+            ExploreOutcome outcome = session->explore(query, ctx.cancel());
+            // Decoding the user's picture (possibly many megapixels) is disk
+            // and CPU work: it happens here, never on the GUI thread.
+            if (query.isImage()) {
+                QImageReader reader(QString::fromStdString(query.imagePath));
+                reader.setAutoTransform(true);
+                const QSize full = reader.size();
+                if (full.isValid())
+                    reader.setScaledSize(full.scaled(previewSize, Qt::KeepAspectRatio));
+                outcome.queryPreview = reader.read();
+            }
+            return outcome;
+        },
         [this, generation](const ExploreOutcome& outcome) {
             if (generation != generation_)
                 return;
@@ -230,6 +240,10 @@ void ExplorePanel::run(ExploreQuery query)
 void ExplorePanel::showOutcome(const ExploreOutcome& outcome)
 {
     outcome_ = outcome;
+    const bool showPreview = outcome.query.isImage() && !outcome.queryPreview.isNull();
+    if (showPreview)
+        queryImage_->setPixmap(QPixmap::fromImage(outcome.queryPreview));
+    queryImage_->setVisible(showPreview);
     const int tile = std::max(96, fontMetrics().height() * 6);
     for (size_t i = 0; i < columns_.size(); ++i) {
         const bool used = i < outcome.columns.size();

@@ -2,6 +2,8 @@
 // What an Explore query asks and what it gets back, as plain data handed
 // from the worker thread to the panel.
 
+#include <QImage>
+
 #include "core/gallery/GallerySearch.h"
 
 #include <string>
@@ -37,6 +39,8 @@ struct ExploreOutcome {
     std::string groundTruthImage;
     std::vector<std::string> groundTruthCaptions;
     double seconds = 0.0;
+    // An image query's picture, decoded and scaled on the worker thread.
+    QImage queryPreview;
 };
 
 const char* columnKindKey(ColumnKind kind);

@@ -3,23 +3,18 @@
 // the workbench on it; with no display (or --headless) it runs the
 // evaluation instead and writes the report into the workspace.
 #include "app/xbt/CliProgress.h"
+#include "app/xbt/EvaluationOutputs.h"
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/pipeline/SampleWorkspace.h"
 #include "core/pipeline/UpgradeProfile.h"
 #include "core/util/Error.h"
-#include "core/util/FileUtil.h"
-
-#ifdef XBT_HAVE_CHARTS
-#include "ui/charts/EvaluationReport.h"
-#endif
+#include "core/util/Timestamp.h"
 
 #include <cstdio>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
-#include <iostream>
 #include <unistd.h>
 
 namespace xbt::cli {
@@ -56,23 +51,10 @@ int headlessReport(const std::string& workspace, const CliArgs& args)
     const EvaluationRun run = runEvaluation(request, terminalProgress(), cancelOnInterrupt());
     EvaluationOutcome outcome = run.outcome;
     outcome.command = "xbt demo --workspace " + workspace + " --headless";
-    const std::time_t now = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    outcome.date = date;
+    outcome.date = utcTimestamp();
     const std::string out = (fs::path(workspace) / "results" / "demo").string();
-    fs::create_directories(out);
-    const nlohmann::json results = evaluationToJson(outcome);
-    writeFileAtomic((fs::path(out) / "results.json").string(), results.dump(2) + "\n");
-    writeFileAtomic((fs::path(out) / "results.md").string(), evaluationMarkdown(outcome));
-    writeFileAtomic((fs::path(out) / "recall.csv").string(), evaluationRecallCsv(outcome));
-    std::cout << evaluationMarkdown(outcome);
-#ifdef XBT_HAVE_CHARTS
-    const ReportFiles files = writeEvaluationArtifacts(results, out);
-    std::printf("\nreport: %s\n        %s\n", files.pdf.c_str(), files.html.c_str());
-#else
-    std::printf("\nresults: %s/results.md (charts and the report need the Qt build)\n", out.c_str());
-#endif
+    writeEvaluationOutputs(outcome, out);
+    std::printf("\nreport and charts: %s\n", out.c_str());
     return kExitOk;
 }
 

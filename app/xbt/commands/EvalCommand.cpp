@@ -3,34 +3,20 @@
 // captioned split or on embeddings made elsewhere; writes results.json,
 // recall.csv, results.md and, in the Qt build, the charts and the report.
 #include "app/xbt/CliProgress.h"
+#include "app/xbt/EvaluationOutputs.h"
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
 #include "app/xbt/ModelCli.h"
 #include "core/eval/PrecomputedEmbeddings.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/util/Error.h"
-#include "core/util/FileUtil.h"
+#include "core/util/Timestamp.h"
 
-#ifdef XBT_HAVE_CHARTS
-#include "ui/charts/EvaluationReport.h"
-#endif
-
-#include <cstdio>
-#include <ctime>
-#include <filesystem>
 #include <iostream>
 
 namespace xbt::cli {
 
 namespace {
-
-std::string utcNow()
-{
-    const std::time_t now = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    return date;
-}
 
 // The command line as given, for results.json.
 std::string commandLine(const CliArgs& args)
@@ -41,26 +27,6 @@ std::string commandLine(const CliArgs& args)
         if (args.has(key))
             command += std::string(" --") + key + " " + args.value(key);
     return command;
-}
-
-void writeOutputs(const EvaluationOutcome& outcome, const std::string& outDir)
-{
-    namespace fs = std::filesystem;
-    fs::create_directories(outDir);
-    const std::string md = evaluationMarkdown(outcome);
-    const nlohmann::json results = evaluationToJson(outcome);
-    writeFileAtomic((fs::path(outDir) / "results.md").string(), md);
-    writeFileAtomic((fs::path(outDir) / "recall.csv").string(), evaluationRecallCsv(outcome));
-    writeFileAtomic((fs::path(outDir) / "results.json").string(), results.dump(2) + "\n");
-    std::cout << md;
-#ifdef XBT_HAVE_CHARTS
-    const ReportFiles files = writeEvaluationArtifacts(results, outDir);
-    std::fprintf(stderr, "wrote %s/results.json, recall.csv, results.md, %zu charts, %s and %s\n", outDir.c_str(),
-                 files.pngs.size(), fs::path(files.html).filename().c_str(), fs::path(files.pdf).filename().c_str());
-#else
-    std::fprintf(stderr, "wrote %s/results.json, recall.csv, results.md (charts and the report need the Qt build)\n",
-                 outDir.c_str());
-#endif
 }
 
 int run(const CliArgs& args)
@@ -82,8 +48,8 @@ int run(const CliArgs& args)
         const PrecomputedEmbeddings p = loadPrecomputedEmbeddings(args.value("embeddings"));
         EvaluationOutcome outcome = evaluateSpaces(p.spaces, p.split, options);
         outcome.command = commandLine(args);
-        outcome.date = utcNow();
-        writeOutputs(outcome, outDir);
+        outcome.date = utcTimestamp();
+        writeEvaluationOutputs(outcome, outDir);
         return kExitOk;
     }
 
@@ -107,8 +73,8 @@ int run(const CliArgs& args)
         std::cerr << "skipped adapter " << s << "\n";
     EvaluationOutcome outcome = result.outcome;
     outcome.command = commandLine(args);
-    outcome.date = utcNow();
-    writeOutputs(outcome, outDir);
+    outcome.date = utcTimestamp();
+    writeEvaluationOutputs(outcome, outDir);
     return result.failures.empty() ? kExitOk : kExitPartial;
 }
 
