@@ -7,6 +7,9 @@
 #include "core/train/BaseModelTrainer.h"
 #include "core/train/SampleWorldData.h"
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+
+#include "TestSupport.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -105,6 +108,47 @@ private Q_SLOTS:
         for (int64_t j = 0; j < t.cols; ++j)
             norm += t.at(0, j) * t.at(0, j);
         QVERIFY(std::abs(norm - 1.0) < 1e-4);
+    }
+
+    // The transformer options (CLIP's pre-norm block, mean pooling, causal
+    // mask) train and reload; leaving them at their defaults keeps the
+    // shipped sample-new's recipe byte-identical, so its fingerprint (and
+    // every adapter and cache keyed by it) survives the options' arrival.
+    void textTowerOptionsTrainReloadAndKeepOldRecipesIdentical()
+    {
+        const std::string shipped = test::sourceDir().toStdString() + "/samples/sample-new/sample-model.json";
+        const std::string text = readFileBytes(shipped);
+        QCOMPARE(SampleModelConfig::fromJsonText(text, shipped).toJsonText(), text);
+        QVERIFY(text.find("pooling") == std::string::npos);
+
+        SampleModelConfig c = config_;
+        c.text.block = "pre-norm";
+        c.text.pooling = "mean";
+        c.text.causal = true;
+        c.training.epochs = 1;
+        QTemporaryDir dir;
+        BaseModelTrainer(c, sampleVocabulary(), dir.path().toStdString(), "cpu").run(train_, val_);
+        const SampleModelConfig reread = SampleModelConfig::fromJsonText(
+            readFileBytes(dir.path().toStdString() + "/sample-model.json"), "sample-model.json");
+        QCOMPARE(reread.text.block, std::string("pre-norm"));
+        QCOMPARE(reread.text.pooling, std::string("mean"));
+        QVERIFY(reread.text.causal);
+        ModelOptions o;
+        o.device = "cpu";
+        auto model = BuiltinSampleModel::load(dir.path().toStdString(), o);
+        const Matrix t = model->encodeTexts({"a red circle left of a blue star", "a blue star left of a red circle"});
+        double cosine = 0;
+        for (int64_t j = 0; j < t.cols; ++j)
+            cosine += t.at(0, j) * t.at(1, j);
+        QVERIFY2(cosine < 0.99999, "a causal tower sees word order even untrained");
+
+        c.text.pooling = "max";
+        try {
+            SampleModelConfig::fromJsonText(c.toJsonText(), "recipe.json");
+            QFAIL("an unknown pooling must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("recipe.json: text.pooling") != std::string::npos, e.what());
+        }
     }
 
     void interruptedRunResumesToTheSameModel()

@@ -115,8 +115,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         if (!checkpoint.matches(identity))
             throw Error(checkpoint.dir() + " holds a checkpoint of a different configuration or data; "
                         "delete it or train into another --out folder");
-        torch::load(net, checkpoint.file("model.pt"));
-        torch::load(optimizer, checkpoint.file("optimizer.pt"));
+        torch::load(net, checkpoint.file("model.pt"), device);
+        torch::load(optimizer, checkpoint.file("optimizer.pt"), device);
         net->to(device);
         step = checkpoint.step();
         result.resumedFromStep = step;
@@ -244,7 +244,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
             result.validationT2I = p.validationT2I;
             result.validationI2T = p.validationI2T;
         }
-        if ((tc.checkpointEvery > 0 && done % tc.checkpointEvery == 0) || epochEnd)
+        // 0 writes none while training (as the adapter trainers): only a cancel saves one.
+        if (tc.checkpointEvery > 0 && (done % tc.checkpointEvery == 0 || epochEnd))
             saveCheckpoint(done);
         if (progress)
             progress(p);
@@ -254,8 +255,10 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         }
     }
 
-    // The finished model folder, loadable with --model DIR.
+    // The finished model folder, loadable with --model DIR. CPU weights: a
+    // file saved from CUDA tensors does not load where there is no GPU.
     net->eval();
+    net->to(torch::kCPU);
     const fs::path out(outDir_);
     const std::string weightsTmp = (out / BuiltinSampleModel::kWeightsFile).string() + ".tmp";
     torch::save(net, weightsTmp);

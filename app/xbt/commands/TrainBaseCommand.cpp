@@ -77,7 +77,7 @@ Command makeTrainBaseCommand()
              {"val-count", "N", "override data.val_count"},
              {"epochs", "N", "override training.epochs"},
              {"batch-size", "N", "override training.batch_size"},
-             {"checkpoint-every", "N", "override training.checkpoint_every (steps)"},
+             {"checkpoint-every", "N", "override training.checkpoint_every (steps; 0: only when cancelled)"},
              {"log-every", "N", "print a progress line every N steps (default 20)"},
              {"inject-nan-at", "STEP", "testing aid: make the loss NaN at this step"}},
             run};

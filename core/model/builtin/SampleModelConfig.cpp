@@ -68,6 +68,10 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     readKey(txt, "layers", c.text.layers, at + "text.");
     readKey(txt, "heads", c.text.heads, at + "text.");
     readKey(txt, "context_length", c.text.contextLength, at + "text.");
+    readKey(txt, "block", c.text.block, at + "text.");
+    readKey(txt, "pooling", c.text.pooling, at + "text.");
+    readKey(txt, "causal", c.text.causal, at + "text.");
+    readKey(txt, "positional_init", c.text.positionalInit, at + "text.");
     const json& data = section(root, "data", sourceName);
     readKey(data, "train_split", c.data.trainSplit, at + "data.");
     readKey(data, "train_count", c.data.trainCount, at + "data.");
@@ -94,6 +98,10 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
             "image.tower must be \"cnn-pooled\" or \"cnn-spatial\"");
     require(c.text.tower == "bag-of-words" || c.text.tower == "transformer",
             "text.tower must be \"bag-of-words\" or \"transformer\"");
+    require(c.text.block == "post-norm" || c.text.block == "pre-norm",
+            "text.block must be \"post-norm\" or \"pre-norm\"");
+    require(c.text.pooling == "end" || c.text.pooling == "mean", "text.pooling must be \"end\" or \"mean\"");
+    require(c.text.positionalInit >= 0.0, "text.positional_init must be >= 0");
     require(c.embeddingDim > 0, "embedding_dim must be positive");
     require(c.image.resolution >= 16 && c.image.resolution <= 1024, "image.resolution must be in 16..1024");
     require(!c.image.channels.empty(), "image.channels must list at least one stage");
@@ -143,6 +151,19 @@ std::string SampleModelConfig::toJsonText() const
           {"threads", training.threads},
           {"keep_twins_together", training.keepTwinsTogether}}},
     };
+    // Transformer options are written only when they differ from the defaults,
+    // so that configurations (and fingerprints) of models trained before the
+    // options existed stay byte-identical.
+    const SampleTextTowerConfig defaults;
+    json& t = j["text"];
+    if (text.block != defaults.block)
+        t["block"] = text.block;
+    if (text.pooling != defaults.pooling)
+        t["pooling"] = text.pooling;
+    if (text.causal != defaults.causal)
+        t["causal"] = text.causal;
+    if (text.positionalInit != defaults.positionalInit)
+        t["positional_init"] = text.positionalInit;
     return j.dump(2) + "\n";
 }
 

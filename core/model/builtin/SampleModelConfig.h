@@ -25,6 +25,12 @@ struct SampleTextTowerConfig {
     int layers = 2;
     int heads = 4;
     int contextLength = 32;
+    // Transformer options. The defaults are those of the first shipped
+    // sample-new, so its recipe and weights still load unchanged.
+    std::string block = "post-norm";  // "post-norm" (LibTorch's layer) or "pre-norm" (CLIP's)
+    std::string pooling = "end";      // "end": features at the end token; "mean": over the words
+    bool causal = false;              // CLIP's left-to-right attention mask
+    double positionalInit = 0.02;     // std of the learned position vectors at start
 };
 
 struct SampleDataConfig {

@@ -61,21 +61,44 @@ torch::Tensor ImageTowerImpl::forward(const torch::Tensor& pixels)
     return head(x);
 }
 
+PreNormBlockImpl::PreNormBlockImpl(int width, int heads)
+{
+    norm1 = register_module("norm1", nn::LayerNorm(nn::LayerNormOptions({width})));
+    attention = register_module("attention", nn::MultiheadAttention(nn::MultiheadAttentionOptions(width, heads)));
+    norm2 = register_module("norm2", nn::LayerNorm(nn::LayerNormOptions({width})));
+    fc = register_module("fc", nn::Linear(width, 4 * width));
+    proj = register_module("proj", nn::Linear(4 * width, width));
+}
+
+torch::Tensor PreNormBlockImpl::forward(const torch::Tensor& x, const torch::Tensor& padMask,
+                                        const torch::Tensor& attnMask)
+{
+    const auto h = norm1(x);
+    auto y = x + std::get<0>(attention(h, h, h, padMask, /*need_weights=*/false, attnMask));
+    return y + proj(torch::gelu(fc(norm2(y))));
+}
+
 TextTowerImpl::TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabularySize, int embeddingDim)
-    : bagOfWords(config.tower == "bag-of-words")
+    : bagOfWords(config.tower == "bag-of-words"), preNorm(config.block == "pre-norm"),
+      meanPooling(config.pooling == "mean"), causal(config.causal)
 {
     embedding = register_module(
         "embedding", nn::Embedding(nn::EmbeddingOptions(vocabularySize, config.width).padding_idx(WordTokenizer::kPad)));
     if (bagOfWords) {
         hidden = register_module("hidden", nn::Linear(config.width, config.width));
     } else {
-        positional = register_parameter("positional", torch::randn({config.contextLength, config.width}) * 0.02);
+        positional = register_parameter("positional",
+                                        torch::randn({config.contextLength, config.width}) * config.positionalInit);
         layers = register_module("layers", nn::ModuleList());
-        for (int i = 0; i < config.layers; ++i)
-            layers->push_back(nn::TransformerEncoderLayer(nn::TransformerEncoderLayerOptions(config.width, config.heads)
-                                                              .dim_feedforward(4 * config.width)
-                                                              .dropout(0.0)
-                                                              .activation(torch::kGELU)));
+        for (int i = 0; i < config.layers; ++i) {
+            if (preNorm)
+                layers->push_back(PreNormBlock(config.width, config.heads));
+            else
+                layers->push_back(nn::TransformerEncoderLayer(nn::TransformerEncoderLayerOptions(config.width, config.heads)
+                                                                  .dim_feedforward(4 * config.width)
+                                                                  .dropout(0.0)
+                                                                  .activation(torch::kGELU)));
+        }
         finalNorm = register_module("final_norm", nn::LayerNorm(nn::LayerNormOptions({config.width})));
     }
     head = register_module("head", nn::Linear(config.width, embeddingDim));
@@ -95,12 +118,24 @@ torch::Tensor TextTowerImpl::forward(const torch::Tensor& ids)
     x = x + positional.slice(0, 0, L).unsqueeze(0);
     x = x.transpose(0, 1);  // [L, N, W]
     const auto padMask = notPad.logical_not();
-    for (const auto& layer : *layers)
-        x = layer->as<nn::TransformerEncoderLayer>()->forward(x, {}, padMask);
+    torch::Tensor attnMask;  // undefined: every token sees every token
+    if (causal)  // true above the diagonal: a token does not see the words after it
+        attnMask = torch::ones({L, L}, padMask.options()).triu(1);
+    for (const auto& layer : *layers) {
+        if (preNorm)
+            x = layer->as<PreNormBlock>()->forward(x, padMask, attnMask);
+        else
+            x = layer->as<nn::TransformerEncoderLayer>()->forward(x, attnMask, padMask);
+    }
     x = x.transpose(0, 1);  // [N, L, W]
-    // Read the features at the end token, as CLIP does.
-    const auto endIndex = ids.eq(WordTokenizer::kEnd).to(torch::kLong).argmax(1);
-    x = x.index({torch::arange(x.size(0), ids.options()), endIndex});
+    if (meanPooling) {
+        const auto mask = notPad.unsqueeze(-1).to(x.dtype());
+        x = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
+    } else {
+        // Read the features at the end token, as CLIP does.
+        const auto endIndex = ids.eq(WordTokenizer::kEnd).to(torch::kLong).argmax(1);
+        x = x.index({torch::arange(x.size(0), ids.options()), endIndex});
+    }
     return head(finalNorm(x));
 }
 

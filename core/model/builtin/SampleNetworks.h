@@ -27,11 +27,27 @@ struct ImageTowerImpl : torch::nn::Module {
 };
 TORCH_MODULE(ImageTower);
 
+// CLIP's text block: x + attn(ln1(x)), then x + mlp(ln2(x)). Normalising
+// before each sublayer keeps the position vectors visible in the residual
+// stream, where a post-norm layer rescales them together with the words.
+struct PreNormBlockImpl : torch::nn::Module {
+    PreNormBlockImpl(int width, int heads);
+    // x: [L, N, W]; padMask: [N, L] true at padding; attnMask: [L, L] or undefined
+    torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& padMask, const torch::Tensor& attnMask);
+    torch::nn::LayerNorm norm1{nullptr}, norm2{nullptr};
+    torch::nn::MultiheadAttention attention{nullptr};
+    torch::nn::Linear fc{nullptr}, proj{nullptr};
+};
+TORCH_MODULE(PreNormBlock);
+
 struct TextTowerImpl : torch::nn::Module {
     TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabularySize, int embeddingDim);
     // [N, L] ids (start, words, end, padding) -> [N, D] (not normalised)
     torch::Tensor forward(const torch::Tensor& ids);
     bool bagOfWords = false;
+    bool preNorm = false;
+    bool meanPooling = false;
+    bool causal = false;
     torch::nn::Embedding embedding{nullptr};
     torch::Tensor positional;
     torch::nn::ModuleList layers{nullptr};
