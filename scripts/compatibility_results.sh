@@ -25,7 +25,8 @@ for method in lstsq procrustes xbt-stage1 xbt fct; do
   end=$(date +%s.%N)
   printf '%s\t%.0f\n' "$method" "$(echo "$end - $start" | bc)" >> "$OUT/times.tsv"
 done
-"$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --workspace "$WS" --threads 1 --out "$OUT/eval" > "$OUT/eval.md"
+"$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --workspace "$WS" --threads 1 \
+  --adapters lstsq,procrustes,xbt-stage1,xbt,fct --out "$OUT/eval" > "$OUT/eval.md"
 
 {
   echo "Measured by \`bash scripts/compatibility_results.sh\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') ($(nproc) cores), CPU, 1 torch thread."
