@@ -21,6 +21,10 @@ packages=(
   python3 python3-torch python3-numpy python3-pil
   # screenshots and headless GUI runs; pdftoppm renders report.pdf pages to PNG for checks
   xvfb xauth poppler-utils
+  # packaging (scripts/package.sh, tests/test_package.sh): dpkg-shlibdeps comes
+  # with build-essential's dpkg-dev; these validate the .desktop entry and the
+  # AppStream metainfo
+  desktop-file-utils appstream
 )
 if [ "${1:-}" = "--bench" ]; then
   # plasma-workspace-wallpapers: real photos up to 5120x2880, the benchmark's images

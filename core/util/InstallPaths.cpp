@@ -16,6 +16,26 @@ std::string executablePath()
     return ec ? std::string() : p.string();
 }
 
+namespace {
+
+// True when the executable lies inside the build tree it was compiled in
+// (build/app/xbt, build/tests/...). The source path baked into the binary
+// only means something there: a packaged or installed copy must find its
+// samples under its own prefix, or fail, not silently use a checkout.
+[[maybe_unused]] bool runningFromBuildTree(const std::string& exe, const std::string& buildTree)
+{
+    if (exe.empty() || buildTree.empty())
+        return false;
+    std::error_code ec;
+    const fs::path tree = fs::weakly_canonical(buildTree, ec);  // exe is canonical (/proc/self/exe)
+    if (ec)
+        return false;
+    const fs::path rel = fs::path(exe).lexically_relative(tree);
+    return !rel.empty() && *rel.begin() != "..";
+}
+
+}  // namespace
+
 std::vector<std::string> samplesDirectoryCandidates()
 {
     std::vector<std::string> out;
@@ -24,8 +44,9 @@ std::vector<std::string> samplesDirectoryCandidates()
     const std::string exe = executablePath();
     if (!exe.empty())
         out.push_back((fs::path(exe).parent_path().parent_path() / "share" / "xbt-workbench" / "samples").string());
-#ifdef XBT_SOURCE_SAMPLES_DIR
-    out.emplace_back(XBT_SOURCE_SAMPLES_DIR);
+#if defined(XBT_SOURCE_SAMPLES_DIR) && defined(XBT_BUILD_TREE_DIR)
+    if (runningFromBuildTree(exe, XBT_BUILD_TREE_DIR))
+        out.emplace_back(XBT_SOURCE_SAMPLES_DIR);
 #endif
     return out;
 }
