@@ -2,7 +2,9 @@
 // builds; Explore's columns agree with GallerySearch; an image query works;
 // engine jobs never run on the GUI thread; cancel stops a job; training
 // from the Train panel adds an adapter; the Evaluate panel shows
-// runEvaluation's numbers.
+// runEvaluation's numbers; demo mode shows one query in four columns under
+// the evaluation's headline, pages through the demo list and saves it; the
+// stall diagnostic measures real jobs.
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CompatibilityAdapter.h"
@@ -11,11 +13,15 @@
 #include "core/gallery/GallerySearch.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/ModelLoader.h"
+#include "core/pipeline/DemoQueryList.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/pipeline/UpgradeProfile.h"
 #include "core/sample/SampleWorldGenerator.h"
 #include "core/data/CaptionedSplit.h"
+#include "core/util/FileUtil.h"
 #include "ui/charts/ReportData.h"
+#include "ui/workbench/DemoListEditor.h"
+#include "ui/workbench/DemoView.h"
 #include "ui/workbench/EvaluatePanel.h"
 #include "ui/workbench/ExplorePanel.h"
 #include "ui/workbench/IndexPanel.h"
@@ -25,6 +31,7 @@
 #include "ui/workbench/ModelsPanel.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
+#include "ui/workbench/StallDiagnostic.h"
 #include "ui/workbench/TrainPanel.h"
 #include "tests/TestSupport.h"
 
@@ -341,6 +348,148 @@ private Q_SLOTS:
         }
         QVERIFY(compared >= 4);  // old->old, new->new and both adapters
         QVERIFY(w.evaluate()->criterionTable()->rowCount() >= 2);
+    }
+    void demoListParsing()
+    {
+        const std::vector<std::string> q = parseDemoQueries("# a comment\n  a red circle \r\n\n#another\nblue star\n");
+        QCOMPARE(q.size(), size_t(2));
+        QCOMPARE(QString::fromStdString(q[0]), QStringLiteral("a red circle"));
+        QCOMPARE(QString::fromStdString(q[1]), QStringLiteral("blue star"));
+    }
+
+    void demoModeShowsOneQueryInFourColumns()
+    {
+        MainWindow& w = openWindow();
+        DemoView* demo = w.demo();
+        // The test workspace starts without a demo list: saving one creates
+        // the file and points upgrade.json at it.
+        const QString list = QStringLiteral("# demo\n%1\n%2\n")
+                                 .arg(QString::fromStdString(captions_.captions[0]), QString::fromStdString(captions_.captions[5]));
+        QSignalSpy saved(demo, &DemoView::queriesSaved);
+        QSignalSpy saveFailed(demo, &DemoView::saveFailed);
+        demo->saveQueries(list);
+        QTRY_VERIFY_WITH_TIMEOUT(saved.count() + saveFailed.count() > 0, 30000);
+        QVERIFY2(saveFailed.isEmpty(), saveFailed.isEmpty() ? "" : qPrintable(saveFailed.first().first().toString()));
+        QCOMPARE(demo->queries().size(), 2);
+        QCOMPARE(QString::fromStdString(readFileBytes(ws_ + "/demo-queries.txt")), list);
+        QCOMPARE(QString::fromStdString(loadUpgradeProfile(ws_).demoQueries), QStringLiteral("demo-queries.txt"));
+
+        QSignalSpy finished(demo, &DemoView::queryFinished);
+        QSignalSpy headline(demo, &DemoView::headlineReady);
+        w.resize(1366, 768);
+        w.show();
+        w.enterDemoMode(false);
+        QVERIFY(w.inDemoMode());
+        // Showing the demo searches the list's first query.
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->currentIndex(), 0);
+        QCOMPARE(QString::fromStdString(demo->lastOutcome()->query.text), QString::fromStdString(captions_.captions[0]));
+        QCOMPARE(demo->columnCount(), 4);
+        const QStringList titles = {QStringLiteral("Today"), QStringLiteral("Naive upgrade"),
+                                    QStringLiteral("Compatible upgrade"), QStringLiteral("Full re-index")};
+        for (int c = 0; c < 4; ++c)
+            QCOMPARE(demo->column(c)->title(), titles[c]);
+        // Same engine search as Explore's today column, first result first.
+        Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadOnly);
+        SearchOptions o;
+        o.k = 8;
+        const SearchResults today = GallerySearch(ws, "old").byText(*loadModel("sample-old", cpuOptions()), captions_.captions[0], o);
+        for (int c : {0, 2, 3}) {
+            QVERIFY2(!demo->column(c)->showsUnavailable(), qPrintable(demo->column(c)->title()));
+            QCOMPARE(demo->column(c)->model()->rowCount(), 8);
+        }
+        QCOMPARE(demo->column(0)->model()->data(demo->column(0)->model()->index(0), ResultListModel::PathRole).toString(),
+                 absolute(today, today.hits.front()));
+        // 256-d new queries against the 128-d old gallery: the not-comparable panel.
+        QVERIFY(demo->column(1)->showsUnavailable());
+
+        // The headline: the old gallery's size, and the recall of the
+        // evaluation the Evaluate test kept in the workspace.
+        QTRY_VERIFY_WITH_TIMEOUT(demo->headline().has_value(), 60000);
+        QCOMPARE(demo->headline()->galleryImages, static_cast<int64_t>(captions_.images.size()));
+        QVERIFY2(demo->headline()->adaptedR1.has_value(), demo->headline()->recallMissing.c_str());
+        QStandardItemModel* recall = w.evaluate()->recallTable();
+        for (int row = 0; row < recall->rowCount(); ++row) {
+            const QString name = recall->item(row, 0)->text();
+            if (name == QStringLiteral("old->old"))
+                QCOMPARE(*demo->headline()->todayR1, recall->item(row, 2)->data(Qt::UserRole).toDouble());
+            if (name == QStringLiteral("new+lstsq->old"))
+                QCOMPARE(*demo->headline()->adaptedR1, recall->item(row, 2)->data(Qt::UserRole).toDouble());
+        }
+        QVERIFY(demo->headline()->secondsSaved().has_value());
+        QVERIFY(!demo->headlineText().isEmpty());
+
+        // Next and previous page through the list (and wrap around).
+        finished.clear();
+        demo->next();
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->currentIndex(), 1);
+        QCOMPARE(QString::fromStdString(demo->lastOutcome()->query.text), QString::fromStdString(captions_.captions[5]));
+        // The presenter's keys: PageDown / Right next, PageUp / Left previous.
+        demo->setFocus();
+        finished.clear();
+        QTest::keyClick(demo, Qt::Key_PageDown);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->currentIndex(), 0);
+        finished.clear();
+        QTest::keyClick(demo, Qt::Key_Left);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->currentIndex(), 1);
+        // A typed query is searched as typed, off the list.
+        finished.clear();
+        demo->runTypedQuery(QStringLiteral("a red circle"));
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->currentIndex(), -1);
+        QCOMPARE(QString::fromStdString(demo->lastOutcome()->query.text), QStringLiteral("a red circle"));
+
+        QSignalSpy exit(demo, &DemoView::exitRequested);
+        demo->setFocus();
+        QTest::keyClick(demo, Qt::Key_Escape);
+        QCOMPARE(exit.count(), 1);
+        QVERIFY(!w.inDemoMode());
+    }
+
+    void demoListEditorSavesTheList()
+    {
+        MainWindow& w = openWindow();
+        DemoView* demo = w.demo();
+        demo->editQueries();
+        DemoListEditor* editor = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((editor = demo->findChild<DemoListEditor*>()) != nullptr, 30000);
+        QVERIFY(editor->text().contains(QString::fromStdString(captions_.captions[5])));
+        QSignalSpy saved(demo, &DemoView::queriesSaved);
+        editor->setText(QStringLiteral("a red circle\n# skipped\na green triangle\nblue star\n"));
+        QCOMPARE(editor->queryCount(), 3);
+        editor->accept();
+        QVERIFY(saved.wait(30000));
+        QCOMPARE(demo->queries(), (QStringList{QStringLiteral("a red circle"), QStringLiteral("a green triangle"),
+                                              QStringLiteral("blue star")}));
+        QCOMPARE(QString::fromStdString(readFileBytes(ws_ + "/demo-queries.txt")),
+                 QStringLiteral("a red circle\n# skipped\na green triangle\nblue star\n"));
+    }
+
+    void stallDiagnosticMeasuresIndexingAndTraining()
+    {
+        MainWindow& w = openWindow();
+        StallDiagnostic diagnostic(&w);
+        diagnostic.setIdleMs(200);
+        diagnostic.setTrainings({{QStringLiteral("lstsq"), nlohmann::json::object()}});
+        QSignalSpy finished(&diagnostic, &StallDiagnostic::finished);
+        diagnostic.start();
+        QVERIFY(finished.wait(300000));
+        const QString table = StallDiagnostic::table(diagnostic.rows());
+        QVERIFY2(diagnostic.ok(), qPrintable(table));
+        QCOMPARE(diagnostic.rows().size(), 3);  // idle, index, train
+        for (const StallDiagnostic::Row& r : diagnostic.rows()) {
+            QVERIFY2(r.stalls.ticks > 0, qPrintable(table));
+            QVERIFY(r.stalls.longestMs >= r.stalls.p99Ms);
+            QVERIFY(r.stalls.p99Ms >= 0.0);
+        }
+        // The scratch gallery and adapter are gone again.
+        Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadOnly);
+        QVERIFY(!ws.hasGallery(StallDiagnostic::kProbeName));
+        const std::vector<std::string> adapters = ws.adapters();
+        QVERIFY(std::find(adapters.begin(), adapters.end(), StallDiagnostic::kProbeName) == adapters.end());
     }
 };
 

@@ -1,21 +1,26 @@
 // xbt-workbench: the desktop workbench. Command-line options open a
-// workspace on a tab and can run a query, an evaluation or a training and
-// save a screenshot of the real window (how docs/images/ are made).
+// workspace on a tab or in demo mode and can run a query, an evaluation or a
+// training and save a screenshot of the real window (how docs/images/ are
+// made), or measure the event loop's stalls during engine jobs.
+#include "ui/workbench/DemoView.h"
 #include "ui/workbench/EvaluatePanel.h"
 #include "ui/workbench/ExplorePanel.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MainWindow.h"
+#include "ui/workbench/StallDiagnostic.h"
 #include "ui/workbench/ThumbnailLoader.h"
 #include "ui/workbench/TrainPanel.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
+#include <QIcon>
 #include <QPixmap>
 #include <QScreen>
 #include <QSettings>
 #include <QTimer>
 
+#include <cstdio>
 #include <functional>
 
 using namespace xbt::ui;
@@ -30,7 +35,9 @@ void screenshotWhenSettled(MainWindow* window, const QString& file, int extraDel
     auto waited = std::make_shared<int>(0);
     QObject::connect(timer, &QTimer::timeout, window, [=] {
         *waited += 200;
-        if (window->explore()->thumbnails()->pendingCount() > 0 && *waited < 15000)
+        const int pending =
+            window->explore()->thumbnails()->pendingCount() + window->demo()->thumbnails()->pendingCount();
+        if (pending > 0 && *waited < 15000)
             return;
         if (*waited < extraDelayMs)
             return;
@@ -49,6 +56,14 @@ int main(int argc, char** argv)
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("xbt"));
     QApplication::setApplicationName(QStringLiteral("xbt-workbench"));
+    // The icon is compiled in (resources/xbt-workbench.qrc), so the window
+    // has it from the build tree too; the desktop file name lets Wayland
+    // shells match the window to the installed entry and its themed icon.
+    QIcon icon;
+    for (const int px : {16, 32, 48, 64, 128, 256})
+        icon.addFile(QStringLiteral(":/icons/xbt-workbench-%1.png").arg(px), QSize(px, px));
+    QApplication::setWindowIcon(icon);
+    QGuiApplication::setDesktopFileName(QStringLiteral("xbt-workbench"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("XBT Workbench: upgrade a retrieval model without re-embedding the gallery"));
@@ -64,13 +79,18 @@ int main(int argc, char** argv)
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window to FILE once the run settles, then quit"), QStringLiteral("file"));
     const QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Wait at least this long before the screenshot"), QStringLiteral("ms"), QStringLiteral("500"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1366x768"), QStringLiteral("WxH"));
+    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open in demo mode (full screen unless --size is given; Esc leaves)"));
+    const QCommandLineOption measureStalls(QStringLiteral("measure-stalls"),
+                                           QStringLiteral("Index and train through the panels, print the longest event-loop stalls, and quit"));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Torch threads (0: all cores)"), QStringLiteral("n"), QStringLiteral("0"));
-    for (const auto& o : {workspace, buildSample, tab, query, image, adapter, runEval, train, screenshot, delay, size, threads})
+    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, runEval, train, screenshot, delay, size,
+                          measureStalls, threads})
         parser.addOption(o);
     parser.process(app);
 
     WorkbenchOptions options;
     options.modelOptions.threads = parser.value(threads).toInt();
+    options.interactive = !parser.isSet(screenshot) && !parser.isSet(measureStalls);
     MainWindow window(options);
     if (parser.isSet(size)) {
         const QStringList wh = parser.value(size).split(QLatin1Char('x'));
@@ -81,15 +101,41 @@ int main(int argc, char** argv)
 
     const QString shot = parser.value(screenshot);
     const int shotDelay = parser.value(delay).toInt();
+    if (parser.isSet(measureStalls) && !parser.isSet(workspace)) {
+        std::fprintf(stderr, "--measure-stalls needs --workspace WS (the sample workspace: xbt-workbench --build-sample)\n");
+        return 1;
+    }
+    StallDiagnostic stalls(&window);
+    QObject::connect(&stalls, &StallDiagnostic::finished, &window, [&] {
+        std::printf("%s", qPrintable(StallDiagnostic::table(stalls.rows())));
+        std::fflush(stdout);
+        QApplication::exit(stalls.ok() ? 0 : 1);
+    });
+
+    if (!options.interactive)
+        QObject::connect(&window, &MainWindow::workspaceFailed, &window, [](const QString& error) {
+            std::fprintf(stderr, "xbt-workbench: %s\n", qPrintable(error));
+            QApplication::exit(1);
+        });
+
     QObject::connect(&window, &MainWindow::workspaceOpened, &window, [&] {
+        if (parser.isSet(measureStalls)) {
+            stalls.start();
+            return;
+        }
         if (parser.isSet(tab))
             window.showTab(parser.value(tab));
         if (parser.isSet(adapter))
             window.explore()->selectAdapter(parser.value(adapter));
-        if (parser.isSet(query))
+        if (parser.isSet(demo)) {
+            window.enterDemoMode(!parser.isSet(size));
+            if (parser.isSet(query))
+                window.demo()->runTypedQuery(parser.value(query));
+        } else if (parser.isSet(query)) {
             window.explore()->runTextQuery(parser.value(query));
-        else if (parser.isSet(image))
+        } else if (parser.isSet(image)) {
             window.explore()->runImageQuery(parser.value(image));
+        }
         if (parser.isSet(runEval))
             window.evaluate()->runEvaluation();
         if (parser.isSet(train)) {
@@ -98,14 +144,24 @@ int main(int argc, char** argv)
         }
         if (shot.isEmpty())
             return;
-        if (parser.isSet(query) || parser.isSet(image))
+        if (parser.isSet(demo)) {
+            // The demo reads well only with its query and its headline in.
+            auto awaited = std::make_shared<int>(2);
+            const auto oneIn = [&, awaited] {
+                if (--*awaited == 0)
+                    screenshotWhenSettled(&window, shot, shotDelay);
+            };
+            QObject::connect(window.demo(), &DemoView::queryFinished, &window, oneIn, Qt::SingleShotConnection);
+            QObject::connect(window.demo(), &DemoView::headlineReady, &window, oneIn, Qt::SingleShotConnection);
+        } else if (parser.isSet(query) || parser.isSet(image)) {
             QObject::connect(window.explore(), &ExplorePanel::queryFinished, &window,
                              [&] { screenshotWhenSettled(&window, shot, shotDelay); }, Qt::SingleShotConnection);
-        else if (parser.isSet(runEval))
+        } else if (parser.isSet(runEval)) {
             QObject::connect(window.evaluate(), &EvaluatePanel::evaluationFinished, &window,
                              [&] { screenshotWhenSettled(&window, shot, shotDelay); }, Qt::SingleShotConnection);
-        else
+        } else {
             screenshotWhenSettled(&window, shot, shotDelay);  // e.g. training: a shot during the run
+        }
     }, Qt::SingleShotConnection);
 
     if (parser.isSet(buildSample)) {

@@ -3,6 +3,7 @@
 #include "core/eval/EvaluationResults.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/util/FileUtil.h"
+#include "core/util/Timestamp.h"
 #include "ui/charts/EvaluationCharts.h"
 #include "ui/charts/EvaluationReport.h"
 #include "ui/charts/ReportData.h"
@@ -29,6 +30,8 @@
 #include <QUrl>
 #include <QVBoxLayout>
 
+#include <filesystem>
+
 namespace xbt::ui {
 
 using charts::Direction;
@@ -40,6 +43,7 @@ struct EvaluationJobResult {
     std::string csv;
     size_t failures = 0;
     std::vector<std::string> skipped;
+    std::string keepError;  // why results.json could not be kept in the workspace
 };
 
 QTableView* tableFor(QStandardItemModel* model)
@@ -152,8 +156,19 @@ void EvaluatePanel::runEvaluation()
         this, tr("Evaluation"),
         [request](JobContext& ctx) {
             EvaluationRun run = xbt::runEvaluation(request, ctx.progress(), ctx.cancel());
+            run.outcome.command = "xbt-workbench Evaluate (" + request.workspaceDir + ")";
+            run.outcome.date = utcTimestamp();
             EvaluationJobResult r;
             r.results = evaluationToJson(run.outcome);
+            // Kept in the workspace, where demo mode finds the latest
+            // numbers for its headline.
+            try {
+                const std::string dir = request.workspaceDir + "/results/workbench";
+                std::filesystem::create_directories(dir);
+                writeFileAtomic(dir + "/results.json", r.results.dump(2) + "\n");
+            } catch (const std::exception& e) {
+                r.keepError = e.what();
+            }
             r.csv = evaluationRecallCsv(run.outcome);
             r.failures = run.failures.size();
             r.skipped = run.skippedAdapters;
@@ -167,6 +182,9 @@ void EvaluatePanel::runEvaluation()
                 extra += tr("  %1 images could not be read and were left out.").arg(r.failures);
             for (const std::string& s : r.skipped)
                 extra += tr("  Skipped %1.").arg(QString::fromStdString(s));
+            if (!r.keepError.empty())
+                extra += tr("  The results could not be kept in the workspace (demo mode will not see them): %1")
+                             .arg(QString::fromStdString(r.keepError));
             summary_->setText(summary_->text() + extra);
             Q_EMIT evaluationFinished();
         },

@@ -1,6 +1,6 @@
 #include "ui/workbench/ExplorePanel.h"
 
-#include "ui/workbench/JobRunner.h"
+#include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
@@ -44,8 +44,8 @@ bool isImageFile(const QString& path)
 }  // namespace
 
 ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
-    : QWidget(parent), runner_(runner), thumbnails_(new ThumbnailLoader(this)), query_(new QLineEdit),
-      search_(new QPushButton(tr("Search"))), image_(new QPushButton(tr("Image query..."))), adapters_(new QComboBox),
+    : QWidget(parent), searcher_(new ExploreSearcher(runner, this)), thumbnails_(new ThumbnailLoader(this)),
+      query_(new QLineEdit), search_(new QPushButton(tr("Search"))), image_(new QPushButton(tr("Image query..."))), adapters_(new QComboBox),
       examples_(new QComboBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
       columnsSplitter_(new QSplitter(Qt::Horizontal))
 {
@@ -117,6 +117,12 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
         query_->setText(text);
         runTextQuery(text);
     });
+    connect(searcher_, &ExploreSearcher::finished, this, &ExplorePanel::showOutcome);
+    connect(searcher_, &ExploreSearcher::failed, this, [this](const QString& error) {
+        status_->setText(tr("The query failed: %1").arg(error));
+        Q_EMIT queryFailed(error);
+    });
+    searcher_->setPreviewSize(queryImage_->size());
     auto* paste = new QShortcut(QKeySequence::Paste, this);
     paste->setContext(Qt::WidgetWithChildrenShortcut);
     connect(paste, &QShortcut::activated, this, &ExplorePanel::pasteImage);
@@ -124,7 +130,7 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
 
 void ExplorePanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
 {
-    session_ = std::move(session);
+    searcher_->setSession(std::move(session));
     workspaceDir_ = QString::fromStdString(summary.dir);
     thumbnails_->setThumbnailDir(QString::fromStdString(summary.thumbnailDir));
     const QString previous = adapters_->currentText();
@@ -137,9 +143,16 @@ void ExplorePanel::setSession(std::shared_ptr<WorkspaceSession> session, const W
         if (adapters_->findText(preferred) >= 0)
             adapters_->setCurrentText(preferred);
     }
-    examples_->clear();
+    QStringList demo;
     for (const std::string& q : summary.demoQueries)
-        examples_->addItem(QString::fromStdString(q));
+        demo << QString::fromStdString(q);
+    setDemoQueries(demo);
+}
+
+void ExplorePanel::setDemoQueries(const QStringList& queries)
+{
+    examples_->clear();
+    examples_->addItems(queries);
     examples_->setEnabled(examples_->count() > 0);
     examples_->setCurrentIndex(-1);
 }
@@ -190,7 +203,7 @@ void ExplorePanel::rerun()
 
 void ExplorePanel::run(ExploreQuery query)
 {
-    if (!session_) {
+    if (!searcher_->hasSession()) {
         status_->setText(tr("Open a workspace first (Ctrl+O)."));
         return;
     }
@@ -202,39 +215,7 @@ void ExplorePanel::run(ExploreQuery query)
         queryImage_->setVisible(false);
         status_->setText(tr("Searching images for \"%1\" ...").arg(QString::fromStdString(query.text)));
     }
-    // The latest query wins: an older one still running is cancelled and its
-    // results, should they arrive, are dropped.
-    if (runningJob_ && runner_->isRunning(runningJob_))
-        runner_->cancel(runningJob_);
-    const int generation = ++generation_;
-    std::shared_ptr<WorkspaceSession> session = session_;
-    runningJob_ = runner_->run(
-        this, query.isImage() ? tr("Image query") : tr("Text query"),
-        [session, query, previewSize = queryImage_->size()](JobContext& ctx) {
-            ExploreOutcome outcome = session->explore(query, ctx.cancel());
-            // Decoding the user's picture (possibly many megapixels) is disk
-            // and CPU work: it happens here, never on the GUI thread.
-            if (query.isImage()) {
-                QImageReader reader(QString::fromStdString(query.imagePath));
-                reader.setAutoTransform(true);
-                const QSize full = reader.size();
-                if (full.isValid())
-                    reader.setScaledSize(full.scaled(previewSize, Qt::KeepAspectRatio));
-                outcome.queryPreview = reader.read();
-            }
-            return outcome;
-        },
-        [this, generation](const ExploreOutcome& outcome) {
-            if (generation != generation_)
-                return;
-            showOutcome(outcome);
-        },
-        [this, generation](const QString& error, bool cancelled) {
-            if (generation != generation_ || cancelled)
-                return;
-            status_->setText(tr("The query failed: %1").arg(error));
-            Q_EMIT queryFailed(error);
-        });
+    searcher_->search(query);
 }
 
 void ExplorePanel::showOutcome(const ExploreOutcome& outcome)

@@ -1,7 +1,8 @@
 #pragma once
 // The main screen: one query (text, or an image from a file, a drop, the
 // clipboard or a result) searched in every configuration side by side.
-// Searches run in the JobRunner; a newer query supersedes a running one.
+// Searches run in the JobRunner through an ExploreSearcher (shared with
+// demo mode); a newer query supersedes a running one.
 
 #include "ui/workbench/ExploreTypes.h"
 
@@ -20,6 +21,7 @@ class QSplitter;
 
 namespace xbt::ui {
 
+class ExploreSearcher;
 class JobRunner;
 class ResultColumnView;
 class ThumbnailLoader;
@@ -37,6 +39,8 @@ public:
     void rerun();
     void focusQuery();
     void selectAdapter(const QString& name);
+    // The workspace's demo list changed (edited in demo mode).
+    void setDemoQueries(const QStringList& queries);
 
     int columnCount() const;  // columns shown for the last query
     ResultColumnView* column(int i) const;
@@ -59,13 +63,10 @@ private:
     void highlight(const QString& path);
     void chooseImage();
 
-    JobRunner* runner_;
+    ExploreSearcher* searcher_;
     ThumbnailLoader* thumbnails_;
-    std::shared_ptr<WorkspaceSession> session_;
     std::optional<ExploreOutcome> outcome_;
     QString workspaceDir_;
-    int generation_ = 0;
-    int runningJob_ = 0;
 
     QLineEdit* query_;
     QPushButton* search_;

@@ -141,6 +141,7 @@ void IndexPanel::start()
             start_->setEnabled(true);
             cancel_->setEnabled(false);
             summary_->setText(cancelled ? tr("Cancelled.") : tr("Indexing failed: %1").arg(error));
+            Q_EMIT indexingFailed(error, cancelled);
         });
 }
 

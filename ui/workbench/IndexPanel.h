@@ -26,9 +26,11 @@ public:
     void start();
     void setInputs(const QString& folder, const QString& gallery, const QString& modelSpec, const QString& captions = {});
     QTableWidget* failures() const { return failures_; }
+    bool running() const { return job_ != 0; }
 
 Q_SIGNALS:
     void galleryIndexed(const QString& gallery);
+    void indexingFailed(const QString& error, bool cancelled);
 
 private:
     JobRunner* runner_;

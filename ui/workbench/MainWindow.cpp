@@ -2,6 +2,7 @@
 
 #include "core/gallery/Workspace.h"
 #include "core/pipeline/SampleWorkspace.h"
+#include "ui/workbench/DemoView.h"
 #include "ui/workbench/EvaluatePanel.h"
 #include "ui/workbench/ExplorePanel.h"
 #include "ui/workbench/IndexPanel.h"
@@ -20,6 +21,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSettings>
+#include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -33,9 +35,10 @@ constexpr int kMaxRecent = 8;
 }  // namespace
 
 MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
-    : QMainWindow(parent), options_(std::move(options)), runner_(new JobRunner(this)), tabs_(new QTabWidget),
-      explore_(new ExplorePanel(runner_)), evaluate_(new EvaluatePanel(runner_)), train_(new TrainPanel(runner_)),
-      index_(new IndexPanel(runner_)), models_(new ModelsPanel)
+    : QMainWindow(parent), options_(std::move(options)), runner_(new JobRunner(this)), stack_(new QStackedWidget),
+      tabs_(new QTabWidget), explore_(new ExplorePanel(runner_)), evaluate_(new EvaluatePanel(runner_)),
+      train_(new TrainPanel(runner_)), index_(new IndexPanel(runner_)), models_(new ModelsPanel),
+      demo_(new DemoView(runner_))
 {
     setWindowTitle(tr("XBT Workbench"));
     tabs_->addTab(explore_, tr("&Explore"));
@@ -44,7 +47,9 @@ MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
     tabs_->addTab(index_, tr("&Index"));
     tabs_->addTab(models_, tr("&Models"));
     tabs_->setDocumentMode(true);
-    setCentralWidget(tabs_);
+    stack_->addWidget(tabs_);
+    stack_->addWidget(demo_);
+    setCentralWidget(stack_);
     statusBar()->addPermanentWidget(new JobStatusWidget(runner_), 1);
     buildMenus();
 
@@ -61,6 +66,10 @@ MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
                 Qt::SingleShotConnection);
     });
     connect(index_, &IndexPanel::galleryIndexed, this, &MainWindow::refresh);
+    connect(demo_, &DemoView::exitRequested, this, &MainWindow::leaveDemoMode);
+    connect(demo_, &DemoView::queriesSaved, explore_, &ExplorePanel::setDemoQueries);
+    // A new evaluation changes the demo's headline numbers.
+    connect(evaluate_, &EvaluatePanel::evaluationFinished, demo_, &DemoView::refreshHeadline);
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
@@ -108,6 +117,43 @@ void MainWindow::buildMenus()
     for (int i = 0; i < kTabs.size(); ++i)
         view->addAction(tabs_->tabText(i).remove(QLatin1Char('&')), QKeySequence(Qt::CTRL | (Qt::Key_1 + i)), this,
                         [this, i] { tabs_->setCurrentIndex(i); });
+    view->addSeparator();
+    demoAction_ = view->addAction(tr("&Demo mode"), this, [this] {
+        if (inDemoMode())
+            leaveDemoMode();
+        else
+            enterDemoMode();
+    });
+    demoAction_->setShortcuts({QKeySequence(Qt::Key_F11), QKeySequence(Qt::CTRL | Qt::Key_D)});
+    demoAction_->setToolTip(tr("Full screen, one demo query at a time, for an audience (Esc leaves)"));
+    // The menu bar is hidden in demo mode, and a hidden menu's shortcuts do
+    // not fire: the window carries the action too.
+    addAction(demoAction_);
+}
+
+bool MainWindow::inDemoMode() const { return stack_->currentWidget() == demo_; }
+
+void MainWindow::enterDemoMode(bool fullScreen)
+{
+    if (inDemoMode())
+        return;
+    stateBeforeDemo_ = windowState();
+    menuBar()->hide();
+    statusBar()->hide();
+    stack_->setCurrentWidget(demo_);
+    if (fullScreen)
+        showFullScreen();
+    demo_->setFocus();
+}
+
+void MainWindow::leaveDemoMode()
+{
+    if (!inDemoMode())
+        return;
+    stack_->setCurrentWidget(tabs_);
+    menuBar()->show();
+    statusBar()->show();
+    setWindowState(stateBeforeDemo_);
 }
 
 void MainWindow::showTab(const QString& name)
@@ -136,7 +182,8 @@ void MainWindow::openWorkspace(const QString& dir)
             Q_EMIT workspaceOpened(QString::fromStdString(r.second.dir));
         },
         [this, dir](const QString& error, bool) {
-            QMessageBox::warning(this, tr("Open workspace"), tr("Could not open %1:\n%2").arg(dir, error));
+            if (options_.interactive)
+                QMessageBox::warning(this, tr("Open workspace"), tr("Could not open %1:\n%2").arg(dir, error));
             Q_EMIT workspaceFailed(error);
         });
 }
@@ -167,6 +214,7 @@ void MainWindow::apply(std::shared_ptr<WorkspaceSession> session, const Workspac
     train_->setSession(session_, summary);
     index_->setSession(session_, summary);
     models_->setSummary(summary);
+    demo_->setSession(session_, summary);
     if (!summary.hasProfile)
         statusBar()->showMessage(tr("This workspace has no upgrade.json: Explore and Evaluate need one (old and new "
                                     "model, galleries)."),
@@ -252,6 +300,8 @@ void MainWindow::fillRecentMenu()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    // The window's normal layout is what should come back next time.
+    leaveDemoMode();
     QSettings settings;
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());

@@ -9,11 +9,14 @@
 
 #include <memory>
 
+class QAction;
 class QMenu;
+class QStackedWidget;
 class QTabWidget;
 
 namespace xbt::ui {
 
+class DemoView;
 class EvaluatePanel;
 class ExplorePanel;
 class IndexPanel;
@@ -25,6 +28,10 @@ struct WorkspaceSummary;
 
 struct WorkbenchOptions {
     ModelOptions modelOptions;
+    // false for unattended runs (screenshots, --measure-stalls): a failure
+    // to open a workspace is only signalled (workspaceFailed), never a
+    // dialog that would wait for a click nobody makes.
+    bool interactive = true;
 };
 
 class MainWindow : public QMainWindow {
@@ -38,6 +45,11 @@ public:
     // First start: open the sample workspace when it is built, else offer to build it.
     void offerSampleWorkspace();
     void showTab(const QString& name);  // explore, evaluate, train, index, models
+    // Demo mode replaces the tabs, menus and status bar with the DemoView;
+    // full screen unless the caller sized the window (screenshots).
+    void enterDemoMode(bool fullScreen = true);
+    void leaveDemoMode();
+    bool inDemoMode() const;
     static QString defaultSampleWorkspaceDir();
 
     JobRunner* jobs() const { return runner_; }
@@ -46,7 +58,11 @@ public:
     TrainPanel* train() const { return train_; }
     IndexPanel* index() const { return index_; }
     ModelsPanel* models() const { return models_; }
+    DemoView* demo() const { return demo_; }
     QString workspaceDir() const;
+    std::shared_ptr<WorkspaceSession> session() const { return session_; }
+    // Reloads galleries and adapters after they changed on disk.
+    void refresh();
 
 Q_SIGNALS:
     void workspaceOpened(const QString& dir);
@@ -57,7 +73,6 @@ protected:
 
 private:
     void buildMenus();
-    void refresh();
     void apply(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
     void rememberRecent(const QString& dir);
     void fillRecentMenu();
@@ -67,12 +82,16 @@ private:
     WorkbenchOptions options_;
     JobRunner* runner_;
     std::shared_ptr<WorkspaceSession> session_;
+    QStackedWidget* stack_;
     QTabWidget* tabs_;
     ExplorePanel* explore_;
     EvaluatePanel* evaluate_;
     TrainPanel* train_;
     IndexPanel* index_;
     ModelsPanel* models_;
+    DemoView* demo_;
+    QAction* demoAction_ = nullptr;
+    Qt::WindowStates stateBeforeDemo_;
     QMenu* recent_ = nullptr;
 };
 

@@ -1,5 +1,6 @@
 #include "ui/workbench/ResultColumnView.h"
 
+#include "ui/workbench/FontScale.h"
 #include "ui/workbench/ResultDelegate.h"
 #include "ui/workbench/ResultListModel.h"
 
@@ -23,11 +24,9 @@ ResultColumnView::ResultColumnView(ThumbnailLoader* thumbnails, QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(2);
-    QFont f = title_->font();
-    f.setBold(true);
-    f.setPointSizeF(f.pointSizeF() * 1.25);
-    title_->setFont(f);
+    updateFonts();
     subtitle_->setWordWrap(true);
+    subtitle_->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(title_);
     layout->addWidget(subtitle_);
     layout->addWidget(stack_, 1);
@@ -58,6 +57,29 @@ ResultColumnView::ResultColumnView(ThumbnailLoader* thumbnails, QWidget* parent)
 QString ResultColumnView::title() const { return title_->text(); }
 
 bool ResultColumnView::showsUnavailable() const { return stack_->currentWidget() == unavailable_; }
+
+void ResultColumnView::updateFonts()
+{
+    QFont f = scaledFont(font(), 1.25);
+    f.setBold(true);
+    title_->setFont(f);
+    // A widget with a style sheet does not pick up its parent's later font
+    // changes: the not-comparable message is sized here, a little larger
+    // than the results since it is the column's whole message.
+    unavailable_->setFont(scaledFont(font(), 1.1));
+    // Two lines for every subtitle, wrapped or not, so that the results of
+    // side-by-side columns start at the same height.
+    subtitle_->setMinimumHeight(2 * subtitle_->fontMetrics().lineSpacing());
+}
+
+void ResultColumnView::changeEvent(QEvent* event)
+{
+    // The title's font is set explicitly, so it would not follow a new
+    // parent font (demo mode's large type) on its own.
+    if (event->type() == QEvent::FontChange)
+        updateFonts();
+    QWidget::changeEvent(event);
+}
 
 void ResultColumnView::setTileSide(int side)
 {

@@ -37,10 +37,12 @@ Q_SIGNALS:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void showContextMenu(const QPoint& pos);
     void fitTiles();
+    void updateFonts();
 
     ResultListModel* model_;
     ResultDelegate* delegate_;

@@ -51,8 +51,13 @@ void ResultDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         const QRect textRect(r.left(), imageRect.bottom() + 2, r.width(), line + 4);
         painter->setFont(bold);
         painter->setPen(truth ? kTruth : option.palette.text().color());
-        painter->drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter,
-                          rankText + (truth ? QStringLiteral(" \u2713 truth") : QString()));
+        // On a narrow tile (large type) the word goes and the tick stays, so
+        // that the rank never runs into the score.
+        QString label = rankText + (truth ? QStringLiteral(" \u2713 truth") : QString());
+        const int scoreWidth = option.fontMetrics.horizontalAdvance(scoreText) + line / 2;
+        if (truth && QFontMetrics(bold).horizontalAdvance(label) + scoreWidth > textRect.width())
+            label = rankText + QStringLiteral(" \u2713");
+        painter->drawText(textRect, Qt::AlignLeft | Qt::AlignVCenter, label);
         painter->setFont(option.font);
         painter->setPen(option.palette.text().color());
         painter->drawText(textRect, Qt::AlignRight | Qt::AlignVCenter, scoreText);

@@ -6,12 +6,12 @@
 #include "core/gallery/GallerySearch.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/model/ModelLoader.h"
+#include "core/pipeline/DemoQueryList.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 
 namespace xbt::ui {
 
@@ -123,11 +123,11 @@ WorkspaceSummary WorkspaceSession::summarize()
             continue;
         s.queryAdapters.push_back(a.name);
     }
-    if (!profile_.demoQueries.empty()) {
-        std::ifstream in(profile_.demoQueriesPath(dir_));
-        for (std::string line; std::getline(in, line);)
-            if (!line.empty() && line[0] != '#')
-                s.demoQueries.push_back(line);
+    s.demoQueriesFile = demoQueriesFile(dir_, profile_);
+    try {
+        s.demoQueries = parseDemoQueries(readDemoQueriesText(s.demoQueriesFile));
+    } catch (const std::exception& e) {
+        s.demoQueriesError = e.what();
     }
     return s;
 }
@@ -245,6 +245,20 @@ void WorkspaceSession::invalidate()
     UpgradeProfile fresh = loadUpgradeProfile(dir_);
     std::lock_guard<std::mutex> profileLock(profileMutex_);
     profile_ = std::move(fresh);
+}
+
+void WorkspaceSession::reloadProfile()
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    UpgradeProfile fresh = loadUpgradeProfile(dir_);
+    std::lock_guard<std::mutex> profileLock(profileMutex_);
+    profile_ = std::move(fresh);
+}
+
+int64_t WorkspaceSession::galleryImageCount(const std::string& gallery)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    return search(gallery).imageIndexReport().vectors;
 }
 
 }  // namespace xbt::ui

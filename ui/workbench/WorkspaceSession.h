@@ -43,7 +43,9 @@ struct WorkspaceSummary {
     std::vector<AdapterInfo> adapters;       // every adapter
     std::vector<std::string> queryAdapters;  // query adapters between the profile's models
     std::vector<ModelStatus> models;
+    std::string demoQueriesFile;  // where the demo list is (or will be saved)
     std::vector<std::string> demoQueries;
+    std::string demoQueriesError;  // set when the list exists but could not be read
 };
 
 class WorkspaceSession {
@@ -61,6 +63,12 @@ public:
     ExploreOutcome explore(const ExploreQuery& query, const CancelToken& cancel);
     // Galleries and adapters changed on disk (after indexing or training).
     void invalidate();
+    // upgrade.json changed, but not its models or galleries (e.g. the demo
+    // list was pointed at a new file): keeps the loaded models.
+    void reloadProfile();
+    // How many images a gallery holds (its image index, built once and
+    // cached like a search's).
+    int64_t galleryImageCount(const std::string& gallery);
 
 private:
     std::shared_ptr<EmbeddingModel> model(const std::string& role);

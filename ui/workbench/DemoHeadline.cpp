@@ -1,0 +1,132 @@
+#include "ui/workbench/DemoHeadline.h"
+
+#include "core/util/FileUtil.h"
+#include "ui/charts/ReportData.h"
+#include "ui/workbench/WorkspaceSession.h"
+
+#include <nlohmann/json.hpp>
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <filesystem>
+#include <vector>
+
+namespace xbt::ui {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool sameUpgrade(const charts::EvaluationResults& r, const std::string& oldFingerprint, const std::string& newFingerprint)
+{
+    const charts::ModelDescription* oldModel = r.findModel("old");
+    const charts::ModelDescription* newModel = r.findModel("new");
+    // Unknown fingerprints (a workspace whose models do not load) cannot
+    // rule a file out.
+    return oldModel && newModel && (oldFingerprint.empty() || oldModel->fingerprint == oldFingerprint) &&
+           (newFingerprint.empty() || newModel->fingerprint == newFingerprint);
+}
+
+std::optional<charts::EvaluationResults> parseFile(const std::string& path)
+{
+    try {
+        return charts::parseEvaluationResults(nlohmann::json::parse(readFileBytes(path)));
+    } catch (const std::exception&) {
+        // A half-written or foreign results.json is not this demo's concern:
+        // the next newest one is used.
+        return std::nullopt;
+    }
+}
+
+std::optional<double> textToImageR1(const charts::Configuration* c)
+{
+    if (!c || !c->comparable || !c->recall.textToImage)
+        return std::nullopt;
+    return c->recall.textToImage->recall[0];
+}
+
+}  // namespace
+
+std::optional<double> DemoHeadline::secondsSaved() const
+{
+    if (galleryImages < 0 || imagesPerSecond <= 0)
+        return std::nullopt;
+    return static_cast<double>(galleryImages) / imagesPerSecond;
+}
+
+std::string latestEvaluationResults(const std::string& workspaceDir, const std::string& oldFingerprint,
+                                    const std::string& newFingerprint)
+{
+    const fs::path results = fs::path(workspaceDir) / "results";
+    std::error_code ec;
+    std::vector<std::pair<fs::file_time_type, std::string>> found;
+    for (fs::recursive_directory_iterator it(results, fs::directory_options::skip_permission_denied, ec), end;
+         !ec && it != end; it.increment(ec)) {
+        if (it->is_regular_file(ec) && it->path().filename() == "results.json")
+            found.emplace_back(it->last_write_time(ec), it->path().string());
+    }
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [time, path] : found) {
+        const std::optional<charts::EvaluationResults> r = parseFile(path);
+        if (r && sameUpgrade(*r, oldFingerprint, newFingerprint))
+            return path;
+    }
+    return {};
+}
+
+DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adapter, const std::string& oldFingerprint,
+                              const std::string& newFingerprint)
+{
+    DemoHeadline h;
+    h.adapter = adapter;
+    try {
+        h.galleryImages = session.galleryImageCount(session.profile().oldGallery);
+    } catch (const std::exception& e) {
+        h.galleryError = e.what();
+    }
+    h.resultsFile = latestEvaluationResults(session.dir(), oldFingerprint, newFingerprint);
+    if (h.resultsFile.empty()) {
+        h.recallMissing = "no evaluation of these models in this workspace yet";
+        return h;
+    }
+    const std::optional<charts::EvaluationResults> r = parseFile(h.resultsFile);
+    if (!r) {
+        h.recallMissing = h.resultsFile + " could not be read";
+        return h;
+    }
+    h.resultsDate = r->date;
+    if (r->backfill && r->backfill->imagesPerSecond)
+        h.imagesPerSecond = *r->backfill->imagesPerSecond;
+    else if (const charts::ModelDescription* m = r->findModel("new"); m && m->imagesPerSecond)
+        h.imagesPerSecond = *m->imagesPerSecond;
+    h.todayR1 = textToImageR1(r->comparableWithRole("today"));
+    h.backfillR1 = textToImageR1(r->comparableWithRole("backfill"));
+    const charts::Configuration* adapted = nullptr;
+    for (const charts::Configuration& c : r->configurations)
+        if (c.role == "adapter" && c.adapter == adapter)
+            adapted = &c;
+    h.adaptedR1 = textToImageR1(adapted);
+    if (!h.adaptedR1)
+        h.recallMissing = "the latest evaluation did not measure adapter '" + adapter + "'";
+    else if (!h.todayR1)
+        h.recallMissing = "the latest evaluation has no old -> old recall";
+    if (!h.recallMissing.empty()) {
+        h.todayR1.reset();
+        h.adaptedR1.reset();
+    }
+    return h;
+}
+
+QString spokenDuration(double seconds)
+{
+    if (seconds < 90)
+        return QCoreApplication::translate("DemoHeadline", "%1 s").arg(seconds, 0, 'f', seconds < 10 ? 1 : 0);
+    if (seconds < 90 * 60)
+        return QCoreApplication::translate("DemoHeadline", "%1 min").arg(seconds / 60, 0, 'f', 1);
+    if (seconds < 48 * 3600)
+        return QCoreApplication::translate("DemoHeadline", "%1 h").arg(seconds / 3600, 0, 'f', 1);
+    return QCoreApplication::translate("DemoHeadline", "%1 days").arg(seconds / 86400, 0, 'f', 1);
+}
+
+}  // namespace xbt::ui
