@@ -21,5 +21,14 @@ XBT=${XBT:-${XBT_BUILD_DIR:-build}/app/xbt}
     "$XBT" $cmd --help
     echo '```'
   done
+  WORKBENCH=$(dirname "$XBT")/xbt-workbench
+  if [ -x "$WORKBENCH" ]; then
+    echo
+    echo "## xbt-workbench"
+    echo
+    echo '```text'
+    QT_QPA_PLATFORM=offscreen "$WORKBENCH" --help 2>/dev/null | sed "s#$WORKBENCH#xbt-workbench#"
+    echo '```'
+  fi
 } > docs/cli.md
 echo "wrote docs/cli.md"

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The XBT ablation on the sample world: noise on/off, 0/250/1000/4000 stage-2
+# pairs, LoRA vs the feature adapter, corpus size. Trains each variant into the
+# workspace of scripts/compatibility_results.sh (run that first: it holds the
+# data, the cached embeddings and the reference `xbt` and `xbt-stage1`
+# adapters), evaluates them side by side on the test split and writes the
+# table into docs/compatibility.md between the ABLATION markers. Not run by CI.
+#   bash scripts/compatibility_ablation.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+XBT=${XBT:-${XBT_BUILD_DIR:-build}/app/xbt}
+OUT=out/compat
+WS=$OUT/ws
+[ -d "$WS/adapters/xbt" ] && [ -d "$WS/adapters/xbt-stage1" ] ||
+  { echo "run scripts/compatibility_results.sh first" >&2; exit 1; }
+gen() { [ -f "$OUT/$1/captions.tsv" ] || "$XBT" sample generate --out "$OUT/$1" --split pairs --count "$2" > /dev/null; }
+gen pairs-250 250
+gen pairs-4000 4000
+head -n 5000 "$OUT/corpus/corpus.txt" > "$OUT/corpus-5000.txt"
+[ -f "$OUT/corpus-80000/corpus.txt" ] ||
+  "$XBT" sample generate --out "$OUT/corpus-80000" --split corpus --count 80000 --texts-only > /dev/null
+echo '{"sigma": 0.0}' > "$OUT/no-noise.json"
+echo '{"image_adapter": "feature"}' > "$OUT/feature.json"
+
+C=$OUT/corpus/corpus.txt
+P=$OUT/pairs
+# name | what changes against the reference `xbt` | corpus | pairs | settings (--config)
+runs=(
+  "abl-no-noise|noise off (sigma 0)|$C|$P|$OUT/no-noise.json"
+  "abl-pairs-250|250 stage-2 pairs|$C|$OUT/pairs-250|"
+  "abl-pairs-4000|4000 stage-2 pairs|$C|$OUT/pairs-4000|"
+  "abl-feature|feature adapter instead of LoRA|$C|$P|$OUT/feature.json"
+  "abl-corpus-5000|5,000-sentence corpus|$OUT/corpus-5000.txt|$P|"
+  "abl-corpus-80000|80,000-sentence corpus|$OUT/corpus-80000/corpus.txt|$P|"
+)
+touch "$OUT/ablation-times.tsv"
+for run in "${runs[@]}"; do
+  IFS='|' read -r name what corpus pairs config <<< "$run"
+  # A finished variant is kept (delete its adapter folder to retrain it).
+  [ -d "$WS/adapters/$name" ] && grep -q "^$name	" "$OUT/ablation-times.tsv" && continue
+  args=(--workspace "$WS" --old sample-old --new sample-new --threads 1 --validation "$OUT/val"
+        --corpus "$corpus" --pairs "$pairs")
+  [ -z "$config" ] || args+=(--config "$config")
+  start=$(date +%s.%N)
+  "$XBT" train --method xbt --name "$name" "${args[@]}" 2>&1 | tail -n 2
+  end=$(date +%s.%N)
+  printf '%s\t%s\t%.0f\n' "$name" "$what" "$(echo "$end - $start" | bc)" >> "$OUT/ablation-times.tsv"
+done
+names=xbt,xbt-stage1$(printf ',%s' $(cut -f1 "$OUT/ablation-times.tsv"))
+"$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --workspace "$WS" --adapters "$names" \
+  --threads 1 --out "$OUT/ablation-eval" > "$OUT/ablation-eval.md"
+
+python3 - "$OUT" docs/compatibility.md <<'PY'
+import json, sys
+out, doc_path = sys.argv[1], sys.argv[2]
+r = json.load(open(f"{out}/ablation-eval/results.json"))
+what = {"xbt": "reference: noise auto, 1,000 pairs, LoRA, 20,000 sentences",
+        "xbt-stage1": "0 stage-2 pairs (stage 1 only)"}
+for line in open(f"{out}/ablation-times.tsv"):
+    name, w, _ = line.rstrip("\n").split("\t")
+    what[name] = w
+def seconds(name):  # as the adapter recorded it: training only, data embedding excluded when cached
+    try:
+        return f'{json.load(open(f"{out}/ws/adapters/{name}/adapter.json"))["training_seconds"]:.0f}'
+    except (OSError, KeyError):
+        return ""
+by_adapter = {c.get("adapter"): c for c in r["configurations"]}
+verdicts = {c["adapter"]: c for c in r["compatibility"]}
+abbrev = {"pass": "pass", "fail": "fail", "within noise": "noise"}
+rows = ["| variant | what changes | T2I R@1 | T2I R@5 | T2I R@10 | I2T R@1 | I2T R@5 | I2T R@10 | criterion T2I (1/5/10) | criterion I2T (1/5/10) | G T2I R@1 | G I2T R@1 | train s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|"]
+old = by_adapter[None] if None in by_adapter else r["configurations"][0]
+for name in ["xbt", "xbt-stage1"] + [n for n in what if n not in ("xbt", "xbt-stage1")]:
+    c, v = by_adapter.get(name), verdicts.get(name)
+    if not c or not v:
+        continue
+    t, i2t = c["text_to_image"], c["image_to_text"]
+    crit = lambda d: "/".join(abbrev[d["criterion"][k]] for k in ("R@1", "R@5", "R@10"))
+    rows.append(f"| `{name}` | {what[name]} | " + " | ".join(f"{100 * t[k]:.1f}" for k in ("R@1", "R@5", "R@10")) + " | "
+                + " | ".join(f"{100 * i2t[k]:.1f}" for k in ("R@1", "R@5", "R@10"))
+                + f" | {crit(v['text_to_image'])} | {crit(v['image_to_text'])} | "
+                + f"{v['text_to_image']['gain_recovery']['R@1']:.2f} | {v['image_to_text']['gain_recovery']['R@1']:.2f} | {seconds(name)} |")
+oo = r["configurations"][0]
+header = (f"Measured by `bash scripts/compatibility_ablation.sh` on {r['date'][:10]} (CPU, 1 torch thread; test split, "
+          f"{oo['text_to_image']['queries']} captions / {oo['image_to_text']['queries']} images). "
+          f"`old->old` for reference: T2I R@1 {100 * oo['text_to_image']['R@1']:.1f}, I2T R@1 {100 * oo['image_to_text']['R@1']:.1f}. "
+          "Criterion per K: pass, fail, or noise (the 95% intervals overlap). Training seconds as each adapter recorded them (`training_seconds`).")
+table = header + "\n\n" + "\n".join(rows) + "\n"
+doc = open(doc_path).read()
+start, end = "<!-- ABLATION -->", "<!-- /ABLATION -->"
+i, j = doc.index(start) + len(start), doc.index(end)
+open(doc_path, "w").write(doc[:i] + "\n" + table + "\n" + doc[j:])
+print(table)
+PY
+echo "wrote docs/compatibility.md (ablation) and $OUT/ablation-eval/"
