@@ -2,15 +2,17 @@
 // builds; Explore's columns agree with GallerySearch; an image query works;
 // engine jobs never run on the GUI thread; cancel stops a job; training
 // from the Train panel adds an adapter; the Evaluate panel shows
-// runEvaluation's numbers; demo mode shows one query in four columns under
+// runEvaluation's numbers and exports its files from a job; demo mode shows one query in four columns under
 // the evaluation's headline, pages through the demo list and saves it; the
-// stall diagnostic measures real jobs.
+// stall diagnostic measures real jobs; the Index panel imports embeddings;
+// the Models panel switches a model (and refuses a broken one).
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CompatibilityAdapter.h"
 #include "core/eval/EvaluationResults.h"
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"
+#include "core/gallery/GalleryStore.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/pipeline/DemoQueryList.h"
@@ -19,6 +21,7 @@
 #include "core/sample/SampleWorldGenerator.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/util/FileUtil.h"
+#include "core/util/NpyFile.h"
 #include "ui/charts/ReportData.h"
 #include "ui/workbench/DemoListEditor.h"
 #include "ui/workbench/DemoView.h"
@@ -28,6 +31,7 @@
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MethodSettingsForm.h"
 #include "ui/workbench/MainWindow.h"
+#include "ui/workbench/ModelSpecChooser.h"
 #include "ui/workbench/ModelsPanel.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
@@ -38,6 +42,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QImage>
 #include <QSignalSpy>
 #include <QStandardItemModel>
@@ -67,6 +72,16 @@ ModelOptions cpuOptions()
 QString absolute(const SearchResults& r, const SearchHit& h)
 {
     return QDir::cleanPath(QString::fromStdString(r.root) + QLatin1Char('/') + QString::fromStdString(h.path));
+}
+
+// The latest job called `title` finished on a worker thread.
+bool latestJobRanOnAWorker(const JobRunner& runner, const QString& title)
+{
+    JobRecord latest;
+    for (const JobRecord& job : runner.history())
+        if (job.title == title && job.id > latest.id)
+            latest = job;
+    return latest.id != 0 && latest.ok && latest.thread && latest.thread != qApp->thread();
 }
 
 }  // namespace
@@ -349,6 +364,45 @@ private Q_SLOTS:
         QVERIFY(compared >= 4);  // old->old, new->new and both adapters
         QVERIFY(w.evaluate()->criterionTable()->rowCount() >= 2);
     }
+    void evaluatePanelExportsOnAWorker()
+    {
+        MainWindow& w = openWindow();
+        EvaluatePanel* panel = w.evaluate();
+        QTemporaryDir out;
+        QSignalSpy exported(panel, &EvaluatePanel::exported);
+        QSignalSpy failed(panel, &EvaluatePanel::exportFailed);
+        auto waitForExport = [&](const QString& job) {
+            QTRY_VERIFY_WITH_TIMEOUT(exported.count() + failed.count() > 0, 120000);
+            QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+            QVERIFY2(latestJobRanOnAWorker(*w.jobs(), job), qPrintable(job));
+        };
+
+        panel->exportReportTo(out.filePath(QStringLiteral("report")));
+        waitForExport(QStringLiteral("Writing the report"));
+        if (QTest::currentTestFailed())
+            return;
+        for (const char* name : {"report.html", "report.pdf", "results.json", "recall_t2i.png", "recall_i2t.png",
+                                 "matrix_t2i.png", "matrix_i2t.png"})
+            QVERIFY2(QFileInfo(out.filePath(QStringLiteral("report/") + QLatin1String(name))).size() > 0, name);
+        QCOMPARE(exported.first().first().toStringList().size(), 7);
+
+        exported.clear();
+        panel->exportPngsTo(out.filePath(QStringLiteral("png")));
+        waitForExport(QStringLiteral("Exporting the charts"));
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(QImage(out.filePath(QStringLiteral("png/recall_t2i.png"))).size(), QSize(1200, 800));
+        QVERIFY(!QImage(out.filePath(QStringLiteral("png/recall_i2t.png"))).isNull());
+
+        exported.clear();
+        panel->exportCsvTo(out.filePath(QStringLiteral("recall.csv")));
+        waitForExport(QStringLiteral("Exporting recall.csv"));
+        if (QTest::currentTestFailed())
+            return;
+        QVERIFY(QString::fromStdString(readFileBytes(out.filePath(QStringLiteral("recall.csv")).toStdString()))
+                    .contains(QStringLiteral("old->old")));
+    }
+
     void demoListParsing()
     {
         const std::vector<std::string> q = parseDemoQueries("# a comment\n  a red circle \r\n\n#another\nblue star\n");
@@ -490,6 +544,106 @@ private Q_SLOTS:
         QVERIFY(!ws.hasGallery(StallDiagnostic::kProbeName));
         const std::vector<std::string> adapters = ws.adapters();
         QVERIFY(std::find(adapters.begin(), adapters.end(), StallDiagnostic::kProbeName) == adapters.end());
+    }
+
+    void indexPanelImportsEmbeddings()
+    {
+        MainWindow& w = openWindow();
+        // Ten rows of the old gallery, as another tool would hand them over:
+        // an .npy matrix and its row listing.
+        const int64_t n = 10;
+        Matrix rows;
+        std::string listing;
+        {
+            Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadOnly);
+            GalleryStore store = GalleryStore::open(ws.galleryDir("old") + "/gallery.sqlite", GalleryStore::Mode::ReadOnly);
+            std::map<int64_t, std::string> paths;
+            for (const StoredItem& item : store.items())
+                paths[item.id] = item.path;
+            const StoredVectors stored = store.imageVectors();
+            rows = Matrix(n, stored.vectors.cols);
+            for (int64_t i = 0; i < n; ++i) {
+                std::copy(stored.vectors.row(i), stored.vectors.row(i) + stored.vectors.cols, rows.row(i));
+                listing += paths.at(stored.ids[size_t(i)]) + "\n";
+            }
+        }
+        const QString npy = root_.filePath(QStringLiteral("imported.npy"));
+        const QString listingFile = root_.filePath(QStringLiteral("imported-rows.txt"));
+        writeNpy(npy.toStdString(), rows);
+        std::ofstream(listingFile.toStdString()) << listing;
+
+        IndexPanel* panel = w.index();
+        panel->setInputs(QString::fromStdString(split_), QStringLiteral("imported"), QStringLiteral("sample-old"));
+        // Stored rows may be float16: normalising absorbs the rounding.
+        panel->setImportInputs(npy, listingFile, true, 4);
+        QSignalSpy done(panel, &IndexPanel::galleryIndexed);
+        QSignalSpy failed(panel, &IndexPanel::indexingFailed);
+        QSignalSpy reopened(&w, &MainWindow::workspaceOpened);
+        panel->startImport();
+        QVERIFY(panel->running());
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() > 0, 120000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QCOMPARE(done.first().first().toString(), QStringLiteral("imported"));
+        QVERIFY2(panel->summaryText().contains(QStringLiteral("imported 10")), qPrintable(panel->summaryText()));
+        QVERIFY2(panel->summaryText().contains(QStringLiteral("4 images embedded again")), qPrintable(panel->summaryText()));
+        QCOMPARE(panel->failures()->rowCount(), 0);
+        QVERIFY(latestJobRanOnAWorker(*w.jobs(), QStringLiteral("Importing into imported")));
+        {
+            Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadOnly);
+            GalleryStore store = GalleryStore::open(ws.galleryDir("imported") + "/gallery.sqlite", GalleryStore::Mode::ReadOnly);
+            QCOMPARE(store.counts().embedded, n);
+        }
+        // The window reads the workspace again (the new gallery).
+        QVERIFY(reopened.wait(60000));
+    }
+
+    void modelsPanelSwitchesModels()
+    {
+        MainWindow& w = openWindow();
+        ModelsPanel* panel = w.models();
+        const std::string profileFile = ws_ + "/upgrade.json";
+        const std::string before = readFileBytes(profileFile);
+
+        // A file that is no TorchScript archive: the panel says why, and
+        // upgrade.json keeps its models.
+        const QString broken = root_.filePath(QStringLiteral("broken.pt"));
+        std::ofstream(broken.toStdString()) << "not a model";
+        panel->newChooser()->setSpec(broken);
+        QCOMPARE(panel->newChooser()->spec(), broken);
+        QSignalSpy failed(panel, &ModelsPanel::switchFailed);
+        panel->applyModels();
+        QVERIFY(failed.wait(60000));
+        const QString error = failed.first().first().toString();
+        QVERIFY2(error.contains(QStringLiteral("new model")) && error.contains(broken), qPrintable(error));
+        QVERIFY(panel->statusText().contains(QStringLiteral("upgrade.json is unchanged")));
+        QCOMPARE(QString::fromStdString(readFileBytes(profileFile)), QString::fromStdString(before));
+
+        // new = sample-old: upgrade.json, the models table and the adapters'
+        // fit all follow, and Explore has no adapter for this pair.
+        QSignalSpy opened(&w, &MainWindow::workspaceOpened);
+        panel->newChooser()->setSpec(QStringLiteral("sample-old"));
+        panel->applyModels();
+        QVERIFY(opened.wait(60000));
+        UpgradeProfile p = loadUpgradeProfile(ws_);
+        QCOMPARE(QString::fromStdString(p.newModel), QStringLiteral("sample-old"));
+        QCOMPARE(QString::fromStdString(p.oldGallery), QStringLiteral("old"));  // the rest is kept
+        QCOMPARE(QString::fromStdString(p.defaultAdapter), QStringLiteral("lstsq"));
+        QCOMPARE(panel->modelsTable()->item(1, 1)->text(), QStringLiteral("sample-old"));
+        QCOMPARE(panel->modelsTable()->item(1, 3)->text(), QStringLiteral("128"));
+        QVERIFY(panel->statusText().contains(QStringLiteral("lstsq")));
+        for (int row = 0; row < panel->adaptersTable()->rowCount(); ++row)
+            QCOMPARE(panel->adaptersTable()->item(row, 4)->text(), QStringLiteral("no: other models"));
+        QVERIFY(w.explore()->adapter().isEmpty());
+
+        // And back: the adapters fit again.
+        opened.clear();
+        panel->newChooser()->setSpec(QStringLiteral("sample-new"));
+        panel->applyModels();
+        QVERIFY(opened.wait(60000));
+        QCOMPARE(QString::fromStdString(loadUpgradeProfile(ws_).newModel), QStringLiteral("sample-new"));
+        QCOMPARE(panel->modelsTable()->item(1, 3)->text(), QStringLiteral("256"));
+        QCOMPARE(panel->adaptersTable()->item(0, 4)->text(), QStringLiteral("yes"));
+        QCOMPARE(w.explore()->adapter(), QStringLiteral("lstsq"));
     }
 };
 

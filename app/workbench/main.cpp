@@ -77,13 +77,17 @@ int main(int argc, char** argv)
     const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window to FILE once the run settles, then quit"), QStringLiteral("file"));
+    const QCommandLineOption shotPoints(
+        QStringLiteral("screenshot-at-points"),
+        QStringLiteral("With --train: take the screenshot during the run, once the charts hold N points (loss and validation together)"),
+        QStringLiteral("n"));
     const QCommandLineOption delay(QStringLiteral("screenshot-delay"), QStringLiteral("Wait at least this long before the screenshot"), QStringLiteral("ms"), QStringLiteral("500"));
     const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Window size, e.g. 1366x768"), QStringLiteral("WxH"));
     const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open in demo mode (full screen unless --size is given; Esc leaves)"));
     const QCommandLineOption measureStalls(QStringLiteral("measure-stalls"),
                                            QStringLiteral("Index and train through the panels, print the longest event-loop stalls, and quit"));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Torch threads (0: all cores)"), QStringLiteral("n"), QStringLiteral("0"));
-    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, runEval, train, screenshot, delay, size,
+    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, runEval, train, screenshot, shotPoints, delay, size,
                           measureStalls, threads})
         parser.addOption(o);
     parser.process(app);
@@ -159,6 +163,18 @@ int main(int argc, char** argv)
         } else if (parser.isSet(runEval)) {
             QObject::connect(window.evaluate(), &EvaluatePanel::evaluationFinished, &window,
                              [&] { screenshotWhenSettled(&window, shot, shotDelay); }, Qt::SingleShotConnection);
+        } else if (parser.isSet(train) && parser.isSet(shotPoints)) {
+            // Live curves: wait until the charts have something to show, but
+            // not past the run's end (a failed run is worth a look too).
+            const int points = parser.value(shotPoints).toInt();
+            auto* poll = new QTimer(&window);
+            QObject::connect(poll, &QTimer::timeout, &window, [&, poll, points] {
+                if (window.train()->lossPoints() + window.train()->validationPoints() < points && window.train()->running())
+                    return;
+                poll->stop();
+                screenshotWhenSettled(&window, shot, shotDelay);
+            });
+            poll->start(100);
         } else {
             screenshotWhenSettled(&window, shot, shotDelay);  // e.g. training: a shot during the run
         }

@@ -26,8 +26,9 @@ namespace {
 // last finished one, and "complete" is a few stat calls.
 const std::vector<std::string>& stepNames()
 {
-    static const std::vector<std::string> names = {"test-split", "pairs-split", "corpus",     "old-gallery",
-                                                   "new-gallery", "adapter",    "demo-queries", "profile"};
+    static const std::vector<std::string> names = {"test-split",  "pairs-split", "corpus",       "val-split",
+                                                   "old-gallery", "new-gallery", "adapter",      "demo-queries",
+                                                   "profile"};
     return names;
 }
 
@@ -147,11 +148,16 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
     run(2, "generating the text corpus", [&](const ProgressCallback& p) {
         generate((data / "corpus").string(), SampleSplit::Corpus, options.corpusSentences, true, p, cancel);
     });
-    run(3, "indexing with sample-old", [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
-    run(4, "indexing with sample-new", [&](const ProgressCallback& p) {
+    // Validation recall while training (the default adapter's and the Train
+    // panel's curves); a workspace built before this step gains it on opening.
+    run(3, "generating the validation split", [&](const ProgressCallback& p) {
+        generate((data / "val").string(), SampleSplit::Val, options.validationImages, false, p, cancel);
+    });
+    run(4, "indexing with sample-old", [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
+    run(5, "indexing with sample-new", [&](const ProgressCallback& p) {
         indexGallery(dir, "sample-new", "sample-new", p, cancel);
     });
-    run(5, "training the XBT adapter", [&](const ProgressCallback& p) {
+    run(6, "training the XBT adapter", [&](const ProgressCallback& p) {
         if (!options.trainAdapter)
             return;
         AdapterTrainRequest r;
@@ -162,6 +168,7 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         r.newModel = "sample-new";
         r.corpusFile = (data / "corpus" / "corpus.txt").string();
         r.pairsDir = (data / "pairs").string();
+        r.validationDir = (data / "val").string();
         r.device = options.device;
         trainAdapter(
             r,
@@ -178,8 +185,8 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
             },
             cancel);
     });
-    run(6, "writing the demo queries", [&](const ProgressCallback&) { writeDemoQueries(dir); });
-    run(7, "writing the upgrade profile", [&](const ProgressCallback&) {
+    run(7, "writing the demo queries", [&](const ProgressCallback&) { writeDemoQueries(dir); });
+    run(8, "writing the upgrade profile", [&](const ProgressCallback&) {
         UpgradeProfile profile;
         profile.oldModel = "sample-old";
         profile.newModel = "sample-new";

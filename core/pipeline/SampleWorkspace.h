@@ -5,6 +5,7 @@
 //   WS/data/test/            a generated test split (images + captions.tsv)
 //   WS/data/pairs/           a few image-text pairs for XBT stage 2
 //   WS/data/corpus.txt       a text-only corpus for XBT stage 1
+//   WS/data/val/             a validation split: training's recall curves
 //   gallery "sample"         the test split indexed with sample-old (today's gallery)
 //   gallery "sample-new"     the same images indexed with sample-new (the backfill reference)
 //   adapter "xbt"            the default XBT adapter sample-new -> sample-old
@@ -24,6 +25,7 @@ struct SampleWorkspaceOptions {
     int testImages = 1000;
     int pairs = 1000;
     int corpusSentences = 20000;
+    int validationImages = 500;
     bool trainAdapter = true;
     std::string device = "auto";
 };

@@ -107,10 +107,27 @@ QByteArray pdfBytes(const QString& html, const QMap<QString, QImage>& charts)
 
 }  // namespace
 
-ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const std::string& outDir)
+void writeChartPng(const QImage& chart, const std::string& path) { writeFileAtomic(path, bytesOf(pngBytes(chart))); }
+
+RecallChartImages renderReportRecallCharts(const nlohmann::json& json)
 {
     const EvaluationResults results = parseEvaluationResults(json);
     ensureGuiApplication();
+    RecallChartImages charts;
+    for (Direction d : {Direction::TextToImage, Direction::ImageToText})
+        charts[chartFileName(ChartKind::Recall, d)] = renderRecallChart(results, d, kChartSize);
+    return charts;
+}
+
+ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const std::string& outDir)
+{
+    return writeEvaluationArtifacts(json, renderReportRecallCharts(json), outDir);
+}
+
+ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const RecallChartImages& recallCharts,
+                                     const std::string& outDir)
+{
+    const EvaluationResults results = parseEvaluationResults(json);
     std::error_code ec;
     std::filesystem::create_directories(outDir, ec);
     if (ec)
@@ -118,10 +135,11 @@ ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const std::stri
     const std::filesystem::path dir(outDir);
 
     ReportFiles files;
-    QMap<QString, QImage> charts;
+    QMap<QString, QImage> charts = recallCharts;
     QMap<QString, QByteArray> pngs;
     for (Direction d : {Direction::TextToImage, Direction::ImageToText}) {
-        charts[chartFileName(ChartKind::Recall, d)] = renderRecallChart(results, d, kChartSize);
+        if (!charts.contains(chartFileName(ChartKind::Recall, d)))
+            throw Error("the report needs both recall charts (renderReportRecallCharts)");
         charts[chartFileName(ChartKind::Matrix, d)] = renderCompatibilityMatrix(results, d, kChartSize);
     }
     for (auto it = charts.begin(); it != charts.end(); ++it) {

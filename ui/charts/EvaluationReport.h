@@ -3,6 +3,10 @@
 // results.json: four chart PNGs, a self-contained HTML report (charts
 // embedded) and the same report as a PDF.
 
+#include <QImage>
+#include <QMap>
+#include <QString>
+
 #include <nlohmann/json_fwd.hpp>
 
 #include <string>
@@ -16,10 +20,25 @@ struct ReportFiles {
     std::vector<std::string> pngs;
 };
 
+// The recall charts by file name (recall_t2i.png, recall_i2t.png). They are
+// Qt Charts, QGraphicsWidgets that use the application's style and fonts:
+// a GUI program must make them on its GUI thread. Creates the QApplication
+// it needs (see OffscreenGui.h). Throws xbt::Error for a malformed results.json.
+using RecallChartImages = QMap<QString, QImage>;
+RecallChartImages renderReportRecallCharts(const nlohmann::json& results);
+
 // Writes recall_t2i.png, recall_i2t.png, matrix_t2i.png, matrix_i2t.png,
 // report.html and report.pdf into outDir (created if missing), each file
-// atomically. Creates the QApplication it needs (see OffscreenGui.h). Throws
-// xbt::Error for a malformed results.json or an unwritable folder.
+// atomically. Everything here (heat maps painted on QImages, PNG encoding,
+// the HTML, the PDF through QTextDocument and QPdfWriter, the files) is
+// reentrant Qt, so a GUI program runs it on a worker thread with the
+// recall charts it made on its GUI thread. Throws xbt::Error for a malformed
+// results.json or an unwritable folder.
+ReportFiles writeEvaluationArtifacts(const nlohmann::json& results, const RecallChartImages& recallCharts,
+                                     const std::string& outDir);
+// Encodes one chart as PNG and writes it atomically; any thread.
+void writeChartPng(const QImage& chart, const std::string& path);
+// Both steps on the calling thread, for the CLI.
 ReportFiles writeEvaluationArtifacts(const nlohmann::json& results, const std::string& outDir);
 
 }  // namespace xbt

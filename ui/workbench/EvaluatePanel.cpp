@@ -2,6 +2,7 @@
 
 #include "core/eval/EvaluationResults.h"
 #include "core/pipeline/EvaluationPipeline.h"
+#include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Timestamp.h"
 #include "ui/charts/EvaluationCharts.h"
@@ -15,13 +16,11 @@
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
-#include <QFile>
 #include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
-#include <QMessageBox>
 #include <QPushButton>
 #include <QSplitter>
 #include <QStandardItemModel>
@@ -87,7 +86,8 @@ QStandardItem* verdictItem(const std::string& verdict)
 EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), run_(new QPushButton(tr("Run evaluation"))), adapters_(new QLineEdit(QStringLiteral("all"))),
       png_(new QPushButton(tr("Export PNG..."))), csvButton_(new QPushButton(tr("Export CSV..."))),
-      report_(new QPushButton(tr("Export report..."))), summary_(new QLabel), t2i_(new ChartImageView),
+      report_(new QPushButton(tr("Export report..."))), summary_(new QLabel), exportStatus_(new QLabel),
+      t2i_(new ChartImageView),
       i2t_(new ChartImageView), recall_(new QStandardItemModel(this)), criterion_(new QStandardItemModel(this)),
       categories_(new QStandardItemModel(this))
 {
@@ -108,6 +108,10 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     summary_->setText(tr("The evaluation measures recall@K of every configuration on the workspace's evaluation split, "
                          "exactly as `xbt eval` does."));
     layout->addWidget(summary_);
+    exportStatus_->setWordWrap(true);
+    exportStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    exportStatus_->hide();
+    layout->addWidget(exportStatus_);
 
     auto* split = new QSplitter(Qt::Vertical);
     auto* chartsRow = new QSplitter(Qt::Horizontal);
@@ -123,8 +127,7 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
 
-    for (QPushButton* b : {png_, csvButton_, report_})
-        b->setEnabled(false);
+    setExportEnabled(false);
     connect(run_, &QPushButton::clicked, this, &EvaluatePanel::runEvaluation);
     connect(png_, &QPushButton::clicked, this, &EvaluatePanel::exportPngs);
     connect(csvButton_, &QPushButton::clicked, this, &EvaluatePanel::exportCsv);
@@ -251,27 +254,27 @@ void EvaluatePanel::showResults(const nlohmann::json& results, const std::string
                                     new QStandardItem(QString::fromStdString(c.name)),
                                     recallItem(it->second.textToImage, 0), recallItem(it->second.imageToText, 0)});
         }
+    setExportEnabled(true);
+}
+
+void EvaluatePanel::setExportEnabled(bool enabled)
+{
     for (QPushButton* b : {png_, csvButton_, report_})
-        b->setEnabled(true);
+        b->setEnabled(enabled);
 }
 
 QString EvaluatePanel::exportDir(const QString& title)
 {
-    const QString base = QDir(QString::fromStdString(workspaceDir_)).filePath(QStringLiteral("results"));
-    QDir().mkpath(base);
-    return QFileDialog::getExistingDirectory(this, title, base);
+    // results/ exists once an evaluation ran (it keeps results/workbench/results.json).
+    return QFileDialog::getExistingDirectory(
+        this, title, QDir(QString::fromStdString(workspaceDir_)).filePath(QStringLiteral("results")));
 }
 
 void EvaluatePanel::exportPngs()
 {
     const QString dir = exportDir(tr("Save the charts into"));
-    if (dir.isEmpty())
-        return;
-    const charts::EvaluationResults parsed = charts::parseEvaluationResults(results_);
-    bool ok = renderRecallChart(parsed, Direction::TextToImage).save(QDir(dir).filePath(QStringLiteral("recall_t2i.png")));
-    ok = renderRecallChart(parsed, Direction::ImageToText).save(QDir(dir).filePath(QStringLiteral("recall_i2t.png"))) && ok;
-    if (!ok)
-        QMessageBox::warning(this, tr("Export"), tr("Could not write the PNGs into %1").arg(dir));
+    if (!dir.isEmpty())
+        exportPngsTo(dir);
 }
 
 void EvaluatePanel::exportCsv()
@@ -279,27 +282,104 @@ void EvaluatePanel::exportCsv()
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Save recall.csv"),
         QDir(QString::fromStdString(workspaceDir_)).filePath(QStringLiteral("results/recall.csv")), tr("CSV (*.csv)"));
-    if (path.isEmpty())
-        return;
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(csv_.data(), static_cast<qint64>(csv_.size())) < 0)
-        QMessageBox::warning(this, tr("Export"), tr("Could not write %1: %2").arg(path, f.errorString()));
+    if (!path.isEmpty())
+        exportCsvTo(path);
 }
 
 void EvaluatePanel::exportReport()
 {
     const QString dir = exportDir(tr("Write the report (HTML, PDF, charts) into"));
-    if (dir.isEmpty())
-        return;
-    // The report paints Qt Charts, which live on the GUI thread; it takes
-    // about a second.
+    if (!dir.isEmpty())
+        exportReportTo(dir, true);
+}
+
+void EvaluatePanel::exportPngsTo(const QString& dir)
+{
+    RecallChartImages charts;
     try {
-        writeFileAtomic(QDir(dir).filePath(QStringLiteral("results.json")).toStdString(), results_.dump(2));
-        const ReportFiles files = writeEvaluationArtifacts(results_, dir.toStdString());
-        QDesktopServices::openUrl(QUrl::fromLocalFile(QString::fromStdString(files.html)));
+        charts = renderReportRecallCharts(results_);
     } catch (const std::exception& e) {
-        QMessageBox::warning(this, tr("Export"), QString::fromStdString(e.what()));
+        Q_EMIT exportFailed(QString::fromStdString(e.what()));
+        return;
     }
+    const std::string out = dir.toStdString();
+    runExport(tr("Exporting the charts"),
+              [charts, out] {
+                  std::error_code ec;
+                  std::filesystem::create_directories(out, ec);
+                  if (ec)
+                      throw Error(out + ": cannot create the folder (" + ec.message() + ")");
+                  QStringList files;
+                  for (auto it = charts.begin(); it != charts.end(); ++it) {
+                      const std::string path = (std::filesystem::path(out) / it.key().toStdString()).string();
+                      writeChartPng(it.value(), path);
+                      files << QString::fromStdString(path);
+                  }
+                  return files;
+              },
+              false);
+}
+
+void EvaluatePanel::exportCsvTo(const QString& path)
+{
+    const std::string file = path.toStdString();
+    const std::string csv = csv_;
+    runExport(tr("Exporting recall.csv"),
+              [file, csv] {
+                  writeFileAtomic(file, csv);
+                  return QStringList{QString::fromStdString(file)};
+              },
+              false);
+}
+
+void EvaluatePanel::exportReportTo(const QString& dir, bool openWhenDone)
+{
+    RecallChartImages charts;
+    try {
+        charts = renderReportRecallCharts(results_);
+    } catch (const std::exception& e) {
+        Q_EMIT exportFailed(QString::fromStdString(e.what()));
+        return;
+    }
+    const std::string out = dir.toStdString();
+    const nlohmann::json results = results_;
+    runExport(tr("Writing the report"),
+              [charts, out, results] {
+                  const ReportFiles files = writeEvaluationArtifacts(results, charts, out);
+                  const std::string json = (std::filesystem::path(out) / "results.json").string();
+                  writeFileAtomic(json, results.dump(2) + "\n");
+                  QStringList written{QString::fromStdString(files.html), QString::fromStdString(files.pdf),
+                                      QString::fromStdString(json)};
+                  for (const std::string& png : files.pngs)
+                      written << QString::fromStdString(png);
+                  return written;
+              },
+              openWhenDone);
+}
+
+void EvaluatePanel::runExport(const QString& title, std::function<QStringList()> write, bool openFirstFile)
+{
+    setExportEnabled(false);
+    exportStatus_->setStyleSheet(QString());
+    exportStatus_->setText(tr("%1 ...").arg(title));
+    exportStatus_->show();
+    runner_->run(
+        this, title, [write = std::move(write)](JobContext&) { return write(); },
+        [this, openFirstFile](const QStringList& files) {
+            setExportEnabled(true);
+            exportStatus_->setText(tr("Wrote %1").arg(files.join(QStringLiteral(", "))));
+            if (openFirstFile && !files.isEmpty())
+                QDesktopServices::openUrl(QUrl::fromLocalFile(files.front()));
+            Q_EMIT exported(files);
+        },
+        [this, title](const QString& error, bool cancelled) {
+            setExportEnabled(true);
+            exportStatus_->setStyleSheet(QStringLiteral("color: rgb(180, 30, 30)"));
+            exportStatus_->setText(cancelled ? tr("%1: cancelled").arg(title)
+                                             : tr("%1 failed: %2").arg(title, error));
+            if (!cancelled)
+                Q_EMIT exportFailed(error);
+        });
 }
 
 }  // namespace xbt::ui

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -38,15 +39,26 @@ public:
     QStandardItemModel* criterionTable() const { return criterion_; }
     QStandardItemModel* categoryTable() const { return categories_; }
 
+    // The exports behind the buttons, without their file dialogs. Only the
+    // Qt Charts painting stays on the GUI thread; encoding, the report and
+    // the files are written by a job. `exported` or `exportFailed` follows.
+    void exportPngsTo(const QString& dir);
+    void exportCsvTo(const QString& path);
+    void exportReportTo(const QString& dir, bool openWhenDone = false);
+
 Q_SIGNALS:
     void evaluationFinished();
     void evaluationFailed(const QString& error);
+    void exported(const QStringList& files);
+    void exportFailed(const QString& error);
 
 private:
     void exportPngs();
     void exportCsv();
     void exportReport();
     QString exportDir(const QString& title);
+    void runExport(const QString& title, std::function<QStringList()> write, bool openFirstFile);
+    void setExportEnabled(bool enabled);
 
     JobRunner* runner_;
     std::shared_ptr<WorkspaceSession> session_;
@@ -60,6 +72,7 @@ private:
     QPushButton* csvButton_;
     QPushButton* report_;
     QLabel* summary_;
+    QLabel* exportStatus_;
     ChartImageView* t2i_;
     ChartImageView* i2t_;
     QStandardItemModel* recall_;

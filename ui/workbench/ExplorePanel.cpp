@@ -1,5 +1,7 @@
 #include "ui/workbench/ExplorePanel.h"
 
+#include "core/data/ImageFiles.h"
+
 #include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
@@ -17,7 +19,6 @@
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QImage>
-#include <QImageReader>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -34,13 +35,6 @@ namespace xbt::ui {
 
 namespace {
 constexpr int kColumns = 4;  // today, raw, adapted, backfill
-
-bool isImageFile(const QString& path)
-{
-    const QString suffix = QFileInfo(path).suffix().toLower();
-    return !QImageReader::imageFormat(path).isEmpty() ||
-           QStringList{"png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"}.contains(suffix);
-}
 }  // namespace
 
 ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
@@ -285,9 +279,12 @@ void ExplorePanel::pasteImage()
 
 void ExplorePanel::dragEnterEvent(QDragEnterEvent* event)
 {
+    // By name only: reading the file's header here would make the GUI
+    // thread wait on the disk (a network share, a slow drive) mid-drag; a
+    // misnamed file fails in the query job, which says why.
     const QMimeData* mime = event->mimeData();
     if ((mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile() &&
-         isImageFile(mime->urls().first().toLocalFile())) ||
+         hasImageExtension(mime->urls().first().toLocalFile().toStdString())) ||
         mime->hasImage())
         event->acceptProposedAction();
 }

@@ -1,89 +1,214 @@
 #include "ui/workbench/IndexPanel.h"
 
+#include "core/data/CaptionSources.h"
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/model/ModelLoader.h"
+#include "core/model/RecordedModelSpec.h"
+#include "ui/workbench/JobProgressView.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/WorkspaceSession.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
+#include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
 
 namespace xbt::ui {
 
+namespace {
+
+QString q(const std::string& s) { return QString::fromStdString(s); }
+
+// A line edit with buttons that fill it from a file or a folder dialog.
+QHBoxLayout* pathRow(QWidget* parent, QLineEdit* edit, const QString& title, bool files, bool folders)
+{
+    auto* row = new QHBoxLayout;
+    row->addWidget(edit, 1);
+    const auto addButton = [&](const QString& text, bool folder) {
+        auto* b = new QToolButton;
+        b->setText(text);
+        row->addWidget(b);
+        QObject::connect(b, &QToolButton::clicked, parent, [=] {
+            const QString chosen = folder ? QFileDialog::getExistingDirectory(parent, title, edit->text())
+                                          : QFileDialog::getOpenFileName(parent, title, edit->text());
+            if (!chosen.isEmpty())
+                edit->setText(chosen);
+        });
+    };
+    if (files)
+        addButton(QObject::tr("File..."), false);
+    if (folders)
+        addButton(QObject::tr("Folder..."), true);
+    return row;
+}
+
+}  // namespace
+
 IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
-    : QWidget(parent), runner_(runner), folder_(new QLineEdit), gallery_(new QLineEdit(QStringLiteral("default"))),
-      model_(new QComboBox), captions_(new QLineEdit), start_(new QPushButton(tr("Index"))),
-      cancel_(new QPushButton(tr("Cancel"))), summary_(new QLabel), failures_(new QTableWidget(0, 2))
+    : QWidget(parent), runner_(runner), folder_(new QLineEdit), gallery_(new QComboBox), model_(new QComboBox),
+      captions_(new QLineEdit), captionFormat_(new QComboBox), start_(new QPushButton(tr("Index / update"))),
+      importSource_(new QLineEdit), importPaths_(new QLineEdit), normalize_(new QCheckBox(tr("Normalise rows"))),
+      checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))), cancel_(new QPushButton(tr("Cancel"))),
+      progress_(new JobProgressView(runner)), summary_(new QLabel), failures_(new QTableWidget(0, 2))
 {
     auto* layout = new QVBoxLayout(this);
-    auto* form = new QFormLayout;
-    auto* folderRow = new QHBoxLayout;
-    auto* browse = new QToolButton;
-    browse->setText(QStringLiteral("..."));
-    folderRow->addWidget(folder_, 1);
-    folderRow->addWidget(browse);
-    form->addRow(tr("Image folder"), folderRow);
-    gallery_->setToolTip(tr("The gallery to create or update: only new and changed files are embedded"));
-    form->addRow(tr("Gallery"), gallery_);
+
+    // Where the items go: shared by indexing and import.
+    auto* target = new QFormLayout;
+    gallery_->setEditable(true);
+    gallery_->setToolTip(tr("The gallery to create or update. Indexing an existing gallery again embeds only new and "
+                            "changed files and drops the rows of deleted ones."));
+    target->addRow(tr("Gallery"), gallery_);
     model_->setEditable(true);
-    model_->setToolTip(tr("A built-in model name, a TorchScript archive or a folder holding one"));
-    form->addRow(tr("Model"), model_);
-    captions_->setToolTip(tr("Optional captions file (tsv, txt sidecars, CSV, COCO or Flickr) for the caption gallery"));
-    form->addRow(tr("Captions"), captions_);
-    layout->addLayout(form);
-    auto* buttons = new QHBoxLayout;
-    buttons->addWidget(start_);
-    buttons->addWidget(cancel_);
-    buttons->addStretch(1);
-    layout->addLayout(buttons);
+    model_->setToolTip(tr("A built-in model name, a TorchScript archive or a folder holding one. A gallery only takes "
+                          "the model that built it."));
+    target->addRow(tr("Model"), model_);
+    folder_->setToolTip(tr("The image folder; for an import, the folder the listed paths are relative to (empty: the "
+                           "existing gallery's)"));
+    target->addRow(tr("Image folder"), pathRow(this, folder_, tr("Image folder"), false, true));
+    layout->addLayout(target);
+
+    auto* index = new QGroupBox(tr("Index the folder"));
+    auto* indexForm = new QFormLayout(index);
+    captions_->setToolTip(tr("Optional: a caption file, or the image folder for sidecar .txt files; it fills the "
+                             "caption gallery (image-to-text search, ground truth)"));
+    indexForm->addRow(tr("Captions"), pathRow(this, captions_, tr("Caption source"), true, true));
+    for (CaptionFormat f : {CaptionFormat::Auto, CaptionFormat::CaptionsTsv, CaptionFormat::SidecarText,
+                            CaptionFormat::Csv, CaptionFormat::CocoJson, CaptionFormat::FlickrToken})
+        captionFormat_->addItem(q(captionFormatName(f)));
+    captionFormat_->setToolTip(tr("How the captions are read (docs/data-formats.md); auto decides from the file's name "
+                                  "and first line"));
+    auto* indexRow = new QHBoxLayout;
+    indexRow->addWidget(captionFormat_);
+    indexRow->addStretch(1);
+    indexRow->addWidget(start_);
+    indexForm->addRow(tr("Caption format"), indexRow);
+    start_->setToolTip(tr("Embed the folder's new and changed images with the model (incremental)"));
+    layout->addWidget(index);
+
+    auto* import = new QGroupBox(tr("Import existing embeddings"));
+    auto* importForm = new QFormLayout(import);
+    importSource_->setToolTip(tr("An .npy matrix (as `xbt embed` writes) or a clip-retrieval output folder "
+                                 "(img_emb/ + metadata/)"));
+    importForm->addRow(tr("Embeddings"), pathRow(this, importSource_, tr("Embeddings to import"), true, true));
+    importPaths_->setPlaceholderText(tr("<embeddings>.txt"));
+    importPaths_->setToolTip(tr("For an .npy: the image path of each row, one per line, in row order"));
+    importForm->addRow(tr("Row listing"), pathRow(this, importPaths_, tr("Row listing"), true, false));
+    checkSamples_->setRange(0, 10000);
+    checkSamples_->setValue(16);
+    checkSamples_->setToolTip(tr("Images embedded again with the model and compared with the imported rows (0 skips "
+                                 "the check)"));
+    normalize_->setToolTip(tr("Scale rows that are not unit length instead of refusing them"));
+    auto* importRow = new QHBoxLayout;
+    importRow->addWidget(new QLabel(tr("Check")));
+    importRow->addWidget(checkSamples_);
+    importRow->addWidget(normalize_);
+    importRow->addStretch(1);
+    importRow->addWidget(import_);
+    import_->setToolTip(tr("Add the rows to the gallery, as `xbt import` does (an import cannot be cancelled)"));
+    importForm->addRow(QString(), importRow);
+    layout->addWidget(import);
+
+    auto* jobRow = new QHBoxLayout;
+    jobRow->addWidget(progress_, 1);
+    jobRow->addWidget(cancel_);
+    layout->addLayout(jobRow);
     summary_->setWordWrap(true);
+    summary_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(summary_);
-    failures_->setHorizontalHeaderLabels({tr("file"), tr("why it failed")});
+    failures_->setHorizontalHeaderLabels({tr("file"), tr("why")});
     failures_->horizontalHeader()->setStretchLastSection(true);
     failures_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     failures_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    layout->addWidget(new QLabel(tr("Files that could not be indexed:")));
+    layout->addWidget(new QLabel(tr("Files that could not be used:")));
     layout->addWidget(failures_, 1);
     cancel_->setEnabled(false);
 
-    connect(browse, &QToolButton::clicked, this, [this] {
-        const QString dir = QFileDialog::getExistingDirectory(this, tr("Image folder"), folder_->text());
-        if (!dir.isEmpty())
-            folder_->setText(dir);
-    });
     connect(start_, &QPushButton::clicked, this, &IndexPanel::start);
-    connect(cancel_, &QPushButton::clicked, this, [this] {
-        if (job_)
-            runner_->cancel(job_);
-    });
+    connect(import_, &QPushButton::clicked, this, &IndexPanel::startImport);
+    connect(cancel_, &QPushButton::clicked, this, &IndexPanel::cancel);
 }
 
 void IndexPanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
+    const QString gallery = gallery_->currentText();
+    const QString model = model_->currentText();
+    gallery_->clear();
+    for (const std::string& g : summary.galleries)
+        gallery_->addItem(q(g));
+    gallery_->setCurrentText(gallery.isEmpty() ? q(summary.profile.oldGallery) : gallery);
     model_->clear();
     for (const std::string& spec : {summary.profile.oldModel, summary.profile.newModel})
         if (!spec.empty())
-            model_->addItem(QString::fromStdString(spec));
+            model_->addItem(q(spec));
+    if (!model.isEmpty())
+        model_->setCurrentText(model);
 }
 
-void IndexPanel::setInputs(const QString& folder, const QString& gallery, const QString& modelSpec, const QString& captions)
+void IndexPanel::setInputs(const QString& folder, const QString& gallery, const QString& modelSpec,
+                           const QString& captions, const QString& captionFormat)
 {
     folder_->setText(folder);
-    gallery_->setText(gallery);
+    gallery_->setCurrentText(gallery);
     model_->setCurrentText(modelSpec);
     captions_->setText(captions);
+    captionFormat_->setCurrentText(captionFormat);
+}
+
+void IndexPanel::setImportInputs(const QString& source, const QString& pathsFile, bool normalize, int checkSamples)
+{
+    importSource_->setText(source);
+    importPaths_->setText(pathsFile);
+    normalize_->setChecked(normalize);
+    checkSamples_->setValue(checkSamples);
+}
+
+QString IndexPanel::summaryText() const { return summary_->text(); }
+
+void IndexPanel::cancel()
+{
+    if (job_)
+        runner_->cancel(job_);
+}
+
+void IndexPanel::setRunning(int job, const QString& title)
+{
+    job_ = job;
+    for (QPushButton* b : {start_, import_})
+        b->setEnabled(false);
+    failures_->setRowCount(0);
+    summary_->setStyleSheet(QString());
+    progress_->follow(job, title);
+}
+
+void IndexPanel::finished()
+{
+    job_ = 0;
+    for (QPushButton* b : {start_, import_})
+        b->setEnabled(true);
+    cancel_->setEnabled(false);
+}
+
+void IndexPanel::showFailures(const QList<QPair<QString, QString>>& rows)
+{
+    failures_->setRowCount(static_cast<int>(rows.size()));
+    for (int i = 0; i < rows.size(); ++i) {
+        failures_->setItem(i, 0, new QTableWidgetItem(rows[i].first));
+        failures_->setItem(i, 1, new QTableWidgetItem(rows[i].second));
+    }
 }
 
 void IndexPanel::start()
@@ -91,58 +216,122 @@ void IndexPanel::start()
     if (!session_ || job_)
         return;
     IndexRunOptions options;
-    options.root = folder_->text().toStdString();
-    options.gallery = gallery_->text().trimmed().toStdString();
-    options.modelSpec = model_->currentText().trimmed().toStdString();
+    options.root = folder_->text().trimmed().toStdString();
+    options.gallery = gallery_->currentText().trimmed().toStdString();
+    options.modelSpec = recordedModelSpec(model_->currentText().trimmed().toStdString());
     options.captionsFile = captions_->text().trimmed().toStdString();
     options.captionsLenient = true;
+    const std::string format = captionFormat_->currentText().toStdString();
     const std::string dir = session_->dir();
     const ModelOptions modelOptions = session_->modelOptions();
-    start_->setEnabled(false);
-    cancel_->setEnabled(true);
-    failures_->setRowCount(0);
-    summary_->setText(tr("Indexing %1 into '%2' ...").arg(folder_->text(), gallery_->text()));
-    job_ = runner_->run(
-        this, tr("Indexing %1").arg(gallery_->text()),
-        [dir, options, modelOptions](JobContext& ctx) {
+    const QString title = tr("Indexing %1").arg(gallery_->currentText());
+    summary_->setText(tr("Indexing %1 into '%2' ...").arg(folder_->text(), gallery_->currentText()));
+    const int job = runner_->run(
+        this, title,
+        [dir, options, format, modelOptions](JobContext& ctx) mutable {
+            options.captionFormat = parseCaptionFormat(format);
             // The writer lock is held for this run only: searches keep reading.
             Workspace ws = Workspace::open(dir, Workspace::Mode::ReadWrite);
             std::unique_ptr<EmbeddingModel> model = loadModel(options.modelSpec, modelOptions);
             return GalleryIndexer(ws, *model, options).run(ctx.progress(), ctx.cancel());
         },
         [this](const IndexRunSummary& s) {
-            job_ = 0;
-            start_->setEnabled(true);
-            cancel_->setEnabled(false);
-            summary_->setText(tr("%1: scanned %2, added %3, changed %4, unchanged %5, removed %6, failed %7 in %8 s "
-                                 "(%9 images/s)%10")
-                                  .arg(QString::fromStdString(s.gallery))
-                                  .arg(s.scanned)
-                                  .arg(s.added)
-                                  .arg(s.changed)
-                                  .arg(s.unchanged)
-                                  .arg(s.removed)
-                                  .arg(s.failures.size())
-                                  .arg(s.seconds, 0, 'f', 1)
-                                  .arg(s.imagesPerSecond, 0, 'f', 1)
-                                  .arg(s.cancelled ? tr(". Cancelled: %1 files left for the next run.").arg(s.remaining)
-                                                   : QString()));
-            failures_->setRowCount(static_cast<int>(s.failures.size()));
-            for (size_t i = 0; i < s.failures.size(); ++i) {
-                failures_->setItem(static_cast<int>(i), 0, new QTableWidgetItem(QString::fromStdString(s.failures[i].path)));
-                failures_->setItem(static_cast<int>(i), 1,
-                                   new QTableWidgetItem(QString::fromStdString(s.failures[i].reason) +
-                                                        (s.failures[i].earlier ? tr(" (earlier run)") : QString())));
-            }
-            Q_EMIT galleryIndexed(QString::fromStdString(s.gallery));
+            finished();
+            QString text = tr("%1: scanned %2, added %3, changed %4, unchanged %5, removed %6, failed %7 in %8 s "
+                              "(%9 images/s)")
+                               .arg(q(s.gallery))
+                               .arg(s.scanned)
+                               .arg(s.added)
+                               .arg(s.changed)
+                               .arg(s.unchanged)
+                               .arg(s.removed)
+                               .arg(s.failures.size())
+                               .arg(s.seconds, 0, 'f', 1)
+                               .arg(s.imagesPerSecond, 0, 'f', 1);
+            if (s.captionsAdded || s.captionsRemoved || s.captionLinesSkipped)
+                text += tr("; captions: %1 added, %2 removed, %3 lines skipped")
+                            .arg(s.captionsAdded)
+                            .arg(s.captionsRemoved)
+                            .arg(s.captionLinesSkipped);
+            if (s.cancelled)
+                text += tr(". Cancelled: %1 files left for the next run.").arg(s.remaining);
+            summary_->setText(text);
+            QList<QPair<QString, QString>> rows;
+            for (const FileFailure& f : s.failures)
+                rows.append({q(f.path), q(f.reason) + (f.earlier ? tr(" (earlier run; retried when the file changes)")
+                                                                 : QString())});
+            for (const SkippedCaption& c : s.malformedCaptions)
+                rows.append({QStringLiteral("%1:%2").arg(q(c.file)).arg(c.line), q(c.reason)});
+            showFailures(rows);
+            Q_EMIT galleryIndexed(q(s.gallery));
         },
         [this](const QString& error, bool cancelled) {
-            job_ = 0;
-            start_->setEnabled(true);
-            cancel_->setEnabled(false);
+            finished();
             summary_->setText(cancelled ? tr("Cancelled.") : tr("Indexing failed: %1").arg(error));
             Q_EMIT indexingFailed(error, cancelled);
         });
+    setRunning(job, title);
+    cancel_->setEnabled(true);
+}
+
+void IndexPanel::startImport()
+{
+    if (!session_ || job_)
+        return;
+    ImportRunOptions options;
+    options.source = importSource_->text().trimmed().toStdString();
+    options.pathsFile = importPaths_->text().trimmed().toStdString();
+    options.normalize = normalize_->isChecked();
+    options.checkSamples = checkSamples_->value();
+    options.root = folder_->text().trimmed().toStdString();
+    options.gallery = gallery_->currentText().trimmed().toStdString();
+    const std::string spec = model_->currentText().trimmed().toStdString();
+    options.modelSpec = recordedModelSpec(spec);
+    const std::string dir = session_->dir();
+    const ModelOptions modelOptions = session_->modelOptions();
+    options.decodeThreads = modelOptions.threads;
+    const QString title = tr("Importing into %1").arg(gallery_->currentText());
+    summary_->setText(tr("Importing %1 into '%2' ...").arg(importSource_->text(), gallery_->currentText()));
+    const int job = runner_->run(
+        this, title,
+        [dir, options, modelOptions](JobContext& ctx) {
+            Workspace ws = Workspace::open(dir, Workspace::Mode::ReadWrite);
+            std::unique_ptr<EmbeddingModel> model = loadModel(options.modelSpec, modelOptions);
+            return importIntoGallery(ws, *model, options, ctx.progress());
+        },
+        [this](const ImportRunSummary& s) {
+            finished();
+            QString text = tr("%1: imported %2, skipped %3 (already in the gallery, unchanged), renormalised %4, not "
+                              "on disk %5, in %6 s, from %7. ")
+                               .arg(q(s.gallery))
+                               .arg(s.imported)
+                               .arg(s.skipped)
+                               .arg(s.renormalisedRows)
+                               .arg(s.notOnDisk.size())
+                               .arg(s.seconds, 0, 'f', 1)
+                               .arg(q(s.sourceDescription));
+            const bool disagree = s.checkedRows > 0 && !s.agreement.agree;
+            text += s.checkedRows == 0 ? tr("Agreement with the model: not checked.")
+                                       : tr("Agreement with the model (%1 images embedded again): %2")
+                                             .arg(s.checkedRows)
+                                             .arg(q(s.agreement.message));
+            summary_->setStyleSheet(disagree ? QStringLiteral("color: rgb(180, 30, 30)") : QString());
+            summary_->setText(text);
+            QList<QPair<QString, QString>> rows;
+            for (const std::string& p : s.notOnDisk)
+                rows.append({q(p), tr("imported, but not on disk under the root: indexing the folder removes it")});
+            for (const std::string& f : s.checkFailures)
+                rows.append({q(f), tr("could not be embedded again for the agreement check")});
+            showFailures(rows);
+            Q_EMIT galleryIndexed(q(s.gallery));
+        },
+        [this](const QString& error, bool cancelled) {
+            finished();
+            summary_->setText(cancelled ? tr("Cancelled.") : tr("Import failed, nothing was written: %1").arg(error));
+            Q_EMIT indexingFailed(error, cancelled);
+        });
+    // importIntoGallery takes no cancel token: Cancel stays off.
+    setRunning(job, title);
 }
 
 }  // namespace xbt::ui

@@ -1,19 +1,25 @@
 #pragma once
-// Indexes an image folder into a gallery (GalleryIndexer, incremental) in
-// the JobRunner, with progress, cancel and a table of files that failed.
+// Fills a gallery in the JobRunner: indexes an image folder with its
+// captions (GalleryIndexer: incremental, so running it again re-indexes
+// only new and changed files), or imports embeddings made elsewhere
+// (importIntoGallery, as `xbt import`). Progress with count, rate and ETA,
+// cancel, and a table of the files that failed and why.
 
 #include <QWidget>
 
 #include <memory>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSpinBox;
 class QTableWidget;
 
 namespace xbt::ui {
 
+class JobProgressView;
 class JobRunner;
 class WorkspaceSession;
 struct WorkspaceSummary;
@@ -24,8 +30,16 @@ public:
     explicit IndexPanel(JobRunner* runner, QWidget* parent = nullptr);
     void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
     void start();
-    void setInputs(const QString& folder, const QString& gallery, const QString& modelSpec, const QString& captions = {});
+    void startImport();
+    void cancel();
+    // `captionFormat`: a CaptionSources name ("auto", "tsv", "sidecar", "csv", "coco", "flickr").
+    void setInputs(const QString& folder, const QString& gallery, const QString& modelSpec, const QString& captions = {},
+                   const QString& captionFormat = QStringLiteral("auto"));
+    // An empty `pathsFile` reads <source>.txt, as `xbt import` does.
+    void setImportInputs(const QString& source, const QString& pathsFile = {}, bool normalize = false, int checkSamples = 16);
     QTableWidget* failures() const { return failures_; }
+    QString summaryText() const;
+    JobProgressView* progress() const { return progress_; }
     bool running() const { return job_ != 0; }
 
 Q_SIGNALS:
@@ -33,15 +47,26 @@ Q_SIGNALS:
     void indexingFailed(const QString& error, bool cancelled);
 
 private:
+    void setRunning(int job, const QString& title);
+    void finished();
+    void showFailures(const QList<QPair<QString, QString>>& rows);
+
     JobRunner* runner_;
     std::shared_ptr<WorkspaceSession> session_;
     int job_ = 0;
     QLineEdit* folder_;
-    QLineEdit* gallery_;
+    QComboBox* gallery_;
     QComboBox* model_;
     QLineEdit* captions_;
+    QComboBox* captionFormat_;
     QPushButton* start_;
+    QLineEdit* importSource_;
+    QLineEdit* importPaths_;
+    QCheckBox* normalize_;
+    QSpinBox* checkSamples_;
+    QPushButton* import_;
     QPushButton* cancel_;
+    JobProgressView* progress_;
     QLabel* summary_;
     QTableWidget* failures_;
 };

@@ -37,7 +37,7 @@ constexpr int kMaxRecent = 8;
 MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
     : QMainWindow(parent), options_(std::move(options)), runner_(new JobRunner(this)), stack_(new QStackedWidget),
       tabs_(new QTabWidget), explore_(new ExplorePanel(runner_)), evaluate_(new EvaluatePanel(runner_)),
-      train_(new TrainPanel(runner_)), index_(new IndexPanel(runner_)), models_(new ModelsPanel),
+      train_(new TrainPanel(runner_)), index_(new IndexPanel(runner_)), models_(new ModelsPanel(runner_)),
       demo_(new DemoView(runner_))
 {
     setWindowTitle(tr("XBT Workbench"));
@@ -66,6 +66,10 @@ MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
                 Qt::SingleShotConnection);
     });
     connect(index_, &IndexPanel::galleryIndexed, this, &MainWindow::refresh);
+    connect(models_, &ModelsPanel::modelsSwitched, this, [this](const WorkspaceSummary& summary) {
+        apply(session_, summary);
+        Q_EMIT workspaceOpened(QString::fromStdString(summary.dir));
+    });
     connect(demo_, &DemoView::exitRequested, this, &MainWindow::leaveDemoMode);
     connect(demo_, &DemoView::queriesSaved, explore_, &ExplorePanel::setDemoQueries);
     // A new evaluation changes the demo's headline numbers.
@@ -213,7 +217,7 @@ void MainWindow::apply(std::shared_ptr<WorkspaceSession> session, const Workspac
     evaluate_->setSession(session_, summary);
     train_->setSession(session_, summary);
     index_->setSession(session_, summary);
-    models_->setSummary(summary);
+    models_->setSession(session_, summary);
     demo_->setSession(session_, summary);
     if (!summary.hasProfile)
         statusBar()->showMessage(tr("This workspace has no upgrade.json: Explore and Evaluate need one (old and new "

@@ -187,6 +187,8 @@ void TrainPanel::setSession(std::shared_ptr<WorkspaceSession> session, const Wor
 
 int TrainPanel::lossPoints() const { return static_cast<int>(loss_->count()); }
 
+int TrainPanel::validationPoints() const { return static_cast<int>(valT2I_->count()); }
+
 void TrainPanel::start()
 {
     if (!session_ || job_)

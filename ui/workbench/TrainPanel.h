@@ -45,6 +45,8 @@ public:
     void setData(const QString& corpus, const QString& pairs, const QString& validation);
     void setAdapterName(const QString& name);
     int lossPoints() const;
+    // Points on the validation chart (text-to-image R@1), shown so far.
+    int validationPoints() const;
     bool running() const { return job_ != 0; }
 
 Q_SIGNALS:

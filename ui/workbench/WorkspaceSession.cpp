@@ -115,13 +115,14 @@ WorkspaceSummary WorkspaceSession::summarize()
     }
     const bool bothLoaded = s.models[0].loaded && s.models[1].loaded;
     for (const AdapterInfo& a : s.adapters) {
-        if (a.kind != AdapterKind::Query)
-            continue;
-        // Only adapters between exactly these two models can map queries here.
+        // Only adapters between exactly these two models can serve here.
         if (bothLoaded && (a.newModel.fingerprint != s.models[1].info.fingerprint ||
-                           a.oldModel.fingerprint != s.models[0].info.fingerprint))
+                           a.oldModel.fingerprint != s.models[0].info.fingerprint)) {
+            s.staleAdapters.push_back(a.name);
             continue;
-        s.queryAdapters.push_back(a.name);
+        }
+        if (a.kind == AdapterKind::Query)
+            s.queryAdapters.push_back(a.name);
     }
     s.demoQueriesFile = demoQueriesFile(dir_, profile_);
     try {
@@ -238,8 +239,7 @@ void WorkspaceSession::invalidate()
 {
     std::lock_guard<std::mutex> lock(mutex_);
     searches_.clear();
-    adapted_.clear();
-    models_.clear();  // upgrade.json may name other models now
+    dropModels();  // upgrade.json may name other models now
     split_.reset();
     splitLoaded_ = false;
     UpgradeProfile fresh = loadUpgradeProfile(dir_);
@@ -251,6 +251,39 @@ void WorkspaceSession::reloadProfile()
 {
     std::lock_guard<std::mutex> lock(mutex_);
     UpgradeProfile fresh = loadUpgradeProfile(dir_);
+    std::lock_guard<std::mutex> profileLock(profileMutex_);
+    profile_ = std::move(fresh);
+}
+
+void WorkspaceSession::dropModels()
+{
+    models_.clear();
+    adapted_.clear();
+}
+
+void WorkspaceSession::switchModels(const std::string& oldSpec, const std::string& newSpec)
+{
+    if (oldSpec.empty() || newSpec.empty())
+        throw Error("choose both an old and a new model");
+    // Loading can take seconds (TorchScript): do it outside the lock so
+    // queries keep running on the models in use until the switch.
+    std::map<std::string, std::shared_ptr<EmbeddingModel>> loaded;
+    for (const auto& [role, spec] : {std::pair<std::string, std::string>{"old", oldSpec}, {"new", newSpec}}) {
+        try {
+            loaded[role] = loadModel(spec, modelOptions_);
+        } catch (const std::exception& e) {
+            throw Error("the " + role + " model " + spec + " did not load: " + e.what());
+        }
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    // Re-read the file rather than trust the cached profile: the demo list
+    // editor may have changed other fields since.
+    UpgradeProfile fresh = loadUpgradeProfile(dir_);
+    fresh.oldModel = oldSpec;
+    fresh.newModel = newSpec;
+    saveUpgradeProfile(dir_, fresh);
+    dropModels();
+    models_ = std::move(loaded);
     std::lock_guard<std::mutex> profileLock(profileMutex_);
     profile_ = std::move(fresh);
 }

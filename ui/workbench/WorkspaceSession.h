@@ -42,6 +42,10 @@ struct WorkspaceSummary {
     std::vector<std::string> galleries;
     std::vector<AdapterInfo> adapters;       // every adapter
     std::vector<std::string> queryAdapters;  // query adapters between the profile's models
+    // Adapters (of any kind) trained between other models than the
+    // profile's, e.g. after the Models tab switched a model: they stay on
+    // disk but cannot serve this pair. Empty while a model fails to load.
+    std::vector<std::string> staleAdapters;
     std::vector<ModelStatus> models;
     std::string demoQueriesFile;  // where the demo list is (or will be saved)
     std::vector<std::string> demoQueries;
@@ -66,12 +70,21 @@ public:
     // upgrade.json changed, but not its models or galleries (e.g. the demo
     // list was pointed at a new file): keeps the loaded models.
     void reloadProfile();
+    // Points upgrade.json at other models (specs as for --model). Both load
+    // before anything is written, so a model that fails leaves upgrade.json
+    // and the session as they were; the error names the role and why. The
+    // cached models and adapted models are then dropped, since adapters
+    // belong to one model pair. Galleries stay: they hold old-model vectors
+    // whatever the profile says.
+    void switchModels(const std::string& oldSpec, const std::string& newSpec);
     // How many images a gallery holds (its image index, built once and
     // cached like a search's).
     int64_t galleryImageCount(const std::string& gallery);
 
 private:
     std::shared_ptr<EmbeddingModel> model(const std::string& role);
+    // Forgets the loaded models and everything built on them; mutex_ held.
+    void dropModels();
     std::shared_ptr<EmbeddingModel> adaptedModel(const std::string& adapter);
     GallerySearch& search(const std::string& gallery);
     const CaptionedSplit* evalSplit();
@@ -87,7 +100,6 @@ private:
     UpgradeProfile profile_;
     Workspace workspace_;
     std::map<std::string, std::shared_ptr<EmbeddingModel>> models_;
-    std::map<std::string, std::string> modelErrors_;
     std::map<std::string, std::shared_ptr<EmbeddingModel>> adapted_;
     std::map<std::string, std::unique_ptr<GallerySearch>> searches_;
     std::unique_ptr<CaptionedSplit> split_;

@@ -7,6 +7,7 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/ModelLoader.h"
+#include "core/model/RecordedModelSpec.h"
 #include "core/util/Error.h"
 
 #include <cstdio>
@@ -25,11 +26,7 @@ int run(const CliArgs& args)
     ImportRunOptions options;
     options.source = args.required("embeddings");
     const std::string spec = args.required("model");
-    std::error_code ec;
-    // As xbt index records it: a path absolute, a built-in name as it is.
-    options.modelSpec = std::filesystem::exists(spec, ec)
-                            ? std::filesystem::absolute(spec, ec).lexically_normal().string()
-                            : spec;
+    options.modelSpec = recordedModelSpec(spec);
     options.gallery = args.value("gallery", "default");
     options.root = args.value("root");
     options.pathsFile = args.value("paths");

@@ -7,6 +7,7 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/ModelLoader.h"
+#include "core/model/RecordedModelSpec.h"
 #include "core/util/Error.h"
 
 #include <cstdio>
@@ -15,16 +16,6 @@
 namespace xbt::cli {
 
 namespace {
-
-// A model given as a path is recorded absolute, so that `xbt search` finds it
-// from any working directory; built-in names are kept as they are.
-std::string recordedModelSpec(const std::string& spec)
-{
-    std::error_code ec;
-    if (std::filesystem::exists(spec, ec))
-        return std::filesystem::absolute(spec, ec).lexically_normal().string();
-    return spec;
-}
 
 void printSummary(const IndexRunSummary& s)
 {
