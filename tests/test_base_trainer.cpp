@@ -5,6 +5,7 @@
 #include "core/text/WordTokenizer.h"
 #include "core/sample/SampleVocabulary.h"
 #include "core/train/BaseModelTrainer.h"
+#include "core/train/CaptionNegatives.h"
 #include "core/train/SampleWorldData.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -14,6 +15,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <filesystem>
 
 using namespace xbt;
@@ -125,6 +127,7 @@ private Q_SLOTS:
         c.text.block = "pre-norm";
         c.text.pooling = "mean";
         c.text.causal = true;
+        c.training.textNegatives = true;
         c.training.epochs = 1;
         QTemporaryDir dir;
         BaseModelTrainer(c, sampleVocabulary(), dir.path().toStdString(), "cpu").run(train_, val_);
@@ -133,6 +136,7 @@ private Q_SLOTS:
         QCOMPARE(reread.text.block, std::string("pre-norm"));
         QCOMPARE(reread.text.pooling, std::string("mean"));
         QVERIFY(reread.text.causal);
+        QVERIFY(reread.training.textNegatives);
         ModelOptions o;
         o.device = "cpu";
         auto model = BuiltinSampleModel::load(dir.path().toStdString(), o);
@@ -149,6 +153,29 @@ private Q_SLOTS:
         } catch (const Error& e) {
             QVERIFY2(std::string(e.what()).find("recipe.json: text.pooling") != std::string::npos, e.what());
         }
+    }
+
+    // A word-order negative uses the caption's own words and describes
+    // another scene; a caption that allows no swap has none.
+    void wordOrderNegativesRearrangeTheCaptionsOwnWords()
+    {
+        const auto sorted = [](std::string s) {
+            std::vector<std::string> w = WordTokenizer::splitWords(s);
+            std::sort(w.begin(), w.end());
+            return w;
+        };
+        const std::string binding = "a red circle together with a blue star";
+        for (uint64_t seed = 0; seed < 8; ++seed) {
+            const std::optional<std::string> n = wordOrderNegative(binding, seed);
+            QVERIFY(n.has_value());
+            QVERIFY(*n != binding);
+            QCOMPARE(sorted(*n), sorted(binding));  // the same bag of words
+        }
+        QVERIFY(wordOrderNegative("a small red circle to the left of a big blue star", 0).has_value());
+        const std::optional<std::string> turned = wordOrderNegative("a red circle, small, in the top left corner", 3);
+        QCOMPARE(turned.value_or(""), std::string("a red circle, small, in the bottom right corner"));
+        QVERIFY(!wordOrderNegative("a red circle", 0).has_value());
+        QVERIFY(!wordOrderNegative("", 0).has_value());
     }
 
     void interruptedRunResumesToTheSameModel()

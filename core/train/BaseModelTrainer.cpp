@@ -6,6 +6,7 @@
 #include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/model/builtin/SampleNetworks.h"
 #include "core/text/WordTokenizer.h"
+#include "core/train/CaptionNegatives.h"
 #include "core/train/TrainingCheckpoint.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
@@ -15,6 +16,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <limits>
+#include <optional>
 #include <random>
 
 namespace xbt {
@@ -29,9 +32,14 @@ struct TokenizedCaptions {
     std::vector<int64_t> firstOfImage; // first caption row of each image
     std::vector<int64_t> countOfImage;
     std::vector<int64_t> imageOfCaption;
+    // With text negatives: a word-order negative of each caption, and whether
+    // it has one (a one-object, one-colour caption without a direction has none).
+    torch::Tensor negativeIds;  // [total captions, L]
+    torch::Tensor hasNegative;  // [total captions] bool
 };
 
-TokenizedCaptions tokenizeAll(const CaptionedImageSet& set, const WordTokenizer& tokenizer, int contextLength)
+TokenizedCaptions tokenizeAll(const CaptionedImageSet& set, const WordTokenizer& tokenizer, int contextLength,
+                              bool withNegatives)
 {
     TokenizedCaptions out;
     std::vector<std::string> flat;
@@ -47,6 +55,19 @@ TokenizedCaptions tokenizeAll(const CaptionedImageSet& set, const WordTokenizer&
     }
     std::vector<int64_t> ids = tokenizer.tokenizeBatch(flat, contextLength);
     out.ids = torch::from_blob(ids.data(), {static_cast<int64_t>(flat.size()), contextLength}, torch::kLong).clone();
+    if (withNegatives) {
+        std::vector<std::string> negatives;
+        std::vector<uint8_t> has;
+        for (size_t i = 0; i < flat.size(); ++i) {
+            const std::optional<std::string> n = wordOrderNegative(flat[i], i);
+            negatives.push_back(n.value_or(flat[i]));
+            has.push_back(n.has_value() ? 1 : 0);
+        }
+        std::vector<int64_t> negIds = tokenizer.tokenizeBatch(negatives, contextLength);
+        out.negativeIds =
+            torch::from_blob(negIds.data(), {static_cast<int64_t>(flat.size()), contextLength}, torch::kLong).clone();
+        out.hasNegative = torch::from_blob(has.data(), {static_cast<int64_t>(has.size())}, torch::kUInt8).to(torch::kBool);
+    }
     return out;
 }
 
@@ -96,8 +117,10 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     const int64_t totalSteps = stepsPerEpoch * tc.epochs;
     const int contextLength = config_.text.contextLength;
     const torch::Tensor images = stackPixels(train.images, device);
-    const TokenizedCaptions captions = tokenizeAll(train, tokenizer, contextLength);
+    const TokenizedCaptions captions = tokenizeAll(train, tokenizer, contextLength, tc.textNegatives);
     const torch::Tensor captionIds = captions.ids.to(device);
+    const torch::Tensor negativeIds = tc.textNegatives ? captions.negativeIds.to(device) : torch::Tensor();
+    const torch::Tensor hasNegative = tc.textNegatives ? captions.hasNegative.to(device) : torch::Tensor();
 
     fs::create_directories(outDir_);
     const TrainingCheckpoint checkpoint(checkpointDirectory(outDir_));
@@ -106,7 +129,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
                            {"batch_size", batch},
                            {"epochs", tc.epochs},
                            {"seed", tc.seed},
-                           {"keep_twins_together", tc.keepTwinsTogether}};
+                           {"keep_twins_together", tc.keepTwinsTogether},
+                           {"text_negatives", tc.textNegatives}};
 
     BaseTrainingResult result;
     result.device = device.str();
@@ -206,7 +230,18 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         const auto textEmb = net->encodeTexts(captionIds.index_select(0, capIndex));
         const auto logits = net->logitScale.exp() * torch::matmul(imageEmb, textEmb.t());
         const auto target = torch::arange(batch, torch::TensorOptions().dtype(torch::kLong).device(device));
-        auto loss = 0.5 * (torch::nn::functional::cross_entropy(logits, target) +
+        // Image -> text: each image's row also holds the batch's negative
+        // captions (masked where a caption has none), so the true caption
+        // must beat its own words in another order.
+        torch::Tensor imageRows = logits;
+        if (tc.textNegatives) {
+            const auto negEmb = net->encodeTexts(negativeIds.index_select(0, capIndex));
+            const auto negLogits = (net->logitScale.exp() * torch::matmul(imageEmb, negEmb.t()))
+                                       .masked_fill(hasNegative.index_select(0, capIndex).logical_not().unsqueeze(0),
+                                                    -std::numeric_limits<float>::infinity());
+            imageRows = torch::cat({logits, negLogits}, 1);
+        }
+        auto loss = 0.5 * (torch::nn::functional::cross_entropy(imageRows, target) +
                            torch::nn::functional::cross_entropy(logits.t(), target));
         if (step == nanAtStep_)
             loss = loss * std::numeric_limits<float>::quiet_NaN();

@@ -89,6 +89,7 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     readKey(tr, "validate_every", c.training.validateEvery, at + "training.");
     readKey(tr, "threads", c.training.threads, at + "training.");
     readKey(tr, "keep_twins_together", c.training.keepTwinsTogether, at + "training.");
+    readKey(tr, "text_negatives", c.training.textNegatives, at + "training.");
 
     auto require = [&](bool ok, const std::string& what) {
         if (!ok)
@@ -151,7 +152,8 @@ std::string SampleModelConfig::toJsonText() const
           {"threads", training.threads},
           {"keep_twins_together", training.keepTwinsTogether}}},
     };
-    // Transformer options are written only when they differ from the defaults,
+    // Options newer than the first shipped recipes are written only when they
+    // differ from the defaults,
     // so that configurations (and fingerprints) of models trained before the
     // options existed stay byte-identical.
     const SampleTextTowerConfig defaults;
@@ -164,6 +166,8 @@ std::string SampleModelConfig::toJsonText() const
         t["causal"] = text.causal;
     if (text.positionalInit != defaults.positionalInit)
         t["positional_init"] = text.positionalInit;
+    if (training.textNegatives)
+        j["training"]["text_negatives"] = true;
     return j.dump(2) + "\n";
 }
 

@@ -53,6 +53,10 @@ struct SampleTrainingConfig {
     int threads = 0;             // 0 = all cores
     // Put hard-case twins in the same batch (hard negatives).
     bool keepTwinsTogether = true;
+    // Also rank each image's caption above a word-order negative of it (two
+    // attributes swapped between objects, or a direction turned around):
+    // NegCLIP's text hard negatives. Off in the first shipped recipes.
+    bool textNegatives = false;
 };
 
 struct SampleModelConfig {
