@@ -8,9 +8,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QComboBox>
-#include <QDir>
 #include <QFileDialog>
-#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -172,16 +170,15 @@ void TrainPanel::setAdapterName(const QString& name) { name_->setText(name); }
 void TrainPanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
-    // The sample workspace's layout gives good defaults; a user's own
-    // workspace starts empty.
-    const QDir ws(QString::fromStdString(summary.dir));
-    for (const QString& corpus : {QStringLiteral("data/corpus.txt"), QStringLiteral("data/corpus/corpus.txt")})
-        if (corpus_->text().isEmpty() && QFileInfo::exists(ws.filePath(corpus)))
-            corpus_->setText(ws.filePath(corpus));
-    if (pairs_->text().isEmpty() && QFileInfo::exists(ws.filePath(QStringLiteral("data/pairs"))))
-        pairs_->setText(ws.filePath(QStringLiteral("data/pairs")));
-    if (validation_->text().isEmpty() && QFileInfo::exists(ws.filePath(QStringLiteral("data/val"))))
-        validation_->setText(ws.filePath(QStringLiteral("data/val")));
+    // The sample workspace's layout gives good defaults (found by the
+    // summary, off the GUI thread); a user's own workspace starts empty.
+    const auto fill = [](QLineEdit* field, const std::string& path) {
+        if (field->text().isEmpty() && !path.empty())
+            field->setText(QString::fromStdString(path));
+    };
+    fill(corpus_, summary.defaultCorpus);
+    fill(pairs_, summary.defaultPairs);
+    fill(validation_, summary.defaultValidation);
     start_->setEnabled(summary.hasProfile && !job_);
 }
 

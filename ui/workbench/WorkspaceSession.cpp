@@ -124,6 +124,15 @@ WorkspaceSummary WorkspaceSession::summarize()
         if (a.kind == AdapterKind::Query)
             s.queryAdapters.push_back(a.name);
     }
+    const fs::path data = fs::path(dir_) / "data";
+    std::error_code ec;
+    for (const fs::path& corpus : {data / "corpus.txt", data / "corpus" / "corpus.txt"})
+        if (s.defaultCorpus.empty() && fs::is_regular_file(corpus, ec))
+            s.defaultCorpus = corpus.string();
+    if (fs::is_directory(data / "pairs", ec))
+        s.defaultPairs = (data / "pairs").string();
+    if (fs::is_directory(data / "val", ec))
+        s.defaultValidation = (data / "val").string();
     s.demoQueriesFile = demoQueriesFile(dir_, profile_);
     try {
         s.demoQueries = parseDemoQueries(readDemoQueriesText(s.demoQueriesFile));

@@ -47,6 +47,11 @@ struct WorkspaceSummary {
     // disk but cannot serve this pair. Empty while a model fails to load.
     std::vector<std::string> staleAdapters;
     std::vector<ModelStatus> models;
+    // Training data found in the sample workspace's layout (WS/data/...), or
+    // empty: defaults for the Train panel, looked up here on the worker.
+    std::string defaultCorpus;
+    std::string defaultPairs;
+    std::string defaultValidation;
     std::string demoQueriesFile;  // where the demo list is (or will be saved)
     std::vector<std::string> demoQueries;
     std::string demoQueriesError;  // set when the list exists but could not be read
