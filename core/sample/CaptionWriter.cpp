@@ -87,17 +87,6 @@ std::vector<const CaptionTemplate*> applicableTemplates(const SceneDescription& 
     return out;
 }
 
-std::string joinTokens(const std::vector<std::string>& tokens)
-{
-    std::string text;
-    for (const std::string& t : tokens) {
-        if (!text.empty() && t != ",")
-            text += ' ';
-        text += t;
-    }
-    return text;
-}
-
 std::string writeOne(const SceneDescription& s, const CaptionTemplate& tmpl, const WordChoice& w)
 {
     std::vector<std::string> templateTokens;
@@ -131,7 +120,7 @@ std::string writeOne(const SceneDescription& s, const CaptionTemplate& tmpl, con
     for (size_t i = 0; i + 1 < out.size(); ++i)
         if (out[i] == "a" && std::string("aeiou").find(out[i + 1][0]) != std::string::npos)
             out[i] = "an";
-    return joinTokens(out);
+    return joinCaptionWords(out);
 }
 
 }  // namespace

@@ -217,4 +217,15 @@ const Phrases& columnPrefixPhrases()
     return p;
 }
 
+std::string joinCaptionWords(const std::vector<std::string>& words)
+{
+    std::string text;
+    for (const std::string& w : words) {
+        if (!text.empty() && w != ",")
+            text += ' ';
+        text += w;
+    }
+    return text;
+}
+
 }  // namespace xbt

@@ -68,6 +68,9 @@ struct RelationCue {
 };
 const std::vector<RelationCue>& relationCues();
 
+// Words back into a caption: single spaces, no space before a comma.
+std::string joinCaptionWords(const std::vector<std::string>& words);
+
 // Arrangement phrases that start a count caption: "a row of three ...".
 const Phrases& rowPrefixPhrases();
 const Phrases& columnPrefixPhrases();

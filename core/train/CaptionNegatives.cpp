@@ -46,17 +46,6 @@ const std::map<std::string, std::string>& oppositeDirections()
     return t;
 }
 
-std::string joinWords(const std::vector<std::string>& words)
-{
-    std::string out;
-    for (const std::string& w : words) {
-        if (!out.empty() && w != ",")
-            out += ' ';
-        out += w;
-    }
-    return out;
-}
-
 }  // namespace
 
 std::optional<std::string> wordOrderNegative(const std::string& caption, uint64_t seed)
@@ -91,7 +80,7 @@ std::optional<std::string> wordOrderNegative(const std::string& caption, uint64_
     if (candidates.empty())
         return std::nullopt;
     const uint64_t pick = (seed * 0x9E3779B97F4A7C15ULL) >> 33;
-    return joinWords(candidates[pick % candidates.size()]);
+    return joinCaptionWords(candidates[pick % candidates.size()]);
 }
 
 }  // namespace xbt

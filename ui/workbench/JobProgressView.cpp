@@ -1,6 +1,7 @@
 #include "ui/workbench/JobProgressView.h"
 
 #include "ui/workbench/JobRunner.h"
+#include "ui/workbench/ProgressBarValue.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -49,12 +50,7 @@ void JobProgressView::onProgress(int id, const QString& stage, qint64 done, qint
     if (!detail.isEmpty())
         text += QStringLiteral("  ") + detail;  // "12.3/s  ETA 40 s"
     label_->setText(text);
-    if (total > 0) {
-        bar_->setRange(0, 1000);
-        bar_->setValue(static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
-    } else {
-        bar_->setRange(0, 0);
-    }
+    showJobProgress(bar_, done, total);
 }
 
 }  // namespace xbt::ui

@@ -1,6 +1,7 @@
 #include "ui/workbench/JobStatusWidget.h"
 
 #include "ui/workbench/JobRunner.h"
+#include "ui/workbench/ProgressBarValue.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -54,12 +55,7 @@ void JobStatusWidget::onProgress(int id, const QString& stage, qint64 done, qint
     if (!detail.isEmpty())
         text += QStringLiteral("  ") + detail;
     label_->setText(text);
-    if (total > 0) {
-        bar_->setRange(0, 1000);
-        bar_->setValue(static_cast<int>(1000.0 * static_cast<double>(done) / static_cast<double>(total)));
-    } else {
-        bar_->setRange(0, 0);
-    }
+    showJobProgress(bar_, done, total);
 }
 
 void JobStatusWidget::onFinished(int id)
