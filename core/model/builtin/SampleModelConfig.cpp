@@ -97,8 +97,8 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     };
     require(c.image.tower == "cnn-pooled" || c.image.tower == "cnn-spatial",
             "image.tower must be \"cnn-pooled\" or \"cnn-spatial\"");
-    require(c.text.tower == "bag-of-words" || c.text.tower == "transformer",
-            "text.tower must be \"bag-of-words\" or \"transformer\"");
+    require(c.text.tower == "bag-of-words" || c.text.tower == "transformer" || c.text.tower == "gru",
+            "text.tower must be \"bag-of-words\", \"transformer\" or \"gru\"");
     require(c.text.block == "post-norm" || c.text.block == "pre-norm",
             "text.block must be \"post-norm\" or \"pre-norm\"");
     require(c.text.pooling == "end" || c.text.pooling == "mean", "text.pooling must be \"end\" or \"mean\"");

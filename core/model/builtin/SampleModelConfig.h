@@ -19,6 +19,7 @@ struct SampleImageTowerConfig {
 
 struct SampleTextTowerConfig {
     // "bag-of-words": mean of word vectors, blind to word order;
+    // "gru": a bidirectional GRU over the words (order is in its structure);
     // "transformer": reads word order.
     std::string tower = "transformer";
     int width = 128;

@@ -2,6 +2,7 @@
 
 #include "core/text/WordTokenizer.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace xbt {
@@ -79,13 +80,21 @@ torch::Tensor PreNormBlockImpl::forward(const torch::Tensor& x, const torch::Ten
 }
 
 TextTowerImpl::TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabularySize, int embeddingDim)
-    : bagOfWords(config.tower == "bag-of-words"), preNorm(config.block == "pre-norm"),
+    : bagOfWords(config.tower == "bag-of-words"), recurrent(config.tower == "gru"), preNorm(config.block == "pre-norm"),
       meanPooling(config.pooling == "mean"), causal(config.causal)
 {
     embedding = register_module(
         "embedding", nn::Embedding(nn::EmbeddingOptions(vocabularySize, config.width).padding_idx(WordTokenizer::kPad)));
     if (bagOfWords) {
         hidden = register_module("hidden", nn::Linear(config.width, config.width));
+    } else if (recurrent) {
+        // Each direction's final state has read the words in order: word
+        // order is in the structure, not something training must discover.
+        gru = register_module("gru", nn::GRU(nn::GRUOptions(config.width, config.width / 2)
+                                                 .num_layers(std::max(1, config.layers))
+                                                 .bidirectional(true)
+                                                 .batch_first(true)));
+        finalNorm = register_module("final_norm", nn::LayerNorm(nn::LayerNormOptions({config.width})));
     } else {
         positional = register_parameter("positional",
                                         torch::randn({config.contextLength, config.width}) * config.positionalInit);
@@ -113,6 +122,15 @@ torch::Tensor TextTowerImpl::forward(const torch::Tensor& ids)
         const auto mask = notPad.unsqueeze(-1).to(x.dtype());
         x = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
         return head(F::gelu(hidden(x)));
+    }
+    if (recurrent) {
+        // Packed by length, so padding never enters a state; h: [layers * 2, N, W / 2].
+        const auto lengths = notPad.sum(1).to(torch::kCPU);
+        const auto packed = nn::utils::rnn::pack_padded_sequence(x, lengths, /*batch_first=*/true,
+                                                                 /*enforce_sorted=*/false);
+        const auto h = std::get<1>(gru->forward_with_packed_input(packed));
+        const int64_t n = h.size(0);
+        return head(finalNorm(torch::cat({h[n - 2], h[n - 1]}, 1)));
     }
     const int64_t L = ids.size(1);
     x = x + positional.slice(0, 0, L).unsqueeze(0);

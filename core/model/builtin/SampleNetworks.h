@@ -45,12 +45,14 @@ struct TextTowerImpl : torch::nn::Module {
     // [N, L] ids (start, words, end, padding) -> [N, D] (not normalised)
     torch::Tensor forward(const torch::Tensor& ids);
     bool bagOfWords = false;
+    bool recurrent = false;
     bool preNorm = false;
     bool meanPooling = false;
     bool causal = false;
     torch::nn::Embedding embedding{nullptr};
     torch::Tensor positional;
     torch::nn::ModuleList layers{nullptr};
+    torch::nn::GRU gru{nullptr};
     torch::nn::LayerNorm finalNorm{nullptr};
     torch::nn::Linear hidden{nullptr};
     torch::nn::Linear head{nullptr};
