@@ -51,6 +51,13 @@ std::array<float, 3> parseTriple(const std::string& flag, const std::string& tex
 
 }  // namespace
 
+std::vector<OptionSpec> oldNewModelOptionSpecs()
+{
+    std::vector<OptionSpec> specs = modelOptionSpecs("old");
+    specs.insert(specs.begin() + 1, {"new", "M", "the new model (same forms as --old)"});
+    return specs;
+}
+
 ModelOptions modelOptionsFrom(const CliArgs& args)
 {
     ModelOptions o;

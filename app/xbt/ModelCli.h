@@ -14,6 +14,8 @@
 namespace xbt::cli {
 
 std::vector<OptionSpec> modelOptionSpecs(const std::string& modelFlag = "model");
+// The same, for commands that take an old and a new model (--old M --new M).
+std::vector<OptionSpec> oldNewModelOptionSpecs();
 ModelOptions modelOptionsFrom(const CliArgs& args);
 
 // Loads `spec`; with --adapter NAME, the model seen through that query

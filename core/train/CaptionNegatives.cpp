@@ -52,8 +52,8 @@ std::optional<std::string> wordOrderNegative(const std::string& caption, uint64_
 {
     const std::vector<std::string> words = WordTokenizer::splitWords(caption);
     std::vector<std::vector<std::string>> candidates;
-    // Swap the first two words of a class whose values differ.
-    for (const WordClass c : {WordClass::Colour, WordClass::Shape, WordClass::Size}) {
+    // For each class, swap its first two words whose values differ.
+    const auto swapFirstDiffering = [&](WordClass c) -> std::optional<std::vector<std::string>> {
         std::vector<size_t> at;
         for (size_t i = 0; i < words.size(); ++i)
             if (auto it = attributeWords().find(words[i]); it != attributeWords().end() && it->second.first == c)
@@ -63,10 +63,13 @@ std::optional<std::string> wordOrderNegative(const std::string& caption, uint64_
                 if (attributeWords().at(words[at[a]]).second != attributeWords().at(words[at[b]]).second) {
                     std::vector<std::string> swapped = words;
                     std::swap(swapped[at[a]], swapped[at[b]]);
-                    candidates.push_back(std::move(swapped));
-                    a = b = at.size();  // one swap per class
+                    return swapped;
                 }
-    }
+        return std::nullopt;
+    };
+    for (const WordClass c : {WordClass::Colour, WordClass::Shape, WordClass::Size})
+        if (auto swapped = swapFirstDiffering(c))
+            candidates.push_back(std::move(*swapped));
     // Turn every direction word around.
     std::vector<std::string> turned = words;
     bool anyTurned = false;

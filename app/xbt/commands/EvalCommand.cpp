@@ -82,8 +82,7 @@ int run(const CliArgs& args)
 
 Command makeEvalCommand()
 {
-    std::vector<OptionSpec> specs = modelOptionSpecs("old");
-    specs.insert(specs.begin() + 1, {"new", "M", "the new model (same forms as --old)"});
+    const std::vector<OptionSpec> specs = oldNewModelOptionSpecs();
     return {"eval",
             "recall@K of every configuration (old->old, new->new, raw new->old, new+adapter->old, "
             "new->transformed-old) with bootstrap intervals, the compatibility criterion, G and a report",

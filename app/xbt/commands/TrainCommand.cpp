@@ -98,8 +98,7 @@ int run(const CliArgs& args)
 
 Command makeTrainCommand()
 {
-    std::vector<OptionSpec> specs = modelOptionSpecs("old");
-    specs.insert(specs.begin() + 1, {"new", "M", "the new model (same forms as --old)"});
+    const std::vector<OptionSpec> specs = oldNewModelOptionSpecs();
     return {"train",
             "train a compatibility adapter (lstsq, procrustes, xbt-stage1, xbt, fct) into a workspace; "
             "an interrupted run resumes",
