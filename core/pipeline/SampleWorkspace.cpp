@@ -10,6 +10,7 @@
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <functional>
@@ -34,10 +35,29 @@ const std::vector<std::string>& stepNames()
 
 fs::path markerOf(const std::string& dir, const std::string& step) { return fs::path(dir) / ".sample-build" / (step + ".done"); }
 
-void markDone(const std::string& dir, const std::string& step)
+// A marker also records the models a step's result was embedded with
+// ("stamp"): a workspace built with other sample models (an older package)
+// redoes exactly the steps that depend on them, instead of mixing a new
+// model's queries with an old model's gallery.
+std::string markerText(const std::string& stamp) { return stamp.empty() ? "done\n" : "done\n" + stamp + "\n"; }
+
+void markDone(const std::string& dir, const std::string& step, const std::string& stamp)
 {
     fs::create_directories(fs::path(dir) / ".sample-build");
-    writeFileAtomic(markerOf(dir, step).string(), "done\n");
+    writeFileAtomic(markerOf(dir, step).string(), markerText(stamp));
+}
+
+bool markerCurrent(const std::string& dir, const std::string& step, const std::string& stamp)
+{
+    const fs::path marker = markerOf(dir, step);
+    return fs::exists(marker) && readFileBytes(marker.string()) == markerText(stamp);
+}
+
+std::string modelStamp(const std::string& spec)
+{
+    ModelOptions o;
+    o.device = "cpu";  // the fingerprint does not depend on the device
+    return spec + " " + loadModel(spec, o)->fingerprint();
 }
 
 // Reports a step's own progress under an overall "step i of n" stage.
@@ -128,36 +148,59 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
 {
     { Workspace::open(dir, Workspace::Mode::ReadWrite); }  // creates it, or checks it is one and not locked
     const fs::path data = fs::path(dir) / "data";
-    const auto run = [&](size_t index, const std::string& what, const std::function<void(const ProgressCallback&)>& f) {
+    const std::string oldStamp = modelStamp("sample-old");
+    const std::string newStamp = modelStamp("sample-new");
+    // `stale` undoes a result built with other models before the step redoes it.
+    const auto run = [&](size_t index, const std::string& what, const std::string& stamp,
+                         const std::function<void()>& stale, const std::function<void(const ProgressCallback&)>& f) {
         const std::string& step = stepNames()[index];
-        if (fs::exists(markerOf(dir, step)))
+        if (markerCurrent(dir, step, stamp))
             return;
         cancel.throwIfCancelled();
+        if (fs::exists(markerOf(dir, step))) {
+            if (stale)
+                stale();
+            fs::remove(markerOf(dir, step));
+        }
         const ProgressCallback p = stepProgress(progress, index, what);
         if (p)
             p(Progress{});
         f(p);
-        markDone(dir, step);
+        markDone(dir, step, stamp);
     };
-    run(0, "generating the test split", [&](const ProgressCallback& p) {
+    const auto dropGallery = [&](const std::string& name) {
+        return [dir, name] {
+            Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
+            if (workspace.hasGallery(name))
+                workspace.deleteGallery(name);
+        };
+    };
+    run(0, "generating the test split", "", {}, [&](const ProgressCallback& p) {
         generate((data / "test").string(), SampleSplit::Test, options.testImages, false, p, cancel);
     });
-    run(1, "generating image-text pairs", [&](const ProgressCallback& p) {
+    run(1, "generating image-text pairs", "", {}, [&](const ProgressCallback& p) {
         generate((data / "pairs").string(), SampleSplit::Pairs, options.pairs, false, p, cancel);
     });
-    run(2, "generating the text corpus", [&](const ProgressCallback& p) {
+    run(2, "generating the text corpus", "", {}, [&](const ProgressCallback& p) {
         generate((data / "corpus").string(), SampleSplit::Corpus, options.corpusSentences, true, p, cancel);
     });
     // Validation recall while training (the default adapter's and the Train
     // panel's curves); a workspace built before this step gains it on opening.
-    run(3, "generating the validation split", [&](const ProgressCallback& p) {
+    run(3, "generating the validation split", "", {}, [&](const ProgressCallback& p) {
         generate((data / "val").string(), SampleSplit::Val, options.validationImages, false, p, cancel);
     });
-    run(4, "indexing with sample-old", [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
-    run(5, "indexing with sample-new", [&](const ProgressCallback& p) {
+    run(4, "indexing with sample-old", oldStamp, dropGallery("sample"), [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
+    run(5, "indexing with sample-new", newStamp, dropGallery("sample-new"), [&](const ProgressCallback& p) {
         indexGallery(dir, "sample-new", "sample-new", p, cancel);
     });
-    run(6, "training the XBT adapter", [&](const ProgressCallback& p) {
+    const std::function<void()> dropAdapter = [dir] {
+        Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
+        const std::vector<std::string> names = workspace.adapters();
+        if (std::find(names.begin(), names.end(), "xbt") != names.end())
+            workspace.deleteAdapter("xbt");
+    };
+    run(6, "training the XBT adapter", options.trainAdapter ? oldStamp + "; " + newStamp : "", dropAdapter,
+        [&](const ProgressCallback& p) {
         if (!options.trainAdapter)
             return;
         AdapterTrainRequest r;
@@ -185,8 +228,8 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
             },
             cancel);
     });
-    run(7, "writing the demo queries", [&](const ProgressCallback&) { writeDemoQueries(dir); });
-    run(8, "writing the upgrade profile", [&](const ProgressCallback&) {
+    run(7, "writing the demo queries", "", {}, [&](const ProgressCallback&) { writeDemoQueries(dir); });
+    run(8, "writing the upgrade profile", "", {}, [&](const ProgressCallback&) {
         UpgradeProfile profile;
         profile.oldModel = "sample-old";
         profile.newModel = "sample-new";

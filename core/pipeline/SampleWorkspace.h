@@ -13,7 +13,10 @@
 //   WS/upgrade.json          the UpgradeProfile tying them together
 //
 // Building is idempotent and resumable: each step is skipped when its result
-// exists, so a cancelled build continues where it stopped.
+// exists, so a cancelled build continues where it stopped. A step's record
+// names the model fingerprints it was built with: after the sample models
+// change (a new package), building again re-indexes the galleries and
+// retrains the adapter, and leaves the generated data alone.
 
 #include "core/util/Progress.h"
 
@@ -34,7 +37,9 @@ struct SampleWorkspaceOptions {
 // $XDG_DATA_HOME (or ~/.local/share) + /xbt-workbench/sample-workspace.
 std::string defaultSampleWorkspaceDir();
 
-// True when every step's result exists (opening takes seconds).
+// True when every step's result exists (a few stat calls; whether they were
+// built with the current sample models is checked by building again, which
+// loads the models and redoes only what is stale).
 bool sampleWorkspaceComplete(const std::string& dir);
 void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& options = {},
                           const ProgressCallback& progress = {}, const CancelToken& cancel = {});

@@ -249,7 +249,9 @@ void MainWindow::offerSampleWorkspace()
 {
     const QString dir = defaultSampleWorkspaceDir();
     if (sampleWorkspaceComplete(dir.toStdString())) {
-        openWorkspace(dir);
+        // Built before: building again only redoes what other sample models
+        // (an older package) left behind, then opens it.
+        buildSampleWorkspace(dir);
         return;
     }
     const auto answer = QMessageBox::question(

@@ -61,13 +61,13 @@ int headlessReport(const std::string& workspace, const CliArgs& args)
 int run(const CliArgs& args)
 {
     const std::string workspace = fs::absolute(args.value("workspace", defaultSampleWorkspaceDir())).string();
-    if (!sampleWorkspaceComplete(workspace)) {
+    if (!sampleWorkspaceComplete(workspace))
         std::fprintf(stderr, "building the sample workspace in %s (once; an interrupted build continues)...\n",
                      workspace.c_str());
-        SampleWorkspaceOptions options;
-        options.device = args.value("device", "auto");
-        buildSampleWorkspace(workspace, options, terminalProgress(), cancelOnInterrupt());
-    }
+    // Also when complete: steps built with other sample models are redone.
+    SampleWorkspaceOptions options;
+    options.device = args.value("device", "auto");
+    buildSampleWorkspace(workspace, options, terminalProgress(), cancelOnInterrupt());
     if (args.has("headless") || !haveDisplay())
         return headlessReport(workspace, args);
     const std::string gui = workbenchPath();
