@@ -520,7 +520,7 @@ private Q_SLOTS:
         options.device = "cpu";
         std::shared_ptr<EmbeddingModel> sampleNew = loadModel("sample-new", options);
         const ModelInfo& newInfo = sampleNew->info();
-        const int channels = 32;  // samples/sample-new.json: the first stage's width
+        const int channels = 16;  // samples/sample-new.json: the first stage's width
         AdapterInfo info = makeInfo("lora", ref("old-double", 'a', 16), {newInfo.name, newInfo.fingerprint, 256});
         info.imageTowerAdaptation = "lora";
         auto adapter = std::make_shared<CompatibilityAdapter>(info, randomProjection(256, 16, 0, 33));
@@ -529,7 +529,8 @@ private Q_SLOTS:
         QVERIFY(!adapter->mapsImageEmbeddings());
 
         const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(sampleNew, adapter, options);
-        const std::vector<PixelTensor> images{constantImage(96, 0.3f), constantImage(96, -0.5f)};
+        const int px = newInfo.preprocess.inputResolution;
+        const std::vector<PixelTensor> images{constantImage(px, 0.3f), constantImage(px, -0.5f)};
         const Matrix viaLora = adapted->encodeImages(images);
         const Matrix viaPlain = adapter->mapImages(sampleNew->encodeImages(images));
         QVERIFY2(maxAbsDiff(viaLora, viaPlain) > 1e-4f, "the LoRA deltas must change the image embeddings");
