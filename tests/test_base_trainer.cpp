@@ -179,6 +179,43 @@ private Q_SLOTS:
         QVERIFY2(shuffled < 0.999, "the GRU tower must see word order");
     }
 
+    // The word-mean path (shipped sample-new): the option survives the
+    // model folder, the path's weights reload, and a bag-of-words tower
+    // (which is nothing but that path) refuses it, naming the field.
+    void wordMeanPathTrainsReloadsAndIsRefusedWhereMeaningless()
+    {
+        SampleModelConfig c = config_;
+        c.text.tower = "gru";
+        c.text.wordMeanPath = true;
+        c.training.epochs = 1;
+        QTemporaryDir dir;
+        BaseModelTrainer(c, sampleVocabulary(), dir.path().toStdString(), "cpu").run(train_, val_);
+        const SampleModelConfig reread = SampleModelConfig::fromJsonText(
+            readFileBytes(dir.path().toStdString() + "/sample-model.json"), "sample-model.json");
+        QVERIFY(reread.text.wordMeanPath);
+        ModelOptions o;
+        o.device = "cpu";
+        auto first = BuiltinSampleModel::load(dir.path().toStdString(), o);
+        auto second = BuiltinSampleModel::load(dir.path().toStdString(), o);
+        const std::vector<std::string> texts{"a red circle and a blue square", "a blue circle and a red square"};
+        const Matrix a = first->encodeTexts(texts);
+        const Matrix b = second->encodeTexts(texts);
+        double cosine = 0;
+        for (int64_t j = 0; j < a.cols; ++j) {
+            QCOMPARE(a.at(0, j), b.at(0, j));
+            cosine += a.at(0, j) * a.at(1, j);
+        }
+        QVERIFY2(cosine < 0.9999, "with the word-mean path the GRU still separates a binding twin");
+
+        c.text.tower = "bag-of-words";
+        try {
+            SampleModelConfig::fromJsonText(c.toJsonText(), "recipe.json");
+            QFAIL("word_mean_path on a bag-of-words tower must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("recipe.json: text.word_mean_path") != std::string::npos, e.what());
+        }
+    }
+
     // A word-order negative uses the caption's own words and describes
     // another scene; a caption that allows no swap has none.
     void wordOrderNegativesRearrangeTheCaptionsOwnWords()

@@ -72,6 +72,7 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     readKey(txt, "pooling", c.text.pooling, at + "text.");
     readKey(txt, "causal", c.text.causal, at + "text.");
     readKey(txt, "positional_init", c.text.positionalInit, at + "text.");
+    readKey(txt, "word_mean_path", c.text.wordMeanPath, at + "text.");
     const json& data = section(root, "data", sourceName);
     readKey(data, "train_split", c.data.trainSplit, at + "data.");
     readKey(data, "train_count", c.data.trainCount, at + "data.");
@@ -103,6 +104,8 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
             "text.block must be \"post-norm\" or \"pre-norm\"");
     require(c.text.pooling == "end" || c.text.pooling == "mean", "text.pooling must be \"end\" or \"mean\"");
     require(c.text.positionalInit >= 0.0, "text.positional_init must be >= 0");
+    require(!c.text.wordMeanPath || c.text.tower != "bag-of-words",
+            "text.word_mean_path applies to the gru and transformer towers (bag-of-words is only that path)");
     require(c.embeddingDim > 0, "embedding_dim must be positive");
     require(c.image.resolution >= 16 && c.image.resolution <= 1024, "image.resolution must be in 16..1024");
     require(!c.image.channels.empty(), "image.channels must list at least one stage");
@@ -166,6 +169,8 @@ std::string SampleModelConfig::toJsonText() const
         t["causal"] = text.causal;
     if (text.positionalInit != defaults.positionalInit)
         t["positional_init"] = text.positionalInit;
+    if (text.wordMeanPath != defaults.wordMeanPath)
+        t["word_mean_path"] = text.wordMeanPath;
     if (training.textNegatives)
         j["training"]["text_negatives"] = true;
     return j.dump(2) + "\n";

@@ -32,6 +32,12 @@ struct SampleTextTowerConfig {
     std::string pooling = "end";      // "end": features at the end token; "mean": over the words
     bool causal = false;              // CLIP's left-to-right attention mask
     double positionalInit = 0.02;     // std of the learned position vectors at start
+    // GRU and transformer: add a linear projection of the mean word vector to
+    // the output. The words themselves (and their phrasing) then stay
+    // linearly readable from the embedding, which is what lets an adapter map
+    // it onto an older bag-of-words model's space; the sequence path adds
+    // what depends on order.
+    bool wordMeanPath = false;
 };
 
 struct SampleDataConfig {

@@ -111,9 +111,21 @@ TextTowerImpl::TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabu
         finalNorm = register_module("final_norm", nn::LayerNorm(nn::LayerNormOptions({config.width})));
     }
     head = register_module("head", nn::Linear(config.width, embeddingDim));
+    if (config.wordMeanPath && !bagOfWords)
+        wordMeanHead = register_module("word_mean_head", nn::Linear(config.width, embeddingDim));
 }
 
 torch::Tensor TextTowerImpl::forward(const torch::Tensor& ids)
+{
+    const torch::Tensor sequence = encodeSequence(ids);
+    if (!wordMeanHead)
+        return sequence;
+    const auto mask = ids.ne(WordTokenizer::kPad).unsqueeze(-1).to(torch::kFloat);
+    const auto words = embedding(ids);
+    return sequence + wordMeanHead((words * mask).sum(1) / mask.sum(1).clamp_min(1.0));
+}
+
+torch::Tensor TextTowerImpl::encodeSequence(const torch::Tensor& ids)
 {
     const auto notPad = ids.ne(WordTokenizer::kPad);
     auto x = embedding(ids);  // [N, L, W]

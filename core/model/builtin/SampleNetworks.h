@@ -44,6 +44,8 @@ struct TextTowerImpl : torch::nn::Module {
     TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabularySize, int embeddingDim);
     // [N, L] ids (start, words, end, padding) -> [N, D] (not normalised)
     torch::Tensor forward(const torch::Tensor& ids);
+    // The tower itself, without the word-mean path.
+    torch::Tensor encodeSequence(const torch::Tensor& ids);
     bool bagOfWords = false;
     bool recurrent = false;
     bool preNorm = false;
@@ -56,6 +58,7 @@ struct TextTowerImpl : torch::nn::Module {
     torch::nn::LayerNorm finalNorm{nullptr};
     torch::nn::Linear hidden{nullptr};
     torch::nn::Linear head{nullptr};
+    torch::nn::Linear wordMeanHead{nullptr};  // only with text.word_mean_path
 };
 TORCH_MODULE(TextTower);
 
