@@ -55,8 +55,8 @@ std::optional<double> DemoHeadline::secondsSaved() const
     return static_cast<double>(galleryImages) / imagesPerSecond;
 }
 
-std::string latestEvaluationResults(const std::string& workspaceDir, const std::string& oldFingerprint,
-                                    const std::string& newFingerprint)
+std::vector<std::string> evaluationsOfUpgrade(const std::string& workspaceDir, const std::string& oldFingerprint,
+                                              const std::string& newFingerprint)
 {
     const fs::path results = fs::path(workspaceDir) / "results";
     std::error_code ec;
@@ -67,12 +67,20 @@ std::string latestEvaluationResults(const std::string& workspaceDir, const std::
             found.emplace_back(it->last_write_time(ec), it->path().string());
     }
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::vector<std::string> paths;
     for (const auto& [time, path] : found) {
         const std::optional<charts::EvaluationResults> r = parseFile(path);
         if (r && sameUpgrade(*r, oldFingerprint, newFingerprint))
-            return path;
+            paths.push_back(path);
     }
-    return {};
+    return paths;
+}
+
+std::string latestEvaluationResults(const std::string& workspaceDir, const std::string& oldFingerprint,
+                                    const std::string& newFingerprint)
+{
+    const std::vector<std::string> paths = evaluationsOfUpgrade(workspaceDir, oldFingerprint, newFingerprint);
+    return paths.empty() ? std::string() : paths.front();
 }
 
 DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adapter, const std::string& oldFingerprint,
@@ -85,7 +93,8 @@ DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adap
     } catch (const std::exception& e) {
         h.galleryError = e.what();
     }
-    h.resultsFile = latestEvaluationResults(session.dir(), oldFingerprint, newFingerprint);
+    const std::vector<std::string> evaluations = evaluationsOfUpgrade(session.dir(), oldFingerprint, newFingerprint);
+    h.resultsFile = evaluations.empty() ? std::string() : evaluations.front();
     if (h.resultsFile.empty()) {
         h.recallMissing = "no evaluation of these models in this workspace yet";
         return h;
@@ -96,10 +105,17 @@ DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adap
         return h;
     }
     h.resultsDate = r->date;
-    if (r->backfill && r->backfill->imagesPerSecond)
-        h.imagesPerSecond = *r->backfill->imagesPerSecond;
-    else if (const charts::ModelDescription* m = r->findModel("new"); m && m->imagesPerSecond)
-        h.imagesPerSecond = *m->imagesPerSecond;
+    // An evaluation whose embeddings came from the cache measured no rate:
+    // the newest one of the same models that did measure it stands in.
+    for (const std::string& path : evaluations) {
+        const std::optional<charts::EvaluationResults> e = path == h.resultsFile ? r : parseFile(path);
+        if (e && e->backfill && e->backfill->imagesPerSecond)
+            h.imagesPerSecond = *e->backfill->imagesPerSecond;
+        else if (const charts::ModelDescription* m = e ? e->findModel("new") : nullptr; m && m->imagesPerSecond)
+            h.imagesPerSecond = *m->imagesPerSecond;
+        if (h.imagesPerSecond > 0)
+            break;
+    }
     h.todayR1 = textToImageR1(r->comparableWithRole("today"));
     h.backfillR1 = textToImageR1(r->comparableWithRole("backfill"));
     const charts::Configuration* adapted = nullptr;
