@@ -19,6 +19,7 @@
 #include <filesystem>
 
 using namespace xbt;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -177,6 +178,33 @@ private Q_SLOTS:
         qInfo("gru tower: shuffled-caption cosine %.5f", shuffled);
         QVERIFY(std::abs(same - 1.0) < 1e-4);
         QVERIFY2(shuffled < 0.999, "the GRU tower must see word order");
+    }
+
+    // Every recipe the project ships parses (a key the reader does not know
+    // is refused, so this also catches typos in them), and an unknown key is
+    // an error naming the file and the key rather than a silently different
+    // model: an older program reading a newer model folder must not load
+    // its weights into a network missing a part.
+    void everyShippedRecipeParsesAndUnknownKeysAreRefused()
+    {
+        const fs::path samples = fs::path(test::sourceDir().toStdString()) / "samples";
+        int recipes = 0;
+        for (const fs::path& dir : {samples, samples / "experiments", samples / "sample-old", samples / "sample-new"})
+            for (const auto& entry : fs::directory_iterator(dir))
+                if (entry.path().extension() == ".json") {
+                    SampleModelConfig::fromFile(entry.path().string());
+                    ++recipes;
+                }
+        QVERIFY(recipes >= 7);
+        std::string text = readFileBytes((samples / "sample-new.json").string());
+        text.replace(text.find("\"word_mean_path\""), 16, "\"word_mean_pth\"");
+        try {
+            SampleModelConfig::fromJsonText(text, "recipe.json");
+            QFAIL("an unknown key must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(std::string(e.what()).find("recipe.json: text.word_mean_pth: unknown setting") != std::string::npos,
+                     e.what());
+        }
     }
 
     // The word-mean path (shipped sample-new): the option survives the

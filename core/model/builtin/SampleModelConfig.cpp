@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 namespace xbt {
 
 using nlohmann::json;
@@ -13,9 +15,14 @@ namespace {
 
 // Reads `key` of `obj` into `out` when present; a wrong type is an error that
 // names the file and the dotted key.
+// Every key read is also recorded with its section's prefix, so that keys
+// nobody read can be refused afterwards (see refuseUnknownKeys).
+using ReadKeys = std::set<std::string>;
+
 template <typename T>
-void readKey(const json& obj, const std::string& key, T& out, const std::string& where)
+void readKey(const json& obj, const std::string& key, T& out, const std::string& where, ReadKeys& read)
 {
+    read.insert(where + key);
     if (!obj.contains(key))
         return;
     try {
@@ -33,6 +40,17 @@ const json& section(const json& root, const std::string& name, const std::string
     if (!root.at(name).is_object())
         throw Error(source + ": \"" + name + "\" must be an object");
     return root.at(name);
+}
+
+// A key this version does not know is a typo or an option of a newer
+// version; ignoring it would build a different model than the file
+// describes (and load its weights into it), so it is an error that names it.
+void refuseUnknownKeys(const json& obj, const std::string& where, const ReadKeys& read)
+{
+    for (const auto& item : obj.items())
+        if (!read.count(where + item.key()))
+            throw Error(where + item.key() +
+                        ": unknown setting (a typo, or a model made by a newer version of the workbench)");
 }
 
 }  // namespace
@@ -54,43 +72,52 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
         throw Error(sourceName + ": expected a JSON object");
     SampleModelConfig c;
     const std::string at = sourceName + ": ";
-    readKey(root, "name", c.name, at);
-    readKey(root, "description", c.description, at);
-    readKey(root, "embedding_dim", c.embeddingDim, at);
+    ReadKeys read;
+    for (const char* name : {"image", "text", "data", "training"})
+        read.insert(at + name);
+    readKey(root, "name", c.name, at, read);
+    readKey(root, "description", c.description, at, read);
+    readKey(root, "embedding_dim", c.embeddingDim, at, read);
     const json& img = section(root, "image", sourceName);
-    readKey(img, "tower", c.image.tower, at + "image.");
-    readKey(img, "resolution", c.image.resolution, at + "image.");
-    readKey(img, "channels", c.image.channels, at + "image.");
-    readKey(img, "blocks_per_stage", c.image.blocksPerStage, at + "image.");
+    readKey(img, "tower", c.image.tower, at + "image.", read);
+    readKey(img, "resolution", c.image.resolution, at + "image.", read);
+    readKey(img, "channels", c.image.channels, at + "image.", read);
+    readKey(img, "blocks_per_stage", c.image.blocksPerStage, at + "image.", read);
     const json& txt = section(root, "text", sourceName);
-    readKey(txt, "tower", c.text.tower, at + "text.");
-    readKey(txt, "width", c.text.width, at + "text.");
-    readKey(txt, "layers", c.text.layers, at + "text.");
-    readKey(txt, "heads", c.text.heads, at + "text.");
-    readKey(txt, "context_length", c.text.contextLength, at + "text.");
-    readKey(txt, "block", c.text.block, at + "text.");
-    readKey(txt, "pooling", c.text.pooling, at + "text.");
-    readKey(txt, "causal", c.text.causal, at + "text.");
-    readKey(txt, "positional_init", c.text.positionalInit, at + "text.");
-    readKey(txt, "word_mean_path", c.text.wordMeanPath, at + "text.");
+    readKey(txt, "tower", c.text.tower, at + "text.", read);
+    readKey(txt, "width", c.text.width, at + "text.", read);
+    readKey(txt, "layers", c.text.layers, at + "text.", read);
+    readKey(txt, "heads", c.text.heads, at + "text.", read);
+    readKey(txt, "context_length", c.text.contextLength, at + "text.", read);
+    readKey(txt, "block", c.text.block, at + "text.", read);
+    readKey(txt, "pooling", c.text.pooling, at + "text.", read);
+    readKey(txt, "causal", c.text.causal, at + "text.", read);
+    readKey(txt, "positional_init", c.text.positionalInit, at + "text.", read);
+    readKey(txt, "word_mean_path", c.text.wordMeanPath, at + "text.", read);
     const json& data = section(root, "data", sourceName);
-    readKey(data, "train_split", c.data.trainSplit, at + "data.");
-    readKey(data, "train_count", c.data.trainCount, at + "data.");
-    readKey(data, "val_count", c.data.valCount, at + "data.");
-    readKey(data, "seed", c.data.seed, at + "data.");
+    readKey(data, "train_split", c.data.trainSplit, at + "data.", read);
+    readKey(data, "train_count", c.data.trainCount, at + "data.", read);
+    readKey(data, "val_count", c.data.valCount, at + "data.", read);
+    readKey(data, "seed", c.data.seed, at + "data.", read);
     const json& tr = section(root, "training", sourceName);
-    readKey(tr, "epochs", c.training.epochs, at + "training.");
-    readKey(tr, "batch_size", c.training.batchSize, at + "training.");
-    readKey(tr, "learning_rate", c.training.learningRate, at + "training.");
-    readKey(tr, "weight_decay", c.training.weightDecay, at + "training.");
-    readKey(tr, "warmup_steps", c.training.warmupSteps, at + "training.");
-    readKey(tr, "initial_temperature", c.training.initialTemperature, at + "training.");
-    readKey(tr, "seed", c.training.seed, at + "training.");
-    readKey(tr, "checkpoint_every", c.training.checkpointEvery, at + "training.");
-    readKey(tr, "validate_every", c.training.validateEvery, at + "training.");
-    readKey(tr, "threads", c.training.threads, at + "training.");
-    readKey(tr, "keep_twins_together", c.training.keepTwinsTogether, at + "training.");
-    readKey(tr, "text_negatives", c.training.textNegatives, at + "training.");
+    readKey(tr, "epochs", c.training.epochs, at + "training.", read);
+    readKey(tr, "batch_size", c.training.batchSize, at + "training.", read);
+    readKey(tr, "learning_rate", c.training.learningRate, at + "training.", read);
+    readKey(tr, "weight_decay", c.training.weightDecay, at + "training.", read);
+    readKey(tr, "warmup_steps", c.training.warmupSteps, at + "training.", read);
+    readKey(tr, "initial_temperature", c.training.initialTemperature, at + "training.", read);
+    readKey(tr, "seed", c.training.seed, at + "training.", read);
+    readKey(tr, "checkpoint_every", c.training.checkpointEvery, at + "training.", read);
+    readKey(tr, "validate_every", c.training.validateEvery, at + "training.", read);
+    readKey(tr, "threads", c.training.threads, at + "training.", read);
+    readKey(tr, "keep_twins_together", c.training.keepTwinsTogether, at + "training.", read);
+    readKey(tr, "text_negatives", c.training.textNegatives, at + "training.", read);
+
+    refuseUnknownKeys(root, at, read);
+    refuseUnknownKeys(img, at + "image.", read);
+    refuseUnknownKeys(txt, at + "text.", read);
+    refuseUnknownKeys(data, at + "data.", read);
+    refuseUnknownKeys(tr, at + "training.", read);
 
     auto require = [&](bool ok, const std::string& what) {
         if (!ok)
