@@ -23,6 +23,7 @@
 #include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
 #include "ui/charts/ReportData.h"
+#include "ui/workbench/DemoHeadline.h"
 #include "ui/workbench/DemoListEditor.h"
 #include "ui/workbench/DemoView.h"
 #include "ui/workbench/EvaluatePanel.h"
@@ -37,6 +38,7 @@
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/StallDiagnostic.h"
 #include "ui/workbench/TrainPanel.h"
+#include "ui/workbench/WorkspaceSession.h"
 #include "tests/TestSupport.h"
 
 #include <QApplication>
@@ -53,10 +55,13 @@
 #include <QtTest>
 
 #include <atomic>
+#include <chrono>
+#include <filesystem>
 #include <fstream>
 
 using namespace xbt;
 using namespace xbt::ui;
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -501,6 +506,33 @@ private Q_SLOTS:
         QTest::keyClick(demo, Qt::Key_Escape);
         QCOMPARE(exit.count(), 1);
         QVERIFY(!w.inDemoMode());
+    }
+
+    // The workbench's own evaluations read cached embeddings and measure no
+    // embedding rate; the headline keeps the newest one's recall and takes
+    // the rate from the newest evaluation of the same models that has it.
+    void demoHeadlineTakesTheRateFromAnOlderEvaluation()
+    {
+        const std::string measured = latestEvaluationResults(ws_, "", "");
+        QVERIFY(!measured.empty());
+        nlohmann::json j = nlohmann::json::parse(readFileBytes(measured));
+        const double rate = j["backfill"]["images_per_second"].get<double>();
+        QVERIFY(rate > 0);
+        j["backfill"].erase("images_per_second");
+        for (auto& [name, model] : j["models"].items())
+            model.erase("images_per_second");
+        const fs::path cached = fs::path(ws_) / "results" / "cached-rerun" / "results.json";
+        fs::create_directories(cached.parent_path());
+        writeFileAtomic(cached.string(), j.dump(2));
+        fs::last_write_time(cached, fs::last_write_time(measured) + std::chrono::seconds(10));
+
+        WorkspaceSession session(ws_, cpuOptions());
+        const DemoHeadline h = loadDemoHeadline(session, "lstsq", "", "");
+        fs::remove_all(cached.parent_path());
+        QCOMPARE(QString::fromStdString(h.resultsFile), QString::fromStdString(cached.string()));
+        QVERIFY2(h.adaptedR1.has_value(), h.recallMissing.c_str());
+        QCOMPARE(h.imagesPerSecond, rate);
+        QVERIFY(h.secondsSaved().has_value());
     }
 
     void demoListEditorSavesTheList()
