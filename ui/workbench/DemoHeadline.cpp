@@ -55,8 +55,17 @@ std::optional<double> DemoHeadline::secondsSaved() const
     return static_cast<double>(galleryImages) / imagesPerSecond;
 }
 
-std::vector<std::string> evaluationsOfUpgrade(const std::string& workspaceDir, const std::string& oldFingerprint,
-                                              const std::string& newFingerprint)
+namespace {
+
+struct FoundEvaluation {
+    std::string path;
+    charts::EvaluationResults results;
+};
+
+// Every results.json under WS/results of these two models, newest first,
+// each parsed once.
+std::vector<FoundEvaluation> evaluationsOfUpgrade(const std::string& workspaceDir, const std::string& oldFingerprint,
+                                                  const std::string& newFingerprint)
 {
     const fs::path results = fs::path(workspaceDir) / "results";
     std::error_code ec;
@@ -67,20 +76,22 @@ std::vector<std::string> evaluationsOfUpgrade(const std::string& workspaceDir, c
             found.emplace_back(it->last_write_time(ec), it->path().string());
     }
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
-    std::vector<std::string> paths;
+    std::vector<FoundEvaluation> evaluations;
     for (const auto& [time, path] : found) {
-        const std::optional<charts::EvaluationResults> r = parseFile(path);
+        std::optional<charts::EvaluationResults> r = parseFile(path);
         if (r && sameUpgrade(*r, oldFingerprint, newFingerprint))
-            paths.push_back(path);
+            evaluations.push_back({path, std::move(*r)});
     }
-    return paths;
+    return evaluations;
 }
+
+}  // namespace
 
 std::string latestEvaluationResults(const std::string& workspaceDir, const std::string& oldFingerprint,
                                     const std::string& newFingerprint)
 {
-    const std::vector<std::string> paths = evaluationsOfUpgrade(workspaceDir, oldFingerprint, newFingerprint);
-    return paths.empty() ? std::string() : paths.front();
+    const std::vector<FoundEvaluation> found = evaluationsOfUpgrade(workspaceDir, oldFingerprint, newFingerprint);
+    return found.empty() ? std::string() : found.front().path;
 }
 
 DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adapter, const std::string& oldFingerprint,
@@ -93,25 +104,20 @@ DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adap
     } catch (const std::exception& e) {
         h.galleryError = e.what();
     }
-    const std::vector<std::string> evaluations = evaluationsOfUpgrade(session.dir(), oldFingerprint, newFingerprint);
-    h.resultsFile = evaluations.empty() ? std::string() : evaluations.front();
-    if (h.resultsFile.empty()) {
+    const std::vector<FoundEvaluation> evaluations = evaluationsOfUpgrade(session.dir(), oldFingerprint, newFingerprint);
+    if (evaluations.empty()) {
         h.recallMissing = "no evaluation of these models in this workspace yet";
         return h;
     }
-    const std::optional<charts::EvaluationResults> r = parseFile(h.resultsFile);
-    if (!r) {
-        h.recallMissing = h.resultsFile + " could not be read";
-        return h;
-    }
+    h.resultsFile = evaluations.front().path;
+    const charts::EvaluationResults* r = &evaluations.front().results;
     h.resultsDate = r->date;
     // An evaluation whose embeddings came from the cache measured no rate:
     // the newest one of the same models that did measure it stands in.
-    for (const std::string& path : evaluations) {
-        const std::optional<charts::EvaluationResults> e = path == h.resultsFile ? r : parseFile(path);
-        if (e && e->backfill && e->backfill->imagesPerSecond)
-            h.imagesPerSecond = *e->backfill->imagesPerSecond;
-        else if (const charts::ModelDescription* m = e ? e->findModel("new") : nullptr; m && m->imagesPerSecond)
+    for (const FoundEvaluation& e : evaluations) {
+        if (e.results.backfill && e.results.backfill->imagesPerSecond)
+            h.imagesPerSecond = *e.results.backfill->imagesPerSecond;
+        else if (const charts::ModelDescription* m = e.results.findModel("new"); m && m->imagesPerSecond)
             h.imagesPerSecond = *m->imagesPerSecond;
         if (h.imagesPerSecond > 0)
             break;

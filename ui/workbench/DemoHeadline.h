@@ -11,7 +11,6 @@
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
 namespace xbt::ui {
 
@@ -39,9 +38,6 @@ struct DemoHeadline {
 // about this one); empty when there is none.
 std::string latestEvaluationResults(const std::string& workspaceDir, const std::string& oldFingerprint,
                                     const std::string& newFingerprint);
-// Every such results.json, newest first.
-std::vector<std::string> evaluationsOfUpgrade(const std::string& workspaceDir, const std::string& oldFingerprint,
-                                              const std::string& newFingerprint);
 
 DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adapter,
                               const std::string& oldFingerprint, const std::string& newFingerprint);

@@ -19,6 +19,13 @@ nn::Conv2d conv3x3(int in, int out, int stride)
 
 int groupsFor(int channels) { return channels % 8 == 0 ? 8 : 1; }
 
+// [N, L, W] -> [N, W]: the mean over the positions that are not padding.
+torch::Tensor meanOverWords(const torch::Tensor& x, const torch::Tensor& notPad)
+{
+    const auto mask = notPad.unsqueeze(-1).to(x.dtype());
+    return (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
+}
+
 }  // namespace
 
 ResidualBlockImpl::ResidualBlockImpl(int channels)
@@ -117,24 +124,20 @@ TextTowerImpl::TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabu
 
 torch::Tensor TextTowerImpl::forward(const torch::Tensor& ids)
 {
-    const torch::Tensor sequence = encodeSequence(ids);
+    const auto notPad = ids.ne(WordTokenizer::kPad);
+    const auto words = embedding(ids);  // [N, L, W]
+    const torch::Tensor sequence = encodeSequence(ids, words, notPad);
     if (!wordMeanHead)
         return sequence;
-    const auto mask = ids.ne(WordTokenizer::kPad).unsqueeze(-1).to(torch::kFloat);
-    const auto words = embedding(ids);
-    return sequence + wordMeanHead((words * mask).sum(1) / mask.sum(1).clamp_min(1.0));
+    return sequence + wordMeanHead(meanOverWords(words, notPad));
 }
 
-torch::Tensor TextTowerImpl::encodeSequence(const torch::Tensor& ids)
+torch::Tensor TextTowerImpl::encodeSequence(const torch::Tensor& ids, const torch::Tensor& words,
+                                            const torch::Tensor& notPad)
 {
-    const auto notPad = ids.ne(WordTokenizer::kPad);
-    auto x = embedding(ids);  // [N, L, W]
-    if (bagOfWords) {
-        // Mean of the word vectors: the order of words is invisible by design.
-        const auto mask = notPad.unsqueeze(-1).to(x.dtype());
-        x = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
-        return head(F::gelu(hidden(x)));
-    }
+    auto x = words;
+    if (bagOfWords)  // Mean of the word vectors: the order of words is invisible by design.
+        return head(F::gelu(hidden(meanOverWords(x, notPad))));
     if (recurrent) {
         // Packed by length, so padding never enters a state; h: [layers * 2, N, W / 2].
         const auto lengths = notPad.sum(1).to(torch::kCPU);
@@ -159,8 +162,7 @@ torch::Tensor TextTowerImpl::encodeSequence(const torch::Tensor& ids)
     }
     x = x.transpose(0, 1);  // [N, L, W]
     if (meanPooling) {
-        const auto mask = notPad.unsqueeze(-1).to(x.dtype());
-        x = (x * mask).sum(1) / mask.sum(1).clamp_min(1.0);
+        x = meanOverWords(x, notPad);
     } else {
         // Read the features at the end token, as CLIP does.
         const auto endIndex = ids.eq(WordTokenizer::kEnd).to(torch::kLong).argmax(1);

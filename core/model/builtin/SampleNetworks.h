@@ -44,8 +44,8 @@ struct TextTowerImpl : torch::nn::Module {
     TextTowerImpl(const SampleTextTowerConfig& config, int64_t vocabularySize, int embeddingDim);
     // [N, L] ids (start, words, end, padding) -> [N, D] (not normalised)
     torch::Tensor forward(const torch::Tensor& ids);
-    // The tower itself, without the word-mean path.
-    torch::Tensor encodeSequence(const torch::Tensor& ids);
+    // The tower itself, without the word-mean path; `words` = embedding(ids).
+    torch::Tensor encodeSequence(const torch::Tensor& ids, const torch::Tensor& words, const torch::Tensor& notPad);
     bool bagOfWords = false;
     bool recurrent = false;
     bool preNorm = false;
