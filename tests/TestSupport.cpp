@@ -6,6 +6,10 @@
 #include <QFileInfo>
 #include <QProcess>
 
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 namespace xbt::test {
 
 QString sharedDir() { return QString::fromUtf8(qEnvironmentVariableIsSet("XBT_SHARED_DIR") ? qgetenv("XBT_SHARED_DIR") : QByteArray(XBT_SHARED_DIR)); }
@@ -13,12 +17,15 @@ QString fixtureDir() { return QStringLiteral(XBT_FIXTURE_DIR); }
 QString sourceDir() { return QStringLiteral(XBT_SOURCE_DIR); }
 QString cliPath() { return QStringLiteral(XBT_CLI_PATH); }
 
-CliResult runCli(const QStringList& args, const QByteArray& input, int timeoutMs, const QString& workingDir)
+namespace {
+
+CliResult runProgram(const QString& program, const QStringList& args, const QByteArray& input, int timeoutMs,
+                     const QString& workingDir)
 {
     QProcess p;
     if (!workingDir.isEmpty())
         p.setWorkingDirectory(workingDir);
-    p.start(cliPath(), args);
+    p.start(program, args);
     CliResult r;
     if (!p.waitForStarted(10000))
         return r;
@@ -33,6 +40,47 @@ CliResult runCli(const QStringList& args, const QByteArray& input, int timeoutMs
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+bool setEffectiveDacCapabilities(bool raised)
+{
+    __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+    __user_cap_data_struct data[2]{};
+    if (::syscall(SYS_capget, &header, data) != 0)
+        return false;
+    const uint32_t dac = (1u << CAP_DAC_OVERRIDE) | (1u << CAP_DAC_READ_SEARCH);
+    if (raised)
+        data[0].effective |= dac & data[0].permitted;
+    else
+        data[0].effective &= ~dac;
+    return ::syscall(SYS_capset, &header, data) == 0;
+}
+
+}  // namespace
+
+CliResult runCli(const QStringList& args, const QByteArray& input, int timeoutMs, const QString& workingDir)
+{
+    return runProgram(cliPath(), args, input, timeoutMs, workingDir);
+}
+
+CliResult runCliWithPermissions(const QStringList& args, int timeoutMs)
+{
+    if (::geteuid() != 0)
+        return runCli(args, {}, timeoutMs);
+    // setpriv (util-linux, on every Debian system) drops the capabilities
+    // from the bounding set, so the exec'd CLI cannot regain them.
+    return runProgram(QStringLiteral("setpriv"),
+                      QStringList{QStringLiteral("--bounding-set=-dac_override,-dac_read_search"),
+                                  QStringLiteral("--"), cliPath()} + args,
+                      {}, timeoutMs, {});
+}
+
+PermissionsEnforced::PermissionsEnforced() { lowered_ = ::geteuid() == 0 && setEffectiveDacCapabilities(false); }
+
+PermissionsEnforced::~PermissionsEnforced()
+{
+    if (lowered_)
+        setEffectiveDacCapabilities(true);
 }
 
 std::string writeTestFile(const QTemporaryDir& dir, const QString& name, const std::string& content)

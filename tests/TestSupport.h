@@ -28,6 +28,26 @@ struct CliResult {
 CliResult runCli(const QStringList& args, const QByteArray& input = {}, int timeoutMs = 300000,
                  const QString& workingDir = {});
 
+// As runCli, but file permissions apply even when the tests run as root
+// (CI does): the CLI runs without the capabilities that bypass them, so a
+// folder made unreadable with chmod 000 is unreadable to it.
+CliResult runCliWithPermissions(const QStringList& args, int timeoutMs = 300000);
+
+// While alive, the calling thread obeys file permissions even as root: the
+// capabilities that bypass them (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH) are
+// lowered from its effective set and raised again on destruction. Threads
+// started meanwhile inherit the lowered set.
+class PermissionsEnforced {
+public:
+    PermissionsEnforced();
+    ~PermissionsEnforced();
+    PermissionsEnforced(const PermissionsEnforced&) = delete;
+    PermissionsEnforced& operator=(const PermissionsEnforced&) = delete;
+
+private:
+    bool lowered_ = false;
+};
+
 // The message of the xbt::Error that `f` throws, or an empty string when it
 // throws none.
 template <typename F>

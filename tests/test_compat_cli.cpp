@@ -4,6 +4,7 @@
 // configuration, the criterion, the charts and the report), the cached
 // embeddings, xbt eval --embeddings, xbt index/search through an adapter,
 // and the errors users meet.
+#include "core/gallery/Workspace.h"
 #include "tests/TestSupport.h"
 
 #include <QFileInfo>
@@ -13,6 +14,8 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <unistd.h>
 
 using namespace xbt::test;
 
@@ -72,6 +75,29 @@ private Q_SLOTS:
         QVERIFY2(exported.exitCode == 0, qPrintable(describe(exported)));
         QVERIFY(QFileInfo::exists(dir_.filePath("exp/ls.pt")));
         QCOMPARE(readJson(dir_.filePath("exp/ls.json"))["adapter"].toObject()["method"].toString(), QString("lstsq"));
+    }
+
+    // One training run per adapter: a second run of the same name is
+    // refused naming the first (it would delete its live checkpoint), while
+    // other adapters train meanwhile.
+    void secondTrainingOfOneAdapterIsRefused()
+    {
+        const QStringList args = {"train", "--method", "lstsq", "--workspace", ws_, "--old", "sample-old", "--new",
+                                  "sample-new", "--corpus", corpus_ + "/corpus.txt"};
+        CliResult same;
+        CliResult other;
+        {
+            const xbt::Workspace ws = xbt::Workspace::open(ws_.toStdString(), xbt::Workspace::Mode::ReadWrite);
+            const xbt::WorkspaceLock running = ws.lockAdapter("busy");
+            same = runCli(args + QStringList{"--name", "busy"});
+            other = runCli(args + QStringList{"--name", "free"});
+        }
+        QCOMPARE(same.exitCode, 1);
+        QVERIFY2(same.err.contains("adapter 'busy' in workspace ") &&
+                     same.err.contains("is in use by process " + QByteArray::number(::getpid())),
+                 qPrintable(describe(same)));
+        QVERIFY2(other.exitCode == 0, qPrintable(describe(other)));
+        QCOMPARE(runCli({"adapters", "--workspace", ws_, "--delete", "free"}).exitCode, 0);
     }
 
     void evalPutsEveryConfigurationSideBySide()

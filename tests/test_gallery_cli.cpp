@@ -147,6 +147,42 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("tiny-old") && r.err.contains("tiny-other"), r.err.constData());
     }
 
+    // The exit codes of the no-data-loss rules: an empty root is refused
+    // (1, the gallery untouched), a folder that cannot be listed keeps its
+    // items and makes the run partial (2).
+    void emptyRootRefusedUnreadableFolderPartial()
+    {
+        const QString folder = dir_.filePath("drive");
+        QVERIFY(QDir().mkpath(folder + "/sub"));
+        for (const char* name : {"000001.png", "000002.png"})
+            QVERIFY(QFile::copy(small_ + "/" + name, folder + "/" + name));
+        for (const char* name : {"000004.png", "000005.png"})
+            QVERIFY(QFile::copy(small_ + "/" + name, folder + "/sub/" + name));
+        const QString ws = dir_.filePath("ws-drive");
+        QCOMPARE(runCli(indexArgs(folder, ws)).exitCode, 0);
+
+        QVERIFY(QFile::setPermissions(folder + "/sub", QFileDevice::Permissions()));
+        CliResult r = runCliWithPermissions(indexArgs(folder, ws));
+        QVERIFY(QFile::setPermissions(folder + "/sub", QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                           QFileDevice::ExeOwner));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.out.contains("removed 0") && r.out.contains("not scanned: sub") &&
+                     r.out.contains("kept 2 items under folders that could not be scanned"),
+                 r.out.constData());
+        QCOMPARE(embeddedCount(ws), int64_t(4));
+
+        QVERIFY(QDir(folder).removeRecursively());
+        QVERIFY(QDir().mkpath(folder));
+        r = runCli(indexArgs(folder, ws));
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no image files found") && r.err.contains("--allow-empty-root"), r.err.constData());
+        QCOMPARE(embeddedCount(ws), int64_t(4));
+        r = runCli(indexArgs(folder, ws) + QStringList{"--allow-empty-root"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("removed 4"), r.out.constData());
+        QCOMPARE(embeddedCount(ws), int64_t(0));
+    }
+
     void killedRunResumesWithoutLossOrDuplicates()
     {
         const QString ws = dir_.filePath("ws-kill");
@@ -205,27 +241,33 @@ private Q_SLOTS:
 
     void secondWriterIsRefusedWithThePid()
     {
-        // This test process holds the writer lock, as a running xbt index would.
+        // This test process holds the gallery's writer lock, as a running xbt index would.
         const QString ws = dir_.filePath("ws-lock");
         QCOMPARE(runCli(indexArgs(small_, ws)).exitCode, 2);
         const QByteArray pid = QByteArray::number(::getpid());
         CliResult second;
         CliResult del;
         CliResult list;
+        CliResult other;
         {
-            const xbt::Workspace holder = xbt::Workspace::open(ws.toStdString(), xbt::Workspace::Mode::ReadWrite);
+            const xbt::Workspace workspace = xbt::Workspace::open(ws.toStdString(), xbt::Workspace::Mode::ReadWrite);
+            const xbt::WorkspaceLock holder = workspace.lockGallery("default");
             second = runCli(indexArgs(small_, ws));
             del = runCli({"galleries", "--workspace", ws, "--delete", "default"});
             list = runCli({"galleries", "--workspace", ws});  // reading is allowed meanwhile
+            // So is writing another gallery of the workspace.
+            other = runCli(indexArgs(small_, ws) + QStringList{"--gallery", "other"});
         }
         QCOMPARE(second.exitCode, 1);
-        QVERIFY2(second.err.contains("workspace " + QFileInfo(ws).absoluteFilePath().toUtf8() +
+        QVERIFY2(second.err.contains("gallery 'default' in workspace " + QFileInfo(ws).absoluteFilePath().toUtf8() +
                                      " is in use by process " + pid + " ("),
                  second.err.constData());
         QCOMPARE(del.exitCode, 1);
         QVERIFY2(del.err.contains("is in use by process " + pid), del.err.constData());
         QCOMPARE(list.exitCode, 0);
         QVERIFY(list.out.contains("default"));
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY2(other.out.contains("indexed 21"), other.out.constData());
         // Released with its holder.
         QCOMPARE(runCli(indexArgs(small_, ws)).exitCode, 2);
     }

@@ -136,10 +136,25 @@ private Q_SLOTS:
         const QString npy = path("shifted.npy");
         xbt::writeNpy(npy.toStdString(), shifted);
         QVERIFY(QFile::copy(oldNpy_ + ".txt", npy + ".txt"));
-        const CliResult r = runCli(importArgs(npy, path("ws-shifted")));
-        QVERIFY2(r.exitCode == 2, qPrintable(text(r)));
+        // Refused: the model lock means the gallery holds this model's
+        // embeddings, not something else's. Nothing is written.
+        const QString ws = path("ws-shifted");
+        CliResult r = runCli(importArgs(npy, ws));
+        QVERIFY2(r.exitCode == 1, qPrintable(text(r)));
         VERIFY_CONTAINS(QString::fromUtf8(r.err),
-                        "the imported embeddings do not match what sample-old produces for the same images");
+                        "the imported embeddings do not match what model sample-old makes for the same images");
+        VERIFY_CONTAINS(QString::fromUtf8(r.err), "--accept-disagreement");
+        QVERIFY(!QFileInfo::exists(ws + "/galleries/default/gallery.sqlite"));
+
+        // Accepted on purpose: imported, each row marked as disagreeing.
+        r = runCli(importArgs(npy, ws) + QStringList{"--accept-disagreement"});
+        QVERIFY2(r.exitCode == 2, qPrintable(text(r)));
+        VERIFY_CONTAINS(QString::fromUtf8(r.err), "searches of this gallery mix two spaces");
+        const auto store = xbt::GalleryStore::open((ws + "/galleries/default/gallery.sqlite").toStdString(),
+                                                   xbt::GalleryStore::Mode::ReadOnly);
+        QCOMPARE(store.counts().embedded, int64_t(24));
+        for (const xbt::StoredItem& item : store.items())
+            QVERIFY2(item.madeBy == store.settings().modelFingerprint + "+imported-disagreeing", item.madeBy.c_str());
     }
 
     void captionsFromCsvAndCoco()

@@ -13,6 +13,7 @@
 #include "core/util/Half.h"
 #include "tests/GalleryTestSupport.h"
 #include "tests/TestDoubles.h"
+#include "tests/TestSupport.h"
 
 #include <QBuffer>
 #include <QImage>
@@ -227,7 +228,9 @@ private Q_SLOTS:
         writeBytes(path("odd/empty.jpg"), {});
         const QByteArray good = pngBytes(colourOf(7), 64, 64);
         writeBytes(path("odd/truncated.png"), good.left(good.size() / 2));
-        writeBytes(path("odd/text.jpg"), "this is not a jpeg at all");
+        // What a link to a private file would show: no byte of it may reach
+        // the stored (world-readable) failure reason.
+        writeBytes(path("odd/text.jpg"), "pw:s3cret! this is not a jpeg at all");
         writeBytes(path("odd/huge.png"), hugeHeaderPng());
         // Built as bytes: through QString the name would become valid UTF-8.
         writeBytes(dir_.path().toStdString() + "/odd/caf\xff\xfe.png", pngBytes(colourOf(8)));
@@ -247,8 +250,10 @@ private Q_SLOTS:
         }
         QVERIFY2(reasons["empty.jpg"].find("empty") != std::string::npos, reasons["empty.jpg"].c_str());
         QVERIFY(!reasons["truncated.png"].empty());
-        QVERIFY(reasons["text.jpg"].find("not a recognised image") != std::string::npos ||
-                reasons["text.jpg"].find("unsupported") != std::string::npos);
+        QVERIFY2(reasons["text.jpg"].find("not a recognised image") != std::string::npos, reasons["text.jpg"].c_str());
+        for (const auto& [path, reason] : reasons)
+            QVERIFY2(reason.find("pw:s") == std::string::npos && reason.find("70 77 3a") == std::string::npos,
+                     reason.c_str());
         QVERIFY2(reasons["huge.png"].find("too large") != std::string::npos, reasons["huge.png"].c_str());
 
         const GalleryStore st = store("ws-odd");
@@ -497,6 +502,89 @@ private Q_SLOTS:
         SearchOptions all;
         all.k = 100;
         QCOMPARE(search.byText(oldModel_, "red", all).hits.size(), size_t(30));
+    }
+
+    // An unmounted drive leaves an empty mount point: indexing it must not
+    // wipe the gallery. Nor may a missing or unreadable root.
+    void emptyMissingOrUnreadableRootChangesNothing()
+    {
+        makeFolder("mnt", 6);
+        IndexRunOptions o;
+        o.captionsFile = writeTestFile(dir_, QStringLiteral("mnt/captions.tsv"), "img001.png\ta red one\n");
+        index("ws-mnt", "mnt", o);
+        QCOMPARE(store("ws-mnt").counts().embedded, int64_t(6));
+        QCOMPARE(store("ws-mnt").counts().captions, int64_t(1));
+
+        QVERIFY(QDir(dir_.filePath("mnt")).removeRecursively());
+        QVERIFY(QDir().mkpath(dir_.filePath("mnt")));
+        QString error = errorOf([&] { index("ws-mnt", "mnt"); });
+        VERIFY_CONTAINS(error, QStringLiteral("no image files found"));
+        VERIFY_CONTAINS(error, QStringLiteral("--allow-empty-root"));
+        VERIFY_CONTAINS(error, QStringLiteral("xbt galleries --delete default"));
+        QCOMPARE(store("ws-mnt").counts().embedded, int64_t(6));
+        QCOMPARE(store("ws-mnt").counts().captions, int64_t(1));
+
+        // A folder of other files is as empty.
+        writeTestFile(dir_, QStringLiteral("mnt/notes.txt"), "not an image");
+        QVERIFY(!errorOf([&] { index("ws-mnt", "mnt"); }).isEmpty());
+        QCOMPARE(store("ws-mnt").counts().embedded, int64_t(6));
+
+        {
+            const PermissionsEnforced permissions;
+            QVERIFY(QFile::setPermissions(dir_.filePath("mnt"), QFileDevice::Permissions()));
+            error = errorOf([&] { index("ws-mnt", "mnt"); });
+            QVERIFY(QFile::setPermissions(dir_.filePath("mnt"), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                                                    QFileDevice::ExeOwner));
+        }
+        VERIFY_CONTAINS(error, QStringLiteral("cannot list the folder"));
+        QCOMPARE(store("ws-mnt").counts().embedded, int64_t(6));
+
+        QVERIFY(QDir(dir_.filePath("mnt")).removeRecursively());
+        QVERIFY(!errorOf([&] { index("ws-mnt", "mnt"); }).isEmpty());
+        QCOMPARE(store("ws-mnt").counts().embedded, int64_t(6));
+
+        // On purpose: the wipe goes ahead and says how much it removed.
+        QVERIFY(QDir().mkpath(dir_.filePath("mnt")));
+        o = {};
+        o.allowEmptyRoot = true;
+        const IndexRunSummary s = index("ws-mnt", "mnt", o);
+        QCOMPARE(s.removed, int64_t(6));
+        QCOMPARE(store("ws-mnt").counts().embedded, int64_t(0));
+    }
+
+    // Items under a folder that could not be listed are kept (and counted);
+    // a file gone from a folder that was listed is removed.
+    void unreadableFolderKeepsItsItems()
+    {
+        makeFolder("perm", 9);  // img000, img003, img006 in sub/
+        index("ws-perm", "perm");
+        QVERIFY(QFile::remove(dir_.filePath("perm/img001.png")));
+        QVERIFY(QFile::remove(dir_.filePath("perm/sub/img003.png")));
+        IndexRunSummary s;
+        {
+            const PermissionsEnforced permissions;
+            QVERIFY(QFile::setPermissions(dir_.filePath("perm/sub"), QFileDevice::Permissions()));
+            s = index("ws-perm", "perm");
+            QVERIFY(QFile::setPermissions(dir_.filePath("perm/sub"), QFileDevice::ReadOwner |
+                                                                         QFileDevice::WriteOwner |
+                                                                         QFileDevice::ExeOwner));
+        }
+        QCOMPARE(s.removed, int64_t(1));
+        QCOMPARE(s.keptUnscanned, int64_t(3));
+        QCOMPARE(s.scanProblems.size(), size_t(1));
+        QVERIFY2(QString::fromStdString(s.scanProblems.front()).startsWith(QStringLiteral("sub: cannot list")),
+                 s.scanProblems.front().c_str());
+        QCOMPARE(store("ws-perm").counts().embedded, int64_t(8));
+
+        // Readable again: the file gone from it goes now; a folder removed
+        // whole takes its items along.
+        s = index("ws-perm", "perm");
+        QCOMPARE(s.removed, int64_t(1));
+        QCOMPARE(s.keptUnscanned, int64_t(0));
+        QVERIFY(QDir(dir_.filePath("perm/sub")).removeRecursively());
+        s = index("ws-perm", "perm");
+        QCOMPARE(s.removed, int64_t(2));
+        QCOMPARE(store("ws-perm").counts().embedded, int64_t(5));
     }
 
     void rootOfAGalleryIsFixed()

@@ -10,7 +10,9 @@
 #include "core/gallery/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/Half.h"
+#include "core/util/FileUtil.h"
 #include "tests/GalleryTestSupport.h"
+#include "tests/TestSupport.h"
 
 #include <QImage>
 #include <QTemporaryDir>
@@ -107,24 +109,61 @@ private Q_SLOTS:
 
     void secondWriterIsRefusedWithThePid()
     {
-        const Workspace first = Workspace::open(path("locked"), Workspace::Mode::ReadWrite);
+        Workspace ws = Workspace::open(path("locked"), Workspace::Mode::ReadWrite);
+        const WorkspaceLock first = ws.lockGallery("photos");
         try {
-            Workspace::open(path("locked"), Workspace::Mode::ReadWrite);
+            const WorkspaceLock second = ws.lockGallery("photos");
             QFAIL("the second writer must be refused");
         } catch (const Error& e) {
             const QString msg = e.what();
-            QVERIFY2(msg.contains("is in use by process " + QString::number(::getpid())), e.what());
+            QVERIFY2(msg.contains("gallery 'photos' in workspace " + QString::fromStdString(ws.dir()) +
+                                  " is in use by process " + QString::number(::getpid())),
+                     e.what());
         }
-        // Readers are welcome while a writer holds the lock.
+        // Locks are per thing written: another gallery, or an adapter of
+        // the same name, are free meanwhile; so are readers.
+        const WorkspaceLock other = ws.lockGallery("holiday");
+        const WorkspaceLock adapter = ws.lockAdapter("photos");
         const Workspace reader = Workspace::open(path("locked"), Workspace::Mode::ReadOnly);
         QVERIFY(!reader.writable());
+        QVERIFY_EXCEPTION_THROWN(ws.deleteGallery("photos"), Error);
     }
 
     void lockIsReleasedWithTheObject()
     {
-        { const Workspace w = Workspace::open(path("released"), Workspace::Mode::ReadWrite); }
-        const Workspace again = Workspace::open(path("released"), Workspace::Mode::ReadWrite);
-        QVERIFY(again.writable());
+        const Workspace ws = Workspace::open(path("released"), Workspace::Mode::ReadWrite);
+        { const WorkspaceLock held = ws.lockGallery("g"); }
+        const WorkspaceLock again = ws.lockGallery("g");
+        QVERIFY(ws.writable());
+    }
+
+    // A link at a lock file, or at one of the workspace's own folders, is
+    // refused: nothing is written through it.
+    void linksInTheWorkspaceAreRefused()
+    {
+        const Workspace ws = Workspace::open(path("links"), Workspace::Mode::ReadWrite);
+        const std::string victim = path("victim.txt");
+        writeFileAtomic(victim, "precious\n");
+        QCOMPARE(::symlink(victim.c_str(), (ws.dir() + "/locks/gallery-g.lock").c_str()), 0);
+        VERIFY_CONTAINS(errorOf([&] { ws.lockGallery("g"); }), QStringLiteral("symbolic link"));
+        QCOMPARE(QString::fromStdString(readFileBytes(victim)), QStringLiteral("precious\n"));
+
+        QVERIFY(QDir().mkpath(dir_.filePath("elsewhere")));
+        QVERIFY(QDir(QString::fromStdString(ws.dir() + "/cache/embeddings")).removeRecursively());
+        QCOMPARE(::symlink(path("elsewhere").c_str(), (ws.dir() + "/cache/embeddings").c_str()), 0);
+        const QString error = errorOf([&] { Workspace::open(path("links"), Workspace::Mode::ReadOnly); });
+        VERIFY_CONTAINS(error, QStringLiteral("cache/embeddings is a symbolic link"));
+        VERIFY_CONTAINS(errorOf([&] { Workspace::open(path("links"), Workspace::Mode::ReadWrite); }),
+                        QStringLiteral("real folders inside it"));
+    }
+
+    void namesWithSurroundingSpacesAreRefused()
+    {
+        VERIFY_CONTAINS(errorOf([] { Workspace::checkName("gallery", "default "); }), QStringLiteral("space"));
+        VERIFY_CONTAINS(errorOf([] { Workspace::checkName("gallery", " default"); }), QStringLiteral("space"));
+        VERIFY_CONTAINS(errorOf([] { Workspace::checkName("gallery", std::string("a\x1b[31mb")); }),
+                        QStringLiteral("control characters"));
+        QVERIFY(errorOf([] { Workspace::checkName("gallery", "my photos"); }).isEmpty());
     }
 
     void galleriesAreRenamedAndDeleted()

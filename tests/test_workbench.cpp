@@ -329,7 +329,7 @@ private Q_SLOTS:
         w.train()->start();
         QTRY_VERIFY_WITH_TIMEOUT(trained.count() + failed.count() > 0, 120000);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
-        QVERIFY(reopened.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(reopened.count() > 0, 60000);
         QCOMPARE(w.explore()->adapter(), QStringLiteral("procrustes-ui"));
         bool listed = false;
         for (int row = 0; row < w.models()->adaptersTable()->rowCount(); ++row)
@@ -626,7 +626,7 @@ private Q_SLOTS:
             QCOMPARE(store.counts().embedded, n);
         }
         // The window reads the workspace again (the new gallery).
-        QVERIFY(reopened.wait(60000));
+        QTRY_VERIFY_WITH_TIMEOUT(reopened.count() > 0, 60000);
     }
 
     void modelsPanelSwitchesModels()

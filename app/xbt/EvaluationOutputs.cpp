@@ -15,7 +15,7 @@ namespace xbt::cli {
 void writeEvaluationOutputs(const EvaluationOutcome& outcome, const std::string& outDir)
 {
     namespace fs = std::filesystem;
-    fs::create_directories(outDir);
+    createDirectories(outDir);
     const std::string md = evaluationMarkdown(outcome);
     const nlohmann::json results = evaluationToJson(outcome);
     writeFileAtomic((fs::path(outDir) / "results.md").string(), md);

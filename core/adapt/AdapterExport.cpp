@@ -142,9 +142,7 @@ ExportResult exportAdapter(const CompatibilityAdapter& adapter, const std::strin
 {
     const AdapterInfo& info = adapter.info();
     std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec)
-        throw Error(outDir + ": cannot create the export folder (" + ec.message() + ")");
+    createDirectories(outDir);
     const fs::path dir(outDir);
     ExportResult result;
     result.torchscriptPath = (dir / (info.name + ".pt")).string();

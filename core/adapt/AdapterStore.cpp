@@ -58,9 +58,7 @@ void writeAdapterFiles(const std::string& folder, const CompatibilityAdapter& ad
     const NamedTensors tensors = adapterTensors(adapter);
     checkFinite(adapter.info(), tensors);
     std::error_code ec;
-    fs::create_directories(fs::path(folder) / kTensorFolder, ec);
-    if (ec)
-        throw Error(folder + ": cannot create the tensor folder (" + ec.message() + ")");
+    createDirectories((fs::path(folder) / kTensorFolder).string());
     json listing = json::object();
     for (const auto& [name, tensor] : tensors) {
         if (!safeTensorName(name))
@@ -192,10 +190,7 @@ void saveAdapter(const Workspace& workspace, const CompatibilityAdapter& adapter
     // The workspace lock makes this process the only writer: anything left
     // here is from a save that died.
     fs::remove_all(incoming, ec);
-    fs::create_directories(incoming, ec);
-    if (ec)
-        throw Error("cannot save adapter '" + name + "': cannot create " + incoming.string() + " (" + ec.message() +
-                    ")");
+    createDirectories(incoming.string());
     try {
         writeAdapterFiles(incoming.string(), adapter, afterEachFile);
         moveIntoPlace(incoming, target, name);

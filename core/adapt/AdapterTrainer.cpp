@@ -68,8 +68,10 @@ public:
         Workspace::checkName("adapter", name_);
         if (request.workspaceDir.empty())
             throw Error("training an adapter needs a workspace folder (where the adapter is saved)");
-        // Fails early, before any embedding, when the workspace is locked or not one.
-        Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite);
+        // Fails early, before any embedding, when the workspace is not one or
+        // another run trains this adapter; held until the adapter is saved,
+        // as the checkpoints and the adapter's folder are this run's alone.
+        adapterLock_.emplace(Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite).lockAdapter(name_));
         options_ = request.modelOptions;
         if (options_.device.empty() || options_.device == "auto")
             options_.device = request.device;
@@ -307,7 +309,7 @@ private:
                                                      : "starting afresh as asked (checkpoint discarded)");
             }
         }
-        fs::create_directories(checkpointRoot_);
+        createDirectories(checkpointRoot_);
         if (!fileExists(marker))
             writeFileAtomic(marker, identity_.dump(2));
     }
@@ -536,6 +538,7 @@ private:
     const AdapterTrainRequest& request_;
     AdapterProgressCallback progress_;
     CancelToken cancel_;
+    std::optional<WorkspaceLock> adapterLock_;
     std::string method_, name_;
     json config_;
     AdapterSettingsReader settings_;

@@ -78,7 +78,12 @@ CorpusEmbeddingCache::CorpusEmbeddingCache(std::string workspaceDir)
 
 std::string CorpusEmbeddingCache::folder(const std::string& fingerprint) const
 {
-    return (fs::path(root_) / fingerprint).string();
+    // Read and written through: both must be the workspace's own folders.
+    const char* const rule = "the workspace's embedding cache must be a real folder inside it";
+    ensureRealFolder(root_, rule);
+    const std::string dir = (fs::path(root_) / fingerprint).string();
+    ensureRealFolder(dir, rule);
+    return dir;
 }
 
 Matrix CorpusEmbeddingCache::corpus(EmbeddingModel& model, const TextCorpus& corpus, const EmbedOptions& options,
@@ -91,7 +96,6 @@ Matrix CorpusEmbeddingCache::corpus(EmbeddingModel& model, const TextCorpus& cor
     }
     BatchEmbedder embedder(model, options);
     Matrix m = embedder.embedTexts(corpus.sentences, progress, cancel);
-    fs::create_directories(folder(model.fingerprint()));
     writeMatrixAtomic(path, m);
     ++writes_;
     return m;
@@ -151,7 +155,6 @@ SplitEmbeddings CorpusEmbeddingCache::split(EmbeddingModel& model, const Caption
         return std::move(*cached);
     SplitEmbeddings e = embedSplit(model, split, options, progress, cancel);
     cancel.throwIfCancelled();
-    fs::create_directories(folder(model.fingerprint()));
     const std::string base = (fs::path(folder(model.fingerprint())) / ("split-" + splitKey(split))).string();
     if (e.images.rows > 0)
         writeMatrixAtomic(base + ".images.npy", e.images);

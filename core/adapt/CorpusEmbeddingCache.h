@@ -43,6 +43,7 @@ public:
     // The cached embeddings of `split` by the model with this fingerprint, if any.
     std::optional<SplitEmbeddings> cachedSplit(const std::string& fingerprint, const CaptionedSplit& split);
 
+    // The model's cache folder, made when missing; refuses links.
     std::string folder(const std::string& fingerprint) const;
     // The content key of a split (computed once per folder and object).
     const std::string& splitKey(const CaptionedSplit& split);

@@ -2,6 +2,7 @@
 
 #include "core/image/ClipImagePreprocessor.h"
 #include "core/image/ImageError.h"
+#include "core/util/Error.h"
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +12,10 @@
 #include <thread>
 
 namespace xbt {
+
+const char* const kNonFiniteImageReason =
+    "not embedded: the model returned NaN or infinite values for this image (check the model's normalisation "
+    "settings: --mean, --std, or its sidecar)";
 
 BatchEmbedder::BatchEmbedder(EmbeddingModel& model, EmbedOptions options) : model_(model), options_(options)
 {
@@ -114,8 +119,18 @@ ImageEmbedResult BatchEmbedder::embedImages(const std::vector<ImageInput>& input
                 }
             }
             if (!tensors.empty()) {
-                result.embeddings.appendRows(model_.encodeImages(tensors));
-                result.succeeded.insert(result.succeeded.end(), indices.begin(), indices.end());
+                const Matrix embedded = model_.encodeImages(tensors);
+                // A NaN or infinite row would poison every search it takes
+                // part in: the image fails instead, with the likely cause.
+                for (size_t k = 0; k < indices.size(); ++k) {
+                    const auto row = static_cast<int64_t>(k);
+                    if (allFinite(embedded.row(row), embedded.cols)) {
+                        result.embeddings.appendRows(embedded.selectRows({row}));
+                        result.succeeded.push_back(indices[k]);
+                    } else {
+                        result.failures.push_back({inputs[indices[k]].label, kNonFiniteImageReason});
+                    }
+                }
             }
             {
                 std::lock_guard<std::mutex> lock(mutex);
@@ -144,7 +159,12 @@ Matrix BatchEmbedder::embedTexts(const std::vector<std::string>& texts, const Pr
         const size_t end = std::min(texts.size(), begin + batch);
         const std::vector<std::string> chunk(texts.begin() + static_cast<std::ptrdiff_t>(begin),
                                              texts.begin() + static_cast<std::ptrdiff_t>(end));
-        out.appendRows(model_.encodeTexts(chunk));
+        const Matrix embedded = model_.encodeTexts(chunk);
+        for (int64_t r = 0; r < embedded.rows; ++r)
+            if (!allFinite(embedded.row(r), embedded.cols))
+                throw Error("model " + model_.info().name + " returned NaN or infinite values for the text \"" +
+                            chunk[static_cast<size_t>(r)] + "\"; the model is broken or its settings are wrong");
+        out.appendRows(embedded);
         meter.update(static_cast<int64_t>(end));
     }
     return out;

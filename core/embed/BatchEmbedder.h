@@ -23,6 +23,9 @@ struct ImageFailure {
     std::string reason;
 };
 
+// The failure reason of an image whose embedding came out NaN or infinite.
+extern const char* const kNonFiniteImageReason;
+
 struct ImageEmbedResult {
     Matrix embeddings;                  // one row per succeeded input, in input order
     std::vector<size_t> succeeded;      // input index of each row

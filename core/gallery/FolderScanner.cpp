@@ -23,6 +23,18 @@ int64_t mtimeNs(const struct stat& st)
 
 }  // namespace
 
+bool FolderScan::sawAbsence(const std::string& relativePath) const
+{
+    for (const std::string& dir : unlisted) {
+        if (dir.empty())
+            return false;
+        if (relativePath.size() > dir.size() && relativePath.compare(0, dir.size(), dir) == 0 &&
+            relativePath[dir.size()] == '/')
+            return false;
+    }
+    return true;
+}
+
 FolderScanner::FolderScanner(std::string root, std::vector<std::string> excludes)
     : root_(std::move(root)), excludes_(std::move(excludes))
 {
@@ -52,11 +64,28 @@ FolderScan FolderScanner::scan(const CancelToken& cancel) const
         const std::string absDir = relDir.empty() ? root_ : root_ + "/" + relDir;
         DIR* dir = ::opendir(absDir.c_str());
         if (!dir) {
+            if (relDir.empty())
+                out.rootError = std::strerror(errno);
             out.problems.push_back((relDir.empty() ? std::string(".") : relDir) + ": cannot list (" +
                                    std::strerror(errno) + ")");
+            out.unlisted.push_back(relDir);
             continue;
         }
-        while (const dirent* entry = ::readdir(dir)) {
+        for (;;) {
+            errno = 0;
+            const dirent* entry = ::readdir(dir);
+            if (!entry) {
+                // An error part-way (an I/O error, a drive gone): what was
+                // not listed must not look deleted.
+                if (errno != 0) {
+                    out.problems.push_back((relDir.empty() ? std::string(".") : relDir) +
+                                           ": listing stopped part-way (" + std::strerror(errno) + ")");
+                    out.unlisted.push_back(relDir);
+                    if (relDir.empty())
+                        out.rootError = std::strerror(errno);
+                }
+                break;
+            }
             const std::string name = entry->d_name;
             if (name == "." || name == "..")
                 continue;

@@ -23,6 +23,13 @@ struct ScannedFile {
 struct FolderScan {
     std::vector<ScannedFile> files;      // sorted by path
     std::vector<std::string> problems;   // folders that could not be listed, with the reason
+    std::vector<std::string> unlisted;   // those folders' root-relative paths ("" for the root)
+    std::string rootError;               // why the root itself could not be listed; empty when it was
+
+    // Whether the scan can vouch that `relativePath` is not on disk: false
+    // when the path lies in (or below) a folder that could not be listed, so
+    // that an unreadable or vanished-while-scanning folder never looks empty.
+    bool sawAbsence(const std::string& relativePath) const;
 };
 
 class FolderScanner {

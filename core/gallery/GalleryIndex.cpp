@@ -37,14 +37,21 @@ int defaultNlist(int64_t n)
 
 int defaultNprobe(int nlist) { return std::min(nlist, std::max(4, nlist / 4)); }
 
-std::vector<idx_t> topIds(const faiss::Index& index, const float* queries, int64_t n, int64_t k,
-                          const faiss::SearchParameters* params = nullptr)
+struct TopHits {
+    std::vector<float> scores;
+    std::vector<idx_t> ids;
+};
+
+TopHits topHits(const faiss::Index& index, const float* queries, int64_t n, int64_t k)
 {
-    std::vector<float> scores(static_cast<size_t>(n * k));
-    std::vector<idx_t> ids(static_cast<size_t>(n * k));
-    index.search(n, queries, k, scores.data(), ids.data(), params);
-    return ids;
+    TopHits hits{std::vector<float>(static_cast<size_t>(n * k)), std::vector<idx_t>(static_cast<size_t>(n * k))};
+    index.search(n, queries, k, hits.scores.data(), hits.ids.data());
+    return hits;
 }
+
+// Two scans of the same vectors sum in different orders (each CPU's SIMD
+// kernels differ), so scores agree only to about this much.
+constexpr float kScoreTolerance = 1e-5f;
 
 }  // namespace
 
@@ -70,7 +77,9 @@ struct GalleryIndex::Impl {
     }
 
     // Mean overlap of the IVF top 10 with the exact top 10, over up to 200
-    // stored vectors used as queries.
+    // stored vectors used as queries. A hit scoring within float tolerance of
+    // the exact 10th score counts: near-tied vectors at the cut swap places
+    // between scans on some CPUs, and either one is a correct answer.
     double measureRecall(const faiss::IndexIVFFlat& ivf, const StoredVectors& stored) const
     {
         const int64_t n = stored.vectors.rows;
@@ -81,15 +90,19 @@ struct GalleryIndex::Impl {
             std::memcpy(q.row(i), stored.vectors.row(i * n / queries), sizeof(float) * static_cast<size_t>(q.cols));
         faiss::IndexFlatIP exact(config.dim);
         exact.add(n, stored.vectors.data.data());
-        const std::vector<idx_t> truth = topIds(exact, q.data.data(), queries, k);
-        const std::vector<idx_t> found = topIds(ivf, q.data.data(), queries, k);
+        const TopHits truth = topHits(exact, q.data.data(), queries, k);
+        const TopHits found = topHits(ivf, q.data.data(), queries, k);
         double hits = 0;
         for (int64_t i = 0; i < queries; ++i) {
             std::set<idx_t> expected;
             for (int64_t j = 0; j < k; ++j)
-                expected.insert(stored.ids[static_cast<size_t>(truth[static_cast<size_t>(i * k + j)])]);
-            for (int64_t j = 0; j < k; ++j)
-                hits += expected.count(found[static_cast<size_t>(i * k + j)]) ? 1 : 0;
+                expected.insert(stored.ids[static_cast<size_t>(truth.ids[static_cast<size_t>(i * k + j)])]);
+            const float cut = truth.scores[static_cast<size_t>(i * k + k - 1)];
+            for (int64_t j = 0; j < k; ++j) {
+                const auto at = static_cast<size_t>(i * k + j);
+                const bool tiedAtCut = found.ids[at] >= 0 && found.scores[at] >= cut - kScoreTolerance;
+                hits += expected.count(found.ids[at]) || tiedAtCut ? 1 : 0;
+            }
         }
         return hits / static_cast<double>(queries * k);
     }

@@ -152,10 +152,7 @@ GalleryStore openStore(const IndexRunOptions& o, const GalleryFiles& files, cons
             throw Error("gallery '" + o.gallery + "' does not exist: model " + model.name + " (through adapter '" +
                         model.adapterName + "') adds images to an existing gallery of the model it was adapted to; "
                         "create the gallery with that model first, or index with the new model alone");
-        std::error_code ec;
-        fs::create_directories(files.dir, ec);
-        if (ec)
-            throw Error(files.dir + ": cannot create the gallery folder (" + ec.message() + ")");
+        createDirectories(files.dir);
         summary.createdGallery = true;
         return GalleryStore::create(files.database, newSettings(o, summary.root, model));
     }
@@ -233,9 +230,14 @@ RunPlan planRun(const FolderScan& scan, std::vector<StoredItem> storedItems, Ind
         }
         plan.work.push_back({f, item.id, hash, {}});
     }
-    for (const auto& [path, item] : known)
-        if (!present.count(path))
+    for (const auto& [path, item] : known) {
+        if (present.count(path))
+            continue;
+        if (scan.sawAbsence(path))
             plan.gone.push_back(item.id);
+        else
+            ++summary.keptUnscanned;
+    }
     std::sort(plan.gone.begin(), plan.gone.end());
     return plan;
 }
@@ -396,6 +398,31 @@ void syncCaptions(IndexRun& run, BatchEmbedder& embedder, const LoadedCaptions& 
     }
 }
 
+// The globs this run applies: the options', else the gallery's stored ones.
+std::vector<std::string> runExcludes(const IndexRunOptions& o, const GalleryFiles& files)
+{
+    if (o.excludes)
+        return *o.excludes;
+    if (!fileExists(files.database))
+        return {};
+    return GalleryStore::open(files.database, GalleryStore::Mode::ReadOnly).settings().excludes;
+}
+
+// A scan that cannot tell what is on disk must not remove anything: an
+// unreadable root, or one without a single image file (an unmounted drive's
+// empty mount point looks exactly like that) is refused before any change.
+void checkRootScan(const FolderScan& scan, const IndexRunOptions& o, const std::string& root)
+{
+    if (!scan.rootError.empty())
+        throw Error(root + ": cannot list the folder (" + scan.rootError +
+                    "); nothing was changed. Check that the folder (or the drive holding it) is readable and run "
+                    "again");
+    if (scan.files.empty() && !o.allowEmptyRoot)
+        throw Error(root + ": no image files found (an unmounted drive or an emptied folder?); nothing was "
+                    "changed. To empty gallery '" + o.gallery + "' on purpose run again with --allow-empty-root, "
+                    "or delete it with xbt galleries --delete " + o.gallery);
+}
+
 }  // namespace
 
 IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const CancelToken& cancel)
@@ -404,6 +431,7 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
     if (!workspace_.writable())
         throw Error("workspace " + workspace_.dir() + " must be opened for writing to index");
     Workspace::checkName("gallery", options_.gallery);
+    const WorkspaceLock lock = workspace_.lockGallery(options_.gallery);
     IndexRunSummary summary;
     summary.gallery = options_.gallery;
     summary.root = canonicalFolder(options_.root, "the folder to index");
@@ -422,6 +450,10 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
     }
 
     const GalleryFiles files = galleryFiles(workspace_.galleryDir(options_.gallery));
+    if (progress)
+        progress({"scanning", 0, 0, 0.0, -1.0, summary.root});
+    const FolderScan scan = FolderScanner(summary.root, runExcludes(options_, files)).scan(cancel);
+    checkRootScan(scan, options_, summary.root);
     GalleryStore store = openStore(options_, files, model_.info(), summary);
     const GallerySettings& settings = store.settings();
     GalleryIndex images = GalleryIndex::loadOrBuild(imageIndexConfig(files, settings), store.generation(),
@@ -430,9 +462,6 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
                                                       [&] { return store.captionVectors(); });
     IndexRun run{options_, model_.info(), store, images, captions, summary};
 
-    if (progress)
-        progress({"scanning", 0, 0, 0.0, -1.0, summary.root});
-    const FolderScan scan = FolderScanner(summary.root, settings.excludes).scan(cancel);
     summary.scanned = static_cast<int64_t>(scan.files.size());
     summary.scanProblems = scan.problems;
     const RunPlan plan = planRun(scan, store.items(), summary);
@@ -527,6 +556,7 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
     if (!workspace.writable())
         throw Error("workspace " + workspace.dir() + " must be opened for writing to import");
     Workspace::checkName("gallery", options.gallery);
+    const WorkspaceLock lock = workspace.lockGallery(options.gallery);
     const ModelInfo& info = model.info();
     const GalleryFiles files = galleryFiles(workspace.galleryDir(options.gallery));
     ImportRunSummary summary;
@@ -580,9 +610,8 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
     storeOptions.modelSpec = options.modelSpec;
     IndexRunSummary storeSummary;
     storeSummary.root = summary.root;
-    // The agreement check runs before anything is written, but its verdict
-    // does not stop the import: the caller reports it (the rows may still be
-    // what the user wants, e.g. a deliberately different preprocessing).
+    // The agreement check runs before anything is written: rows that
+    // disagree are refused unless the caller accepts them explicitly.
     std::vector<size_t> rowsOnDisk;
     for (size_t r = 0; r < paths.size(); ++r)
         if (onDisk.count(paths[r]))
@@ -611,6 +640,13 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
         }
     }
 
+    const bool disagree = summary.checkedRows > 0 && !summary.agreement.agree;
+    if (disagree && !options.acceptDisagreement)
+        throw Error(options.source + ": the imported embeddings do not match what model " + info.name +
+                    " makes for the same images (" + summary.agreement.message +
+                    "); nothing was imported. A different model version or preprocessing made them: import "
+                    "embeddings made with " + info.name + ", index the folder with it, or pass "
+                    "--accept-disagreement to import them anyway (marked as disagreeing)");
     GalleryStore store = openStore(storeOptions, files, info, storeSummary);
     summary.createdGallery = storeSummary.createdGallery;
     const GallerySettings& settings = store.settings();
@@ -649,7 +685,7 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
             u.id = item.id;
         }
         u.status = ItemStatus::Embedded;
-        u.madeBy = info.fingerprint + kImportedMadeBySuffix;
+        u.madeBy = info.fingerprint + (disagree ? kDisagreeingMadeBySuffix : kImportedMadeBySuffix);
         u.embeddedBy = embeddedByText(info.name, info.fingerprint);
         u.adapter = info.adapterName;
         u.embedding = storedVectorForm(imported.embeddings.row(static_cast<int64_t>(r)), imported.embeddings.cols,

@@ -2,7 +2,11 @@
 // Indexes a local image folder into a gallery, incrementally: scans the root,
 // embeds new and changed files (changed: size or mtime differ and the content
 // hash confirms it) in batches, one store transaction per batch, and deletes
-// the rows of files gone from disk. A run killed at any moment loses at most
+// the rows of files gone from disk. A row is deleted only when the scan saw
+// its folder and the file was not there: rows under a folder that could not
+// be listed are kept, and a root that is unreadable or holds no image file
+// at all (an unmounted drive) stops the run before anything is touched,
+// unless allowEmptyRoot says the wipe is deliberate. A run killed at any moment loses at most
 // the batch in flight; the next run carries on from the store. Files that
 // cannot be used are recorded with their reason and retried only when they
 // change.
@@ -48,6 +52,8 @@ struct IndexRunOptions {
     int batchSize = 32;
     int decodeThreads = 0;                             // 0: one per core
     int saveIndexEveryBatches = 25;
+    // A root with no image file removes every stored item: only on purpose.
+    bool allowEmptyRoot = false;
 };
 
 struct FileFailure {
@@ -65,6 +71,7 @@ struct IndexRunSummary {
     int64_t changed = 0;     // changed files embedded again
     int64_t unchanged = 0;   // embedded files left as they were
     int64_t removed = 0;     // rows of files gone from disk (or now excluded)
+    int64_t keptUnscanned = 0;  // rows kept because their folder could not be listed
     std::vector<FileFailure> failures;
     int64_t captionsAdded = 0;
     int64_t captionsRemoved = 0;
@@ -113,13 +120,18 @@ struct ImportRunOptions {
     std::string gallery = "default";
     std::string modelSpec;      // recorded: search's default --model
     int checkSamples = 16;      // images embedded again for the agreement check; 0: skip it
+    // Rows that disagree with the model are refused (the model lock would be
+    // a fiction otherwise) unless this says to import them, marked as such.
+    bool acceptDisagreement = false;
     int batchSize = 32;
     int decodeThreads = 0;
 };
 
 // Imported rows say so in made_by: the model fingerprint followed by this
-// marker (embedded_by names the model, as for indexed rows).
+// marker (embedded_by names the model, as for indexed rows); rows imported
+// although the agreement check found them different carry the second one.
 constexpr const char* kImportedMadeBySuffix = "+imported";
+constexpr const char* kDisagreeingMadeBySuffix = "+imported-disagreeing";
 
 struct ImportRunSummary {
     std::string gallery;
@@ -138,7 +150,9 @@ struct ImportRunSummary {
 };
 
 // Throws xbt::Error when the source fails its checks, a path lies outside
-// the root, or the model lock refuses the gallery; nothing is written then.
+// the root, the model lock refuses the gallery, or the agreement check finds
+// the rows different from the model's (unless acceptDisagreement); nothing
+// is written then.
 ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, const ImportRunOptions& options,
                                    const ProgressCallback& progress = {});
 

@@ -67,6 +67,9 @@ SearchResults GallerySearch::byVector(const std::vector<float>& query, const Que
                     s.modelName +
                     " (fingerprint " + fingerprintPrefix(s.modelFingerprint) + ", " + std::to_string(s.embeddingDim) +
                     " dimensions): they cannot be compared at all; search with " + s.modelName);
+    if (!allFinite(query.data(), static_cast<int64_t>(query.size())))
+        throw Error("the query's embedding holds NaN or infinite values (model " + space.modelName +
+                    "); check the model and its normalisation settings");
     SearchResults out;
     out.gallery = impl_->name;
     out.root = s.root;
@@ -112,7 +115,7 @@ SearchResults GallerySearch::byText(EmbeddingModel& model, const std::string& te
 {
     if (text.find_first_not_of(" \t\r\n") == std::string::npos)
         throw Error("the text query is empty");
-    const Matrix m = model.encodeTexts({text});
+    const Matrix m = BatchEmbedder(model, {1, 1}).embedTexts({text});
     return byVector(std::vector<float>(m.row(0), m.row(0) + m.cols), modelSpace(model.info()), options);
 }
 

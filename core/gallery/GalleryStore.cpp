@@ -466,6 +466,9 @@ CommitResult GalleryStore::commitItems(const std::vector<ItemUpdate>& updates)
         if (u.status == ItemStatus::Embedded && static_cast<int>(u.embedding.size()) != impl_->settings.embeddingDim)
             throw Error(impl_->path + ": embedding of " + u.path + " has " + std::to_string(u.embedding.size()) +
                         " values, the gallery holds " + std::to_string(impl_->settings.embeddingDim));
+        if (!allFinite(u.embedding.data(), static_cast<int64_t>(u.embedding.size())))
+            throw Error(impl_->path + ": the embedding of " + u.path +
+                        " holds NaN or infinite values; refusing to store it");
         Impl::Statement& s = u.id > 0 ? update : insert;
         s.bind(1, u.path).bind(2, u.size).bind(3, u.mtimeNs).bind(4, u.contentHash).bind(5, std::string(itemStatusName(u.status)));
         if (u.error.empty())
@@ -538,6 +541,9 @@ CommitResult GalleryStore::replaceCaptions(const std::vector<CaptionSet>& sets)
             set.embeddings.cols != impl_->settings.embeddingDim)
             throw Error(impl_->path + ": captions of item " + std::to_string(set.itemId) +
                         " do not match their embeddings (internal error)");
+        if (!allFinite(set.embeddings.data.data(), static_cast<int64_t>(set.embeddings.data.size())))
+            throw Error(impl_->path + ": an embedding of the captions of item " + std::to_string(set.itemId) +
+                        " holds NaN or infinite values; refusing to store it");
         const std::vector<int64_t> old = impl_->captionIdsOf(set.itemId);
         result.removedCaptionIds.insert(result.removedCaptionIds.end(), old.begin(), old.end());
         drop.bind(1, set.itemId).run();

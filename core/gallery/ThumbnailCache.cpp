@@ -19,13 +19,13 @@ std::string ThumbnailCache::thumbnail(const std::string& gallery, int64_t itemId
                                       const std::string& imagePath) const
 {
     const std::string path = pathFor(gallery, itemId, contentHash);
-    if (fileExists(path))
+    // Only a plain file counts: a link planted in the cache is replaced,
+    // never read through.
+    if (isPlainFile(path))
         return path;
     const std::vector<uint8_t> png = makeThumbnailPng(imagePath, kSide);
-    std::error_code ec;
-    std::filesystem::create_directories(parentDirectory(path), ec);
-    if (ec)
-        throw Error(parentDirectory(path) + ": cannot create the thumbnail folder (" + ec.message() + ")");
+    ensureRealFolder(dir_, "the workspace's thumbnail cache must be a real folder inside it");
+    ensureRealFolder(parentDirectory(path), "the workspace's thumbnail cache must be a real folder inside it");
     writeFileAtomic(path, std::string(png.begin(), png.end()));
     return path;
 }

@@ -1,6 +1,5 @@
 #include "core/gallery/Workspace.h"
 
-#include "core/gallery/WorkspaceLock.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -15,7 +14,21 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kSubfolders[] = {"galleries", "adapters", "cache", "cache/thumbnails", "results"};
+const char* const kSubfolders[] = {"galleries", "adapters",        "cache", "cache/thumbnails",
+                                   "cache/embeddings", "results", "locks"};
+
+const char* const kOwnFolderRule = "the workspace's own folders must be real folders inside it";
+
+// The workspace's own folders: real folders, never links, so that nothing
+// the workspace writes (caches, locks) lands outside it. Created when
+// missing and `create` is set.
+void checkOwnFolder(const std::string& dir, const char* sub, bool create)
+{
+    const std::string path = dir + "/" + sub;
+    if (!create && !fs::exists(fs::symlink_status(path)))
+        return;
+    ensureRealFolder(path, kOwnFolderRule);
+}
 
 std::string describeVersion(const std::string& file, int found)
 {
@@ -41,14 +54,16 @@ void checkManifest(const std::string& file)
         throw Error(describeVersion(file, version));
 }
 
-// A lock file alone means another process is creating the workspace right
-// now: the lock then tells the caller who.
-bool emptyButForLock(const std::string& dir)
+// Nothing but what a workspace being created right now by another process
+// (or an older version's lock file) leaves before its manifest.
+bool emptyButForCreation(const std::string& dir)
 {
     std::error_code ec;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-        if (it->path().filename() != ".lock")
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        const std::string name = it->path().filename().string();
+        if (name != ".lock" && name.rfind("workspace.json.tmp-", 0) != 0)
             return false;
+    }
     return !ec;
 }
 
@@ -65,14 +80,6 @@ std::vector<std::string> entriesHolding(const std::string& folder, const std::st
 
 }  // namespace
 
-Workspace::Workspace(std::string dir, std::unique_ptr<WorkspaceLock> lock) : dir_(std::move(dir)), lock_(std::move(lock))
-{
-}
-
-Workspace::Workspace(Workspace&&) noexcept = default;
-Workspace& Workspace::operator=(Workspace&&) noexcept = default;
-Workspace::~Workspace() = default;
-
 Workspace Workspace::open(const std::string& dirArg, Mode mode)
 {
     std::error_code ec;
@@ -80,7 +87,7 @@ Workspace Workspace::open(const std::string& dirArg, Mode mode)
     const std::string manifest = dir + "/workspace.json";
     const bool exists = fs::is_directory(dir, ec);
     if (exists && !fs::exists(manifest, ec)) {
-        if (mode == Mode::ReadOnly || !emptyButForLock(dir))
+        if (mode == Mode::ReadOnly || !emptyButForCreation(dir))
             throw Error(dir + " is not an xbt workspace (no workspace.json)" +
                         (mode == Mode::ReadOnly ? std::string("; create one with xbt index")
                                                 : std::string(" and not empty; choose a new or empty folder")));
@@ -88,29 +95,32 @@ Workspace Workspace::open(const std::string& dirArg, Mode mode)
     if (!exists) {
         if (mode == Mode::ReadOnly)
             throw Error("workspace " + dir + " does not exist; create it with xbt index FOLDER --workspace " + dir);
-        fs::create_directories(dir, ec);
-        if (ec)
-            throw Error(dir + ": cannot create the workspace folder (" + ec.message() + ")");
+        createDirectories(dir);
     }
-    std::unique_ptr<WorkspaceLock> lock;
-    if (mode == Mode::ReadWrite)
-        lock = std::make_unique<WorkspaceLock>(dir);
     if (fs::exists(manifest, ec))
         checkManifest(manifest);
     else
         writeFileAtomic(manifest, nlohmann::json{{"schema_version", kSchemaVersion}}.dump(2) + "\n");
-    if (mode == Mode::ReadWrite)
-        for (const char* sub : kSubfolders) {
-            fs::create_directories(dir + "/" + sub, ec);
-            if (ec)
-                throw Error(dir + "/" + sub + ": cannot create (" + ec.message() + ")");
-        }
-    return Workspace(dir, std::move(lock));
+    for (const char* sub : kSubfolders)
+        checkOwnFolder(dir, sub, mode == Mode::ReadWrite);
+    return Workspace(dir, mode);
 }
+
+WorkspaceLock Workspace::lock(const std::string& kind, const std::string& name) const
+{
+    checkName(kind, name);
+    checkOwnFolder(dir_, "locks", true);
+    return WorkspaceLock(dir_ + "/locks/" + kind + "-" + name + ".lock",
+                         kind + " '" + name + "' in workspace " + dir_);
+}
+
+WorkspaceLock Workspace::lockGallery(const std::string& name) const { return lock("gallery", name); }
+WorkspaceLock Workspace::lockAdapter(const std::string& name) const { return lock("adapter", name); }
 
 std::string Workspace::galleryDir(const std::string& name) const { return dir_ + "/galleries/" + name; }
 std::string Workspace::adapterDir(const std::string& name) const { return dir_ + "/adapters/" + name; }
 std::string Workspace::thumbnailDir() const { return dir_ + "/cache/thumbnails"; }
+std::string Workspace::embeddingCacheDir() const { return dir_ + "/cache/embeddings"; }
 std::string Workspace::resultsDir() const { return dir_ + "/results"; }
 
 bool Workspace::hasGallery(const std::string& name) const
@@ -124,11 +134,17 @@ std::vector<std::string> Workspace::adapters() const { return entriesHolding(dir
 
 void Workspace::checkName(const std::string& what, const std::string& name)
 {
+    const bool controlCharacter =
+        std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
     const bool bad = name.empty() || name == "." || name == ".." || name.size() > 200 ||
-                     name.find_first_of("/\\\n\t") != std::string::npos || name[0] == '.';
+                     name.find_first_of("/\\") != std::string::npos || name[0] == '.' || controlCharacter;
     if (bad)
         throw Error(what + " name '" + name +
-                    "' is not allowed: use a non-empty name without slashes that does not start with a dot");
+                    "' is not allowed: use a non-empty name without slashes or control characters that does not "
+                    "start with a dot");
+    // "default " would list as a second "default".
+    if (name.front() == ' ' || name.back() == ' ')
+        throw Error(what + " name '" + name + "' starts or ends with a space; remove the space");
 }
 
 void Workspace::requireWritable(const std::string& action) const
@@ -142,6 +158,8 @@ void Workspace::renameEntry(const std::string& kind, const std::string& folder, 
 {
     requireWritable("rename " + kind + " " + from);
     checkName(kind, to);
+    const WorkspaceLock lockFrom = lock(kind, from);
+    const WorkspaceLock lockTo = lock(kind, to);
     std::error_code ec;
     const fs::path source = fs::path(dir_) / folder / from;
     const fs::path target = fs::path(dir_) / folder / to;
@@ -169,6 +187,7 @@ void Workspace::deleteGallery(const std::string& name)
 {
     checkName("gallery", name);
     requireWritable("delete gallery " + name);
+    const WorkspaceLock held = lockGallery(name);
     std::error_code ec;
     if (!fs::is_directory(galleryDir(name), ec))
         throw Error("gallery '" + name + "' does not exist in workspace " + dir_);
@@ -188,6 +207,7 @@ void Workspace::deleteAdapter(const std::string& name)
 {
     checkName("adapter", name);
     requireWritable("delete adapter " + name);
+    const WorkspaceLock held = lockAdapter(name);
     std::error_code ec;
     if (!fs::is_directory(adapterDir(name), ec))
         throw Error("adapter '" + name + "' does not exist in workspace " + dir_);

@@ -1,7 +1,12 @@
 #pragma once
-// The exclusive writer lock of a workspace: flock() on WS/.lock, held for the
-// lock object's life. The kernel drops it when the process dies (even by
-// kill -9), so a crashed writer never leaves a stale lock behind.
+// An exclusive lock on one thing a workspace holds (a gallery, an adapter,
+// the sample build): flock() on WS/locks/KIND-NAME.lock, held for the lock
+// object's life. Writers of different things never wait for each other;
+// readers take no lock. The kernel drops the lock when the process dies
+// (even by kill -9), so a crashed writer never leaves a stale lock behind.
+//
+// The lock file is opened without following links and must be a regular
+// file: a link planted there is refused, never written through.
 
 #include <string>
 
@@ -9,10 +14,13 @@ namespace xbt {
 
 class WorkspaceLock {
 public:
-    // Throws xbt::Error "workspace WS is in use by process PID (...)" when
-    // another open file description holds the lock.
-    explicit WorkspaceLock(const std::string& workspaceDir);
+    // Throws xbt::Error "WHAT is in use by process PID (...)" when another
+    // open file description holds the lock; `what` names the thing
+    // ("gallery 'photos' in workspace /w").
+    WorkspaceLock(const std::string& lockFile, const std::string& what);
     ~WorkspaceLock();
+    WorkspaceLock(WorkspaceLock&& other) noexcept;
+    WorkspaceLock& operator=(WorkspaceLock&& other) noexcept;
     WorkspaceLock(const WorkspaceLock&) = delete;
     WorkspaceLock& operator=(const WorkspaceLock&) = delete;
 

@@ -1,5 +1,7 @@
 #include "core/image/ImageDecoder.h"
 
+#include "core/util/FileUtil.h"
+
 #include "core/image/ImageError.h"
 
 #include <opencv2/core.hpp>
@@ -192,14 +194,15 @@ DecodedImage decodeImage(const std::string& bytes, const std::string& name, cons
 
 std::string readImageFile(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw ImageError(Reason::Unreadable, path, std::string("cannot open: ") + std::strerror(errno));
-    std::ostringstream content;
-    content << in.rdbuf();
-    if (in.bad())
+    std::string why;
+    const FileDescriptor fd = openRegularFile(path, why);
+    if (fd.get() < 0)
+        throw ImageError(Reason::Unreadable, path, why);
+    try {
+        return readAll(fd.get(), path);
+    } catch (const Error&) {
         throw ImageError(Reason::Unreadable, path, std::string("read error: ") + std::strerror(errno));
-    return content.str();
+    }
 }
 
 }  // namespace xbt

@@ -428,20 +428,6 @@ std::string refusedFormat(const Bytes& b, const std::string& bytes)
     return {};
 }
 
-std::string firstBytes(const std::string& bytes)
-{
-    std::string hex, text;
-    const size_t n = std::min<size_t>(bytes.size(), 8);
-    for (size_t i = 0; i < n; ++i) {
-        const auto c = static_cast<unsigned char>(bytes[i]);
-        char buf[4];
-        std::snprintf(buf, sizeof buf, "%s%02x", i ? " " : "", c);
-        hex += buf;
-        text += (c >= 0x20 && c < 0x7F) ? char(c) : '.';
-    }
-    return hex + " \"" + text + "\"";
-}
-
 }  // namespace
 
 std::string ImageHeader::pillowMode() const
@@ -482,7 +468,9 @@ ImageHeader probeImageHeader(const std::string& bytes, const std::string& name)
     const std::string refused = refusedFormat(any, bytes);
     if (!refused.empty())
         unsupported(name, refused);
-    throw ImageError(Reason::Unsupported, name, "not a recognised image (first bytes " + firstBytes(bytes) + ")");
+    // The file's bytes never go into the message: it is stored in the
+    // gallery and shown to others, and the file may be anything a link points at.
+    throw ImageError(Reason::Unsupported, name, "not a recognised image (its content matches no image format)");
 }
 
 }  // namespace xbt

@@ -71,13 +71,6 @@ private:
     const Json& root_;
 };
 
-void checkStd(const std::array<float, 3>& s, const std::string& where)
-{
-    for (float v : s)
-        if (!(v > 0.0f))
-            throw Error(where + ": std values must be positive numbers");
-}
-
 }  // namespace
 
 std::string findSidecar(const std::string& archivePath)
@@ -107,7 +100,11 @@ ModelSidecar readSidecar(const std::string& path)
     s.path = path;
     s.name = r.string("name");
     s.inputResolution = r.positiveInt("input_resolution");
+    if (s.inputResolution)
+        checkInputResolution(*s.inputResolution, path + ": key \"input_resolution\"");
     s.mean = r.triple("mean");
+    if (s.mean)
+        checkMean(*s.mean, path + ": key \"mean\"");
     s.std = r.triple("std");
     if (s.std)
         checkStd(*s.std, path + ": key \"std\"");
@@ -139,28 +136,18 @@ ModelSettings resolveModelSettings(const ModelOptions& options, const ModelSidec
     ModelSettings m;
     m.name = options.name.value_or(sidecar.name.value_or(fallbackName));
 
+    validateModelOptions(options);
     PreprocessSettings& p = m.preprocess;
-    if (options.inputResolution && *options.inputResolution <= 0)
-        throw Error("input resolution override must be a positive number of pixels, got "
-                    + std::to_string(*options.inputResolution));
     p.inputResolution = options.inputResolution.value_or(
         sidecar.inputResolution.value_or(archive.inputResolution.value_or(p.inputResolution)));
+    checkInputResolution(p.inputResolution, "the archive's input_resolution attribute");
     p.mean = options.mean.value_or(sidecar.mean.value_or(p.mean));
-    if (options.std)
-        checkStd(*options.std, "std override");
     p.std = options.std.value_or(sidecar.std.value_or(p.std));
     p.applyExifOrientation = options.applyExifOrientation;
     p.fastDecode = options.fastDecode;
-    if (options.maxPixels) {
-        if (*options.maxPixels <= 0)
-            throw Error("maximum image size must be a positive number of megapixels, got "
-                        + std::to_string(*options.maxPixels));
+    if (options.maxPixels)
         p.maxPixels = static_cast<int64_t>(*options.maxPixels) * 1'000'000;
-    }
 
-    if (options.contextLength && *options.contextLength < 2)
-        throw Error("context length override must be at least 2 (start and end tokens), got "
-                    + std::to_string(*options.contextLength));
     m.contextLength = options.contextLength.value_or(
         sidecar.contextLength.value_or(archive.contextLength.value_or(m.contextLength)));
     m.tokenizer = sidecar.tokenizer.value_or(m.tokenizer);

@@ -43,7 +43,7 @@ std::string markerText(const std::string& stamp) { return stamp.empty() ? "done\
 
 void markDone(const std::string& dir, const std::string& step, const std::string& stamp)
 {
-    fs::create_directories(fs::path(dir) / ".sample-build");
+    createDirectories((fs::path(dir) / ".sample-build").string());
     writeFileAtomic(markerOf(dir, step).string(), markerText(stamp));
 }
 
@@ -146,7 +146,9 @@ bool sampleWorkspaceComplete(const std::string& dir)
 void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& options,
                           const ProgressCallback& progress, const CancelToken& cancel)
 {
-    { Workspace::open(dir, Workspace::Mode::ReadWrite); }  // creates it, or checks it is one and not locked
+    // Creates the workspace (or checks it is one); one build at a time, while
+    // the galleries and the adapter it makes take their own locks as it goes.
+    const WorkspaceLock buildLock = Workspace::open(dir, Workspace::Mode::ReadWrite).lock("build", "sample-workspace");
     const fs::path data = fs::path(dir) / "data";
     const std::string oldStamp = modelStamp("sample-old");
     const std::string newStamp = modelStamp("sample-new");

@@ -96,9 +96,7 @@ SampleWorldSummary generateSampleWorld(const SampleWorldOptions& options, const 
         throw Error("sample world: the scene count must be positive (got " + std::to_string(options.count) + ")");
     const double start = monotonicSeconds();
     std::error_code ec;
-    std::filesystem::create_directories(options.outDir, ec);
-    if (ec)
-        throw Error(options.outDir + ": cannot create folder (" + ec.message() + ")");
+    createDirectories(options.outDir);
 
     const std::vector<SampleScene> scenes = sampleWorldScenes(options.seed, options.split, options.count, cancel);
     SampleWorldSummary summary;

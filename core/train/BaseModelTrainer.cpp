@@ -122,7 +122,7 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     const torch::Tensor negativeIds = tc.textNegatives ? captions.negativeIds.to(device) : torch::Tensor();
     const torch::Tensor hasNegative = tc.textNegatives ? captions.hasNegative.to(device) : torch::Tensor();
 
-    fs::create_directories(outDir_);
+    createDirectories(outDir_);
     const TrainingCheckpoint checkpoint(checkpointDirectory(outDir_));
     const json identity = {{"architecture", config_.architectureText()},
                            {"train_images", n},

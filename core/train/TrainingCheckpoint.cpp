@@ -52,7 +52,7 @@ void TrainingCheckpoint::save(const json& identity, int64_t step, const std::fun
 {
     const fs::path tmp = dir_ + ".new";
     fs::remove_all(tmp);
-    fs::create_directories(tmp);
+    createDirectories(tmp.string());
     writePayload(tmp.string());
     json state = extra;
     state["identity"] = identity;

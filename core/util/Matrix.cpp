@@ -8,6 +8,14 @@
 
 namespace xbt {
 
+bool allFinite(const float* values, int64_t n)
+{
+    for (int64_t i = 0; i < n; ++i)
+        if (!std::isfinite(values[i]))
+            return false;
+    return true;
+}
+
 void Matrix::appendRows(const Matrix& other)
 {
     if (other.rows == 0)

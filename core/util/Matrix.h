@@ -29,6 +29,9 @@ struct Matrix {
     Matrix selectRows(const std::vector<int64_t>& indices) const;
 };
 
+// Whether every one of the n values is a finite number (no NaN, no infinity).
+bool allFinite(const float* values, int64_t n);
+
 // Scales every row to unit L2 norm (rows of zeros are left as they are).
 void normalizeRows(Matrix& m);
 // Random unit rows (Gaussian directions), the same for a given seed on one

@@ -1,8 +1,11 @@
 #include "core/util/Sha256.h"
 
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
 
+#include <cerrno>
 #include <cstring>
+#include <unistd.h>
 #include <fstream>
 #include <vector>
 
@@ -123,14 +126,19 @@ std::string sha256Hex(const std::string& data)
 
 std::string sha256File(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-        throw Error(path + ": cannot open for hashing");
+    const FileDescriptor fd = openRegularFile(path);
     Sha256 h;
     std::vector<char> buf(1 << 20);
-    while (in) {
-        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-        h.update(buf.data(), static_cast<size_t>(in.gcount()));
+    for (;;) {
+        const ssize_t n = ::read(fd.get(), buf.data(), buf.size());
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            throw Error(path + ": read error while hashing (" + std::strerror(errno) + ")");
+        }
+        if (n == 0)
+            break;
+        h.update(buf.data(), static_cast<size_t>(n));
     }
     return h.hexDigest();
 }

@@ -129,9 +129,7 @@ ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const RecallCha
 {
     const EvaluationResults results = parseEvaluationResults(json);
     std::error_code ec;
-    std::filesystem::create_directories(outDir, ec);
-    if (ec)
-        throw Error(outDir + ": cannot create the report folder (" + ec.message() + ")");
+    createDirectories(outDir);
     const std::filesystem::path dir(outDir);
 
     ReportFiles files;

@@ -167,7 +167,7 @@ void EvaluatePanel::runEvaluation()
             // numbers for its headline.
             try {
                 const std::string dir = request.workspaceDir + "/results/workbench";
-                std::filesystem::create_directories(dir);
+                createDirectories(dir);
                 writeFileAtomic(dir + "/results.json", r.results.dump(2) + "\n");
             } catch (const std::exception& e) {
                 r.keepError = e.what();
@@ -306,9 +306,7 @@ void EvaluatePanel::exportPngsTo(const QString& dir)
     runExport(tr("Exporting the charts"),
               [charts, out] {
                   std::error_code ec;
-                  std::filesystem::create_directories(out, ec);
-                  if (ec)
-                      throw Error(out + ": cannot create the folder (" + ec.message() + ")");
+                  createDirectories(out);
                   QStringList files;
                   for (auto it = charts.begin(); it != charts.end(); ++it) {
                       const std::string path = (std::filesystem::path(out) / it.key().toStdString()).string();

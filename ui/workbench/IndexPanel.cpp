@@ -60,7 +60,7 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), folder_(new QLineEdit), gallery_(new QComboBox), model_(new QComboBox),
       captions_(new QLineEdit), captionFormat_(new QComboBox), start_(new QPushButton(tr("Index / update"))),
       importSource_(new QLineEdit), importPaths_(new QLineEdit), normalize_(new QCheckBox(tr("Normalise rows"))),
-      checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))), cancel_(new QPushButton(tr("Cancel"))),
+      acceptDisagreement_(new QCheckBox(tr("Import even if they disagree"))), checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))), cancel_(new QPushButton(tr("Cancel"))),
       progress_(new JobProgressView(runner)), summary_(new QLabel), failures_(new QTableWidget(0, 2))
 {
     auto* layout = new QVBoxLayout(this);
@@ -115,6 +115,9 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     importRow->addWidget(new QLabel(tr("Check")));
     importRow->addWidget(checkSamples_);
     importRow->addWidget(normalize_);
+    acceptDisagreement_->setToolTip(tr("Import rows the check finds different from the model's embeddings anyway, "
+                                       "marked as disagreeing (by default they are refused)"));
+    importRow->addWidget(acceptDisagreement_);
     importRow->addStretch(1);
     importRow->addWidget(import_);
     import_->setToolTip(tr("Add the rows to the gallery, as `xbt import` does (an import cannot be cancelled)"));
@@ -253,6 +256,8 @@ void IndexPanel::start()
                             .arg(s.captionsAdded)
                             .arg(s.captionsRemoved)
                             .arg(s.captionLinesSkipped);
+            if (s.keptUnscanned > 0)
+                text += tr("; kept %1 items under folders that could not be scanned").arg(s.keptUnscanned);
             if (s.cancelled)
                 text += tr(". Cancelled: %1 files left for the next run.").arg(s.remaining);
             summary_->setText(text);
@@ -262,6 +267,8 @@ void IndexPanel::start()
                                                                  : QString())});
             for (const SkippedCaption& c : s.malformedCaptions)
                 rows.append({QStringLiteral("%1:%2").arg(q(c.file)).arg(c.line), q(c.reason)});
+            for (const std::string& p : s.scanProblems)
+                rows.append({tr("(folder not scanned)"), q(p)});
             showFailures(rows);
             Q_EMIT galleryIndexed(q(s.gallery));
         },
@@ -282,6 +289,7 @@ void IndexPanel::startImport()
     options.source = importSource_->text().trimmed().toStdString();
     options.pathsFile = importPaths_->text().trimmed().toStdString();
     options.normalize = normalize_->isChecked();
+    options.acceptDisagreement = acceptDisagreement_->isChecked();
     options.checkSamples = checkSamples_->value();
     options.root = folder_->text().trimmed().toStdString();
     options.gallery = gallery_->currentText().trimmed().toStdString();

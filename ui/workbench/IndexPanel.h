@@ -63,6 +63,7 @@ private:
     QLineEdit* importSource_;
     QLineEdit* importPaths_;
     QCheckBox* normalize_;
+    QCheckBox* acceptDisagreement_;
     QSpinBox* checkSamples_;
     QPushButton* import_;
     QPushButton* cancel_;

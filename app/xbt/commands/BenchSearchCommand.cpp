@@ -14,6 +14,7 @@
 #include "core/gallery/GalleryStore.h"
 #include "core/gallery/Workspace.h"
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
 #include "core/util/Progress.h"
 #include "core/util/SystemInfo.h"
 
@@ -89,7 +90,8 @@ void fillGallery(Workspace& workspace, const std::string& name, const Matrix& ve
                  Row& row)
 {
     const GalleryFiles files = galleryFiles(workspace.galleryDir(name));
-    fs::create_directories(files.dir);
+    const WorkspaceLock lock = workspace.lockGallery(name);
+    createDirectories(files.dir);
     GallerySettings settings;
     settings.root = workspace.dir();
     settings.modelName = "bench-random";

@@ -31,6 +31,7 @@ int run(const CliArgs& args)
     options.root = args.value("root");
     options.pathsFile = args.value("paths");
     options.normalize = args.has("normalize");
+    options.acceptDisagreement = args.has("accept-disagreement");
     options.checkSamples = args.intValue("check", options.checkSamples);
     if (options.checkSamples < 0)
         throw UsageError("--check N needs N >= 0 (0 skips the agreement check)");
@@ -49,8 +50,11 @@ int run(const CliArgs& args)
                 "not on disk %zu\n",
                 static_cast<long long>(s.imported), static_cast<long long>(s.skipped),
                 static_cast<long long>(s.renormalisedRows), s.notOnDisk.size());
-    std::printf("made_by: %s%s (the model's fingerprint, marked as imported)\n",
-                fingerprintPrefix(model->info().fingerprint).c_str(), kImportedMadeBySuffix);
+    const bool disagree = s.checkedRows > 0 && !s.agreement.agree;
+    std::printf("made_by: %s%s (the model's fingerprint, marked as imported%s)\n",
+                fingerprintPrefix(model->info().fingerprint).c_str(),
+                disagree ? kDisagreeingMadeBySuffix : kImportedMadeBySuffix,
+                disagree ? " although they disagree with it" : "");
     for (size_t i = 0; i < s.notOnDisk.size() && i < kNotOnDiskListed; ++i)
         std::printf("not on disk: %s (imported; a later xbt index of the root removes it)\n", s.notOnDisk[i].c_str());
     if (s.notOnDisk.size() > kNotOnDiskListed)
@@ -68,10 +72,11 @@ int run(const CliArgs& args)
         // The verdict names min and mean cosine itself.
         std::printf("agreement: %lld images embedded again with %s: %s\n", static_cast<long long>(s.checkedRows),
                     modelName.c_str(), s.agreement.message.c_str());
-        if (!s.agreement.agree) {
+        if (disagree) {
             std::fprintf(stderr,
-                         "warning: the imported embeddings do not match what %s produces for the same images "
-                         "(min cosine %.4f): a different preprocessing or model version?\n",
+                         "warning: imported as asked (--accept-disagreement), but the embeddings do not match what "
+                         "%s produces for the same images (min cosine %.4f): searches of this gallery mix two "
+                         "spaces\n",
                          modelName.c_str(), s.agreement.minCosine);
             return kExitPartial;
         }
@@ -87,7 +92,7 @@ Command makeImportCommand()
     return {"import",
             "build (or add to) a gallery from embeddings made elsewhere, checked against the model",
             "xbt import --embeddings E.npy|FOLDER --model M --workspace WS [--gallery NAME] [--root FOLDER] "
-            "[--paths FILE] [--normalize] [--check N]",
+            "[--paths FILE] [--normalize] [--check N] [--accept-disagreement]",
             concatSpecs(modelOptionSpecs(),
                         {{"embeddings", "E.npy|FOLDER", "xbt embed output (E.npy + E.npy.txt) or a clip-retrieval "
                                                         "folder (img_emb/ + metadata/)"},
@@ -98,7 +103,9 @@ Command makeImportCommand()
                          {"paths", "FILE", "row listing of a .npy, one path per line (default: E.npy.txt)"},
                          {"normalize", "", "scale rows that are not unit length instead of refusing them"},
                          {"check", "N", "embed N imported images again with the model and compare (default 16; "
-                                        "0 skips); exit 2 when they disagree"}}),
+                                        "0 skips); rows that disagree are refused"},
+                         {"accept-disagreement", "", "import rows the check found different from the model's "
+                                                     "anyway, marked +imported-disagreeing (exit 2)"}}),
             run};
 }
 

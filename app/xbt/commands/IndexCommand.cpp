@@ -29,6 +29,10 @@ void printSummary(const IndexRunSummary& s)
                     f.earlier ? " (earlier run; retried when the file changes)" : "");
     for (const std::string& p : s.scanProblems)
         std::printf("not scanned: %s\n", p.c_str());
+    if (s.keptUnscanned > 0)
+        std::printf("kept %lld items under folders that could not be scanned (removed only once their folder "
+                    "can be read and they are gone)\n",
+                    static_cast<long long>(s.keptUnscanned));
     if (s.captionsAdded > 0 || s.captionsRemoved > 0 || s.captionLinesSkipped > 0)
         std::printf("captions: %lld added, %lld removed, %lld lines skipped\n",
                     static_cast<long long>(s.captionsAdded), static_cast<long long>(s.captionsRemoved),
@@ -61,6 +65,7 @@ int run(const CliArgs& args)
     if (args.has("caption-format"))
         options.captionFormat = parseCaptionFormat(args.value("caption-format"));
     options.captionsLenient = args.has("lenient");
+    options.allowEmptyRoot = args.has("allow-empty-root");
     if (args.has("precision"))
         options.precision = parsePrecision(args.value("precision"));
     if (args.has("index"))
@@ -100,7 +105,8 @@ int run(const CliArgs& args)
             reason.erase(0, at + lineTag.size());
         std::fprintf(stderr, "caption line skipped: %s:%d: %s\n", c.file.c_str(), c.line, reason.c_str());
     }
-    return summary.failures.empty() && summary.malformedCaptions.empty() ? kExitOk : kExitPartial;
+    const bool complete = summary.failures.empty() && summary.malformedCaptions.empty() && summary.scanProblems.empty();
+    return complete ? kExitOk : kExitPartial;
 }
 
 }  // namespace
@@ -130,7 +136,9 @@ Command makeIndexCommand()
                          {"nlist", "N", "IVF lists (default: sqrt of the gallery size, at most size/39)"},
                          {"nprobe", "N", "IVF lists searched per query (default: max(4, nlist/4))"},
                          {"precision", "float32|float16", "how a new gallery stores vectors (default float32)"},
-                         {"save-every", "N", "also save the index files every N batches (default 25)"}}),
+                         {"save-every", "N", "also save the index files every N batches (default 25)"},
+                         {"allow-empty-root", "", "index a FOLDER with no image files, removing every item of the "
+                                                  "gallery (refused without it: an unmounted drive looks empty)"}}),
             run};
 }
 

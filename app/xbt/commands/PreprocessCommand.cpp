@@ -6,6 +6,7 @@
 #include "core/image/ClipImagePreprocessor.h"
 #include "core/image/ImageError.h"
 #include "core/model/ModelLoader.h"
+#include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
 
 #include <filesystem>
@@ -28,9 +29,7 @@ int runPreprocess(const CliArgs& args)
     const ClipImagePreprocessor preprocessor(model->info().preprocess);
 
     std::error_code ec;
-    fs::create_directories(outDir, ec);
-    if (ec)
-        throw Error("cannot create " + outDir.string() + ": " + ec.message());
+    createDirectories(outDir.string());
 
     int failed = 0;
     std::set<std::string> written;

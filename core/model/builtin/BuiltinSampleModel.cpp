@@ -69,6 +69,7 @@ std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& 
         if (!fileExists((dir / file).string()))
             throw Error(folder + ": not a complete sample model folder (missing " + file +
                         "; a model trained with `xbt train-base` has sample-model.json, vocabulary.txt and weights.pt)");
+    validateModelOptions(options);
     configureTorchThreads(options.threads);
     std::unique_ptr<BuiltinSampleModel> model(new BuiltinSampleModel());
     model->config_ = SampleModelConfig::fromFile((dir / kConfigFile).string());
@@ -134,9 +135,7 @@ const TextTokenizer& BuiltinSampleModel::tokenizer() const { return *impl_->toke
 void BuiltinSampleModel::saveFolder(const std::string& folder, const std::string& name) const
 {
     std::error_code ec;
-    fs::create_directories(folder, ec);
-    if (ec)
-        throw Error(folder + ": cannot create the model folder (" + ec.message() + ")");
+    createDirectories(folder);
     const fs::path dir(folder);
     SampleModelConfig config = config_;
     config.name = name;
