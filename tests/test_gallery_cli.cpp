@@ -329,6 +329,30 @@ private Q_SLOTS:
         QVERIFY(r.out.contains("incompatible comparison"));
     }
 
+    // A full disk is reported as one, never as a damaged gallery to delete.
+    // The disk is made "full" with a file size limit of 0 (SQLite cannot
+    // create the shared-memory file a reader of a WAL database needs).
+    void fullDiskIsNotCalledCorrupt()
+    {
+        const QString ws = dir_.filePath("ws-full");
+        QCOMPARE(runCli(indexArgs(small_, ws)).exitCode, 2);
+        const auto limited = [&](const QStringList& args) {
+            QProcess p;
+            p.start("bash", QStringList{"-c", "trap '' XFSZ; ulimit -f 0; exec \"$0\" \"$@\"", cliPath()} + args);
+            p.waitForFinished(120000);
+            return std::pair<int, QByteArray>(p.exitCode(), p.readAllStandardOutput() + p.readAllStandardError());
+        };
+        const auto [listCode, list] = limited({"galleries", "--workspace", ws});
+        QCOMPARE(listCode, 2);
+        QVERIFY2(list.contains("cannot be read") && list.contains("input/output error") && !list.contains("delete"),
+                 list.constData());
+        const auto [searchCode, search] = limited({"search", "--workspace", ws, "--text", "red"});
+        QCOMPARE(searchCode, 1);
+        QVERIFY2(!search.contains("not a gallery") && !search.contains("delete"), search.constData());
+        // Space again: the gallery was never harmed.
+        QCOMPARE(runCli({"search", "--workspace", ws, "--text", "red"}).exitCode, 0);
+    }
+
     void galleriesAreListedRenamedAndDeleted()
     {
         const QString ws = dir_.filePath("ws-list");

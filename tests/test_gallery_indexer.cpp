@@ -587,6 +587,19 @@ private Q_SLOTS:
         QCOMPARE(store("ws-perm").counts().embedded, int64_t(5));
     }
 
+    // A workspace kept inside the folder it indexes: its own files (report
+    // charts, thumbnails) are never indexed.
+    void workspaceInsideTheFolderIsSkipped()
+    {
+        makeFolder("inner", 3);
+        index("inner/ws", "inner");
+        writeBytes(path("inner/ws/results/chart.png"), pngBytes(colourOf(50)));
+        const IndexRunSummary s = index("inner/ws", "inner");
+        QCOMPARE(s.scanned, int64_t(3));
+        QCOMPARE(s.added, int64_t(0));
+        QCOMPARE(store("inner/ws").counts().embedded, int64_t(3));
+    }
+
     void rootOfAGalleryIsFixed()
     {
         makeFolder("rootA", 2);

@@ -15,12 +15,16 @@
 #include "tests/TestSupport.h"
 
 #include <QImage>
+#include <QDir>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <algorithm>
 #include <numeric>
 #include <random>
+#include <limits>
+#include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 using namespace xbt;
@@ -208,6 +212,53 @@ private Q_SLOTS:
             }
         QFileInfo info(QString::fromStdString(db));
         QVERIFY(info.size() > 0);
+    }
+
+    // Only a file proven not to be a gallery gets "delete it" advice; a
+    // damaged one, a folder or a FIFO is named for what it is. Non-finite
+    // embeddings are never stored.
+    void damagedOrForeignDatabasesSayWhatTheyAre()
+    {
+        const std::string db = path("damaged.sqlite");
+        {
+            GalleryStore store = GalleryStore::create(db, settingsFor(64, VectorPrecision::Float32));
+            std::vector<ItemUpdate> items;
+            const Matrix m = randomUnitRows(400, 64, 3);
+            for (int64_t i = 0; i < m.rows; ++i)
+                items.push_back(embeddedItem("img" + std::to_string(i) + ".png", rowOf(m, i)));
+            store.commitItems(items);
+        }
+        const std::string content = readFileBytes(db);
+        const std::string truncated = path("truncated.sqlite");
+        writeFileAtomic(truncated, content.substr(0, content.size() / 2));
+        QString error = errorOf([&] { GalleryStore::open(truncated, GalleryStore::Mode::ReadOnly).imageVectors(); });
+        QVERIFY2(!error.isEmpty() && !error.contains("not a gallery") && !error.contains("delete"), qPrintable(error));
+        VERIFY_CONTAINS(error, QStringLiteral("restore it from a backup"));
+
+        const std::string foreign = path("foreign.sqlite");
+        {
+            GalleryStore store = GalleryStore::create(foreign, settingsFor(4, VectorPrecision::Float32));
+        }
+        sqlite3* handle = nullptr;
+        QCOMPARE(sqlite3_open(foreign.c_str(), &handle), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(handle, "DROP TABLE meta", nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(handle);
+        error = errorOf([&] { GalleryStore::open(foreign, GalleryStore::Mode::ReadOnly); });
+        VERIFY_CONTAINS(error, QStringLiteral("not a gallery database"));
+
+        QVERIFY(QDir().mkpath(dir_.filePath("folder.sqlite")));
+        VERIFY_CONTAINS(errorOf([&] { GalleryStore::open(path("folder.sqlite"), GalleryStore::Mode::ReadOnly); }),
+                        QStringLiteral("is a folder"));
+        QCOMPARE(::mkfifo(path("fifo.sqlite").c_str(), 0600), 0);
+        VERIFY_CONTAINS(errorOf([&] { GalleryStore::open(path("fifo.sqlite"), GalleryStore::Mode::ReadOnly); }),
+                        QStringLiteral("FIFO"));
+
+        GalleryStore store = GalleryStore::open(db, GalleryStore::Mode::ReadWrite);
+        std::vector<float> nan(64, 0.0f);
+        nan[3] = std::numeric_limits<float>::quiet_NaN();
+        VERIFY_CONTAINS(errorOf([&] { store.commitItems({embeddedItem("nan.png", nan)}); }),
+                        QStringLiteral("NaN or infinite"));
+        QCOMPARE(store.counts().embedded, int64_t(400));
     }
 
     void captionsGoWithTheirItem()

@@ -3,6 +3,7 @@
 
 #include "app/xbt/Command.h"
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
 
 #include <algorithm>
 #include <iostream>
@@ -26,6 +27,7 @@ void printOverview()
 
 int main(int argc, char** argv)
 {
+    xbt::capProcessUmask();
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         printOverview();

@@ -2,6 +2,7 @@
 
 #include "core/adapt/AdapterTensors.h"
 #include "core/gallery/Workspace.h"
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
@@ -119,9 +120,9 @@ json readInfoJson(const std::string& path)
     if (!fileExists(path))
         throw Error(path + ": missing; " + parentDirectory(path) + " is not a saved adapter");
     try {
-        return json::parse(readFileBytes(path));
-    } catch (const json::exception& e) {
-        throw Error(path + ": not valid JSON (" + e.what() + "); train or export the adapter again");
+        return readJsonFile(path);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; train or export the adapter again");
     }
 }
 

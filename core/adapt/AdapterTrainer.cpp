@@ -1,5 +1,6 @@
 #include "core/adapt/AdapterTrainer.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Timestamp.h"
 
 #include "core/adapt/AdapterStore.h"
@@ -13,6 +14,8 @@
 #include "core/adapt/XbtFeatureAdapter.h"
 #include "core/adapt/XbtStage1Trainer.h"
 #include "core/adapt/XbtStage2Trainer.h"
+#include "core/gallery/GalleryFiles.h"
+#include "core/gallery/GalleryStore.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/TorchRuntime.h"
@@ -71,7 +74,19 @@ public:
         // Fails early, before any embedding, when the workspace is not one or
         // another run trains this adapter; held until the adapter is saved,
         // as the checkpoints and the adapter's folder are this run's alone.
-        adapterLock_.emplace(Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite).lockAdapter(name_));
+        const Workspace workspace = Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite);
+        adapterLock_.emplace(workspace.lockAdapter(name_));
+        if (!request.gallery.empty()) {
+            if (method_ != "fct")
+                throw Error("--gallery names the gallery an fct transform moves; method " + method_ +
+                            " takes no gallery");
+            if (!workspace.hasGallery(request.gallery))
+                throw Error("gallery '" + request.gallery + "' does not exist in workspace " + workspace.dir() +
+                            "; name one that xbt galleries lists (the old model's gallery the transform moves)");
+            galleryModel_ = GalleryStore::open(galleryFiles(workspace.galleryDir(request.gallery)).database,
+                                               GalleryStore::Mode::ReadOnly)
+                                .settings();
+        }
         options_ = request.modelOptions;
         if (options_.device.empty() || options_.device == "auto")
             options_.device = request.device;
@@ -194,6 +209,11 @@ private:
             oldModel_ = load("old", request_.oldModel);
             oldRef_ = refOf(*oldModel_);
         }
+        if (galleryModel_ && galleryModel_->modelFingerprint != oldRef_.fingerprint)
+            throw Error("gallery '" + request_.gallery + "' was built with model " + galleryModel_->modelName +
+                        " (fingerprint " + fingerprintPrefix(galleryModel_->modelFingerprint) + "), not with the old "
+                        "model " + oldRef_.name + " (fingerprint " + fingerprintPrefix(oldRef_.fingerprint) +
+                        "): an fct transform only moves the old model's gallery");
     }
 
     ProgressCallback embedProgress(const std::string& what, const EmbeddingModel& model)
@@ -300,7 +320,7 @@ private:
         if (fs::exists(checkpointRoot_)) {
             bool same = false;
             try {
-                same = json::parse(readFileBytes(marker)) == identity_;
+                same = readJsonFile(marker) == identity_;
             } catch (const std::exception&) {
             }
             if (!request_.resume || !same) {
@@ -376,7 +396,7 @@ private:
         const std::vector<double> grid = settings_.numbers("sigma_grid");
         const std::string file = (fs::path(checkpointRoot_) / "sigma-search.json").string();
         if (fileExists(file)) {
-            const json saved = json::parse(readFileBytes(file));
+            const json saved = readJsonFile(file);
             if (saved.value("identity", json()) == identity_) {
                 metrics_["sigma_search"] = saved.at("result");
                 return saved.at("result").at("chosen").get<double>();
@@ -539,6 +559,7 @@ private:
     AdapterProgressCallback progress_;
     CancelToken cancel_;
     std::optional<WorkspaceLock> adapterLock_;
+    std::optional<GallerySettings> galleryModel_;  // fct --gallery: the gallery's settings
     std::string method_, name_;
     json config_;
     AdapterSettingsReader settings_;

@@ -1,6 +1,7 @@
 #include "core/adapt/AdapterTrainerLoop.h"
 
 #include "core/train/TrainingSchedule.h"
+#include "core/util/FileUtil.h"
 #include "core/util/Error.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -47,6 +48,8 @@ void AdapterTrainerLoop::save(int64_t step, bool finished) const
 
 void AdapterTrainerLoop::load()
 {
+    requireRegularFile(hooks_.checkpoint->file(kStateFile));
+    requireRegularFile(hooks_.checkpoint->file(kOptimizerFile));
     try {
         torch::serialize::InputArchive state;
         state.load_from(hooks_.checkpoint->file(kStateFile), device_);

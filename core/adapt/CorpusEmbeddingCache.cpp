@@ -1,5 +1,6 @@
 #include "core/adapt/CorpusEmbeddingCache.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
@@ -129,7 +130,7 @@ std::optional<SplitEmbeddings> CorpusEmbeddingCache::cachedSplit(const std::stri
         return std::nullopt;
     SplitEmbeddings out;
     try {
-        const json j = json::parse(readFileBytes(meta));
+        const json j = readJsonFile(meta);
         const int64_t dims = j.at("dims").get<int64_t>();
         out.embeddedImages = j.at("embedded_images").get<std::vector<size_t>>();
         for (const json& f : j.at("failures"))

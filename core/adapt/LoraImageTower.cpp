@@ -71,6 +71,7 @@ LoraImageTower::LoraImageTower(const EmbeddingModel& model, int64_t rank, double
     const WordTokenizer tokenizer(words);
     impl_->network = SampleDualEncoder(config, tokenizer.vocabularySize());
     const std::string weights = (dir / BuiltinSampleModel::kWeightsFile).string();
+    requireRegularFile(weights);
     try {
         torch::load(impl_->network, weights);
     } catch (const c10::Error& e) {

@@ -3,6 +3,7 @@
 #include "core/data/CaptionsTsv.h"
 #include "core/data/CsvTable.h"
 #include "core/data/ImageFiles.h"
+#include "core/util/JsonText.h"
 #include "core/util/Utf8.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -247,12 +248,7 @@ void readCsv(const std::string& file, CaptionCollector& out)
 void readCoco(const std::string& file, CaptionCollector& out)
 {
     using nlohmann::json;
-    json doc;
-    try {
-        doc = json::parse(readFileBytes(file));
-    } catch (const json::parse_error& e) {
-        throw Error(file + ": not valid JSON (" + e.what() + ")");
-    }
+    const json doc = readJsonFile(file);
     const char* const expected = "expected COCO captions JSON: an object with \"images\": [{\"id\", \"file_name\"}] "
                                  "and \"annotations\": [{\"image_id\", \"caption\"}]";
     if (!doc.is_object() || !doc.contains("images") || !doc["images"].is_array() || !doc.contains("annotations")

@@ -4,6 +4,7 @@
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
+#include "core/util/Utf8.h"
 
 #include <algorithm>
 #include <cmath>
@@ -42,9 +43,9 @@ struct PathList {
     std::vector<int> lines;  // 1-based line of each path in its file
 };
 
-// One path per line in row order. Trailing blank lines are tolerated (editors
-// add them); a blank line between paths would shift every later row, so it is
-// an error.
+// One path per line in row order, escaped as escapeLine writes them (xbt
+// embed's listing). Trailing blank lines are tolerated (editors add them); a
+// blank line between paths would shift every later row, so it is an error.
 PathList readPathList(const std::string& file)
 {
     std::vector<std::string> lines = readTextLines(file);
@@ -58,7 +59,7 @@ PathList readPathList(const std::string& file)
         if (lines[i].find_first_not_of(" \t") == std::string::npos)
             throw Error(fileLabel(file) + " line " + std::to_string(line)
                         + ": empty path; expected one image path per line, in row order (in " + file + ")");
-        list.paths.push_back(lines[i]);
+        list.paths.push_back(unescapeLine(lines[i]));
         list.lines.push_back(line);
     }
     return list;

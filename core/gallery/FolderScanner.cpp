@@ -35,8 +35,8 @@ bool FolderScan::sawAbsence(const std::string& relativePath) const
     return true;
 }
 
-FolderScanner::FolderScanner(std::string root, std::vector<std::string> excludes)
-    : root_(std::move(root)), excludes_(std::move(excludes))
+FolderScanner::FolderScanner(std::string root, std::vector<std::string> excludes, std::vector<std::string> skipFolders)
+    : root_(std::move(root)), excludes_(std::move(excludes)), skipFolders_(std::move(skipFolders))
 {
 }
 
@@ -55,6 +55,13 @@ FolderScan FolderScanner::scan(const CancelToken& cancel) const
         throw Error(root_ + ": not a folder; give the folder of images to index");
     FolderScan out;
     std::set<std::pair<dev_t, ino_t>> visited{{rootStat.st_dev, rootStat.st_ino}};
+    // Skipped folders count as visited: compared by identity, so that any
+    // spelling of the path (links, bind mounts) is caught.
+    for (const std::string& skip : skipFolders_) {
+        struct stat st {};
+        if (::stat(skip.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+            visited.insert({st.st_dev, st.st_ino});
+    }
     // Depth-first with an explicit stack: deep trees cannot overflow the call stack.
     std::vector<std::string> pending{""};
     while (!pending.empty()) {

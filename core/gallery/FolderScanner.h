@@ -3,7 +3,9 @@
 // follows directory symlinks (and skips a directory met twice through bind
 // mounts), keeps image extensions only, and drops paths matching an exclude
 // glob (fnmatch on the root-relative path; '*' also matches '/'). A file
-// symlink counts as the file it points to.
+// symlink counts as the file it points to. Folders given as `skipFolders`
+// (the workspace itself, when it lies inside the indexed folder) are not
+// walked: a gallery never indexes its own report charts.
 
 #include "core/util/Progress.h"
 
@@ -34,7 +36,7 @@ struct FolderScan {
 
 class FolderScanner {
 public:
-    FolderScanner(std::string root, std::vector<std::string> excludes);
+    FolderScanner(std::string root, std::vector<std::string> excludes, std::vector<std::string> skipFolders = {});
     // Throws xbt::Error when the root itself is not a readable folder.
     FolderScan scan(const CancelToken& cancel = {}) const;
     bool excluded(const std::string& relativePath) const;
@@ -42,6 +44,7 @@ public:
 private:
     std::string root_;
     std::vector<std::string> excludes_;
+    std::vector<std::string> skipFolders_;
 };
 
 }  // namespace xbt

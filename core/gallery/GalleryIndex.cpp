@@ -153,6 +153,7 @@ struct GalleryIndex::Impl {
             if (side.at("vectors").get<int64_t>() == 0 && config.type == IndexType::Ivf) {
                 index.reset();
             } else {
+                requireRegularFile(config.file);  // fopen would block on a FIFO
                 index.reset(faiss::read_index(config.file.c_str()));
                 if (index->ntotal != side.at("vectors").get<int64_t>() || index->d != config.dim)
                     return false;
@@ -224,22 +225,13 @@ void GalleryIndex::save(int64_t generation) const
         return;  // the sidecar stays stale: the next open rebuilds from the store
     const std::string& file = impl_->config.file;
     if (impl_->index) {
-        const std::string tmp = file + ".tmp";
-        try {
-            faiss::write_index(impl_->index.get(), tmp.c_str());
-        } catch (const faiss::FaissException& e) {
-            throw Error(tmp + ": cannot write the index (" + e.what() + ")");
-        }
-        const int fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || ::fsync(fd) != 0) {
-            const std::string why = std::strerror(errno);
-            if (fd >= 0)
-                ::close(fd);
-            throw Error(tmp + ": cannot sync the index to disk (" + why + ")");
-        }
-        ::close(fd);
-        if (::rename(tmp.c_str(), file.c_str()) != 0)
-            throw Error(file + ": cannot replace the index (" + std::strerror(errno) + ")");
+        writeFileAtomicWith(file, [&](const std::string& tmp) {
+            try {
+                faiss::write_index(impl_->index.get(), tmp.c_str());
+            } catch (const faiss::FaissException& e) {
+                throw Error(file + ": cannot write the index (" + e.what() + ")");
+            }
+        });
     }
     const IndexBuildReport& r = impl_->report;
     const nlohmann::json side = {{"generation", generation},

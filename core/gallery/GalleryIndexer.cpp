@@ -5,12 +5,12 @@
 #include "core/gallery/FolderScanner.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/util/Utf8.h"
 #include "core/gallery/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Half.h"
 #include "core/util/Sha256.h"
+#include "core/util/Utf8.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -452,7 +452,7 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
     const GalleryFiles files = galleryFiles(workspace_.galleryDir(options_.gallery));
     if (progress)
         progress({"scanning", 0, 0, 0.0, -1.0, summary.root});
-    const FolderScan scan = FolderScanner(summary.root, runExcludes(options_, files)).scan(cancel);
+    const FolderScan scan = FolderScanner(summary.root, runExcludes(options_, files), {workspace_.dir()}).scan(cancel);
     checkRootScan(scan, options_, summary.root);
     GalleryStore store = openStore(options_, files, model_.info(), summary);
     const GallerySettings& settings = store.settings();

@@ -1,5 +1,6 @@
 #include "core/gallery/GallerySettings.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 
 #include <nlohmann/json.hpp>
@@ -27,7 +28,7 @@ GallerySettings gallerySettingsFromJson(const std::string& text, const std::stri
 {
     GallerySettings s;
     try {
-        const json j = json::parse(text);
+        const json j = parseJson(text, where);
         s.root = j.at("root").get<std::string>();
         const json& m = j.at("model");
         s.modelName = m.at("name").get<std::string>();

@@ -1,6 +1,7 @@
 #include "core/gallery/GalleryStore.h"
 
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
 #include "core/util/Half.h"
 
 #include <sqlite3.h>
@@ -99,7 +100,36 @@ struct GalleryStore::Impl {
 
     [[noreturn]] void fail(const std::string& what) const
     {
-        throw Error(path + ": " + what + " (" + (db ? sqlite3_errmsg(db) : "no database") + ")");
+        const int code = db ? sqlite3_extended_errcode(db) : SQLITE_CANTOPEN;
+        throw Error(path + ": " + what + " (" + (db ? sqlite3_errmsg(db) : "no database") + ")" +
+                    sqliteAdvice(code));
+    }
+
+    // What the user can do about an SQLite failure. Advice to delete is kept
+    // for files proven not to be galleries (see storedSchemaVersion): a full
+    // disk or a damaged file must never read as "delete it".
+    static std::string sqliteAdvice(int code)
+    {
+        switch (code & 0xff) {
+        case SQLITE_FULL:
+            return "; the disk is full: free some space and try again (the gallery is unchanged)";
+        case SQLITE_IOERR:
+            return "; the system reported an input/output error (a full disk, a failing drive or a lost network "
+                   "mount?): fix that and try again";
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+            return "; another process holds the database: try again when it has finished";
+        case SQLITE_CORRUPT:
+        case SQLITE_NOTADB:
+            return "; the file is damaged (truncated or overwritten): restore it from a backup, or index the "
+                   "folder into a new gallery";
+        case SQLITE_CANTOPEN:
+        case SQLITE_PERM:
+        case SQLITE_READONLY:
+            return "; check that the gallery's folder and files can be read and written";
+        default:
+            return {};
+        }
     }
 
     void exec(const char* sql)
@@ -108,7 +138,7 @@ struct GalleryStore::Impl {
         if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
             const std::string text = message ? message : "unknown error";
             sqlite3_free(message);
-            throw Error(path + ": " + text);
+            throw Error(path + ": " + text + sqliteAdvice(sqlite3_extended_errcode(db)));
         }
     }
 
@@ -204,13 +234,35 @@ struct GalleryStore::Impl {
         return s.text(0);
     }
 
+    // Only a readable SQLite database without the gallery's meta table or
+    // its schema_version is "not a gallery database"; any other failure
+    // (disk full, I/O, damage) is reported as what it is.
     std::string storedSchemaVersion() const
     {
-        try {
-            return metaValue("schema_version");
-        } catch (const Error&) {
-            throw Error(path + ": not a gallery database (no schema version); delete the gallery and index again");
+        sqlite3_stmt* stmt = nullptr;
+        const int rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &stmt, nullptr);
+        if (rc != SQLITE_OK) {
+            const int code = sqlite3_extended_errcode(db);
+            const std::string message = sqlite3_errmsg(db);
+            sqlite3_finalize(stmt);
+            if (code == SQLITE_ERROR && message.rfind("no such table", 0) == 0)
+                throw Error(path + ": not a gallery database (no meta table); delete the gallery and index again");
+            throw Error(path + ": cannot read the gallery database (" + message + ")" + sqliteAdvice(code));
         }
+        const int step = sqlite3_step(stmt);
+        std::string version;
+        if (step == SQLITE_ROW) {
+            const unsigned char* text = sqlite3_column_text(stmt, 0);
+            version = text ? reinterpret_cast<const char*>(text) : "";
+        }
+        const int code = sqlite3_extended_errcode(db);
+        const std::string message = sqlite3_errmsg(db);
+        sqlite3_finalize(stmt);
+        if (step == SQLITE_ROW)
+            return version;
+        if (step == SQLITE_DONE)
+            throw Error(path + ": not a gallery database (no schema version); delete the gallery and index again");
+        throw Error(path + ": cannot read the gallery database (" + message + ")" + sqliteAdvice(code));
     }
 
     std::string encode(const float* v, int64_t n) const
@@ -304,6 +356,7 @@ GalleryStore GalleryStore::create(const std::string& path, const GallerySettings
 
 GalleryStore GalleryStore::open(const std::string& path, Mode mode)
 {
+    requireRegularFile(path);
     const int flags = (mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_NOMUTEX;
     auto impl = Impl::connect(path, flags);
     if (mode == Mode::ReadWrite)

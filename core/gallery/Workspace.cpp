@@ -1,5 +1,6 @@
 #include "core/gallery/Workspace.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -43,9 +44,9 @@ void checkManifest(const std::string& file)
 {
     nlohmann::json manifest;
     try {
-        manifest = nlohmann::json::parse(readFileBytes(file));
-    } catch (const nlohmann::json::exception& e) {
-        throw Error(file + ": not valid JSON (" + e.what() + "); restore it or create a new workspace");
+        manifest = readJsonFile(file);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; restore it or create a new workspace");
     }
     if (!manifest.is_object() || !manifest.contains("schema_version") || !manifest["schema_version"].is_number_integer())
         throw Error(file + ": missing integer \"schema_version\"; restore it or create a new workspace");

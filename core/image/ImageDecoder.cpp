@@ -3,6 +3,7 @@
 #include "core/util/FileUtil.h"
 
 #include "core/image/ImageError.h"
+#include "core/image/PngPixelChunks.h"
 
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -169,9 +170,14 @@ DecodedImage decodeImage(const std::string& bytes, const std::string& name, cons
     if (bytes.size() > size_t(std::numeric_limits<int>::max()))
         throw ImageError(Reason::TooLarge, name, "the file is larger than 2 GiB");
 
+    // libpng would print its complaints about a PNG on stderr: the PNG is
+    // checked here (errors name the file) and handed over without the
+    // chunks it warns about.
+    const std::string pixelChunks = h.format == "PNG" ? pngPixelChunks(bytes, name) : std::string();
+    const std::string& input = h.format == "PNG" ? pixelChunks : bytes;
     cv::Mat decoded;
     try {
-        const cv::Mat buffer(1, int(bytes.size()), CV_8U, const_cast<char*>(bytes.data()));
+        const cv::Mat buffer(1, int(input.size()), CV_8U, const_cast<char*>(input.data()));
         decoded = cv::imdecode(buffer, decodeFlags(h, options));
     } catch (const cv::Exception& e) {
         throw ImageError(Reason::Corrupt, name, "could not decode the " + h.format + " data: " + e.what());

@@ -1,5 +1,6 @@
 #include "core/model/ModelSidecar.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -86,12 +87,7 @@ std::string findSidecar(const std::string& archivePath)
 
 ModelSidecar readSidecar(const std::string& path)
 {
-    Json root;
-    try {
-        root = Json::parse(readFileBytes(path));
-    } catch (const Json::exception& e) {
-        throw Error(path + ": not valid JSON (" + e.what() + ")");
-    }
+    const Json root = readJsonFile(path);
     if (!root.is_object())
         throw Error(path + ": expected a JSON object with model settings (name, input_resolution, mean, std, ...)");
 

@@ -71,6 +71,7 @@ bool mentionsNewerPyTorch(const std::string& message)
 
 torch::jit::Module loadArchive(const std::string& path)
 {
+    requireRegularFile(path);
     std::string why;
     if (!TorchScriptClipModel::isTorchScriptArchive(path, &why))
         throw Error(path + " is not a TorchScript archive (" + why + "); " + kExportHint);

@@ -1,5 +1,6 @@
 #include "core/pipeline/UpgradeProfile.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -42,12 +43,7 @@ UpgradeProfile loadUpgradeProfile(const std::string& workspaceDir)
     UpgradeProfile p;
     if (!fs::exists(file))
         return p;
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(readFileBytes(file));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(file + ": not valid JSON (" + e.what() + ")");
-    }
+    const nlohmann::json j = readJsonFile(file);
     if (!j.is_object())
         throw Error(file + ": expected a JSON object");
     const auto read = [&](const char* key, std::string& into) {

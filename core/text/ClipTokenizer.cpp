@@ -85,8 +85,10 @@ const ByteAlphabet& byteAlphabet()
 
 std::string readMaybeGzipped(const std::string& path)
 {
-    if (!fileExists(path))
-        throw Error("CLIP merges file '" + path + "' does not exist");
+    std::string why;
+    if (openRegularFile(path, why).get() < 0)
+        throw Error("CLIP merges file '" + path + "' " + why + " (give the merges file itself: "
+                    "bpe_simple_vocab_16e6.txt.gz)");
     // gzread passes plain files through unchanged, so .txt and .txt.gz share this path.
     gzFile f = gzopen(path.c_str(), "rb");
     if (!f)

@@ -139,6 +139,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         if (!checkpoint.matches(identity))
             throw Error(checkpoint.dir() + " holds a checkpoint of a different configuration or data; "
                         "delete it or train into another --out folder");
+        requireRegularFile(checkpoint.file("model.pt"));
+        requireRegularFile(checkpoint.file("optimizer.pt"));
         torch::load(net, checkpoint.file("model.pt"), device);
         torch::load(optimizer, checkpoint.file("optimizer.pt"), device);
         net->to(device);

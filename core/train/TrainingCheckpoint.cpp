@@ -1,5 +1,6 @@
 #include "core/train/TrainingCheckpoint.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -28,9 +29,9 @@ json TrainingCheckpoint::state() const
 {
     const std::string path = file(kStateFile);
     try {
-        return json::parse(readFileBytes(path));
-    } catch (const json::exception& e) {
-        throw Error(path + ": not valid JSON (" + e.what() + "); delete " + dir_ + " to train from the start");
+        return readJsonFile(path);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; delete " + dir_ + " to train from the start");
     }
 }
 

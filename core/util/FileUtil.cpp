@@ -160,6 +160,12 @@ std::vector<std::string> readTextLines(const std::string& path)
 
 unsigned newFileMode() { return 0644u & ~static_cast<unsigned>(processUmask()); }
 
+void capProcessUmask()
+{
+    const mode_t current = ::umask(022);
+    ::umask(current | 022);
+}
+
 void checkReplaceable(const std::string& path)
 {
     struct stat st {};

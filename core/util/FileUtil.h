@@ -73,6 +73,10 @@ void ensureRealFolder(const std::string& path, const std::string& purpose);
 bool isPlainFile(const std::string& path);
 // The mode new files get: 0644 less the process umask.
 unsigned newFileMode();
+// Adds 022 to the process umask. Called first thing in each program's main
+// (before any thread starts): whatever a library then creates (SQLite,
+// FAISS, LibTorch, Qt) is never group- or world-writable either.
+void capProcessUmask();
 bool fileExists(const std::string& path);
 // The directory part of a path ("." when there is none).
 std::string parentDirectory(const std::string& path);

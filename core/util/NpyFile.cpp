@@ -3,6 +3,7 @@
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Half.h"
+#include "core/util/Utf8.h"
 
 #include <cstring>
 #include <fstream>
@@ -80,6 +81,29 @@ void writeNpyInt64(const std::string& path, const int64_t* data, const std::vect
     writeRaw(path, "<i8", shape, data, static_cast<size_t>(n) * sizeof(int64_t));
 }
 
+namespace {
+
+// The dimensions of a header's shape tuple: non-negative integers only.
+template <typename Fail>
+std::vector<int64_t> parseShape(const std::string& text, const Fail& fail)
+{
+    std::vector<int64_t> shape;
+    std::stringstream in(text);
+    std::string part;
+    while (std::getline(in, part, ',')) {
+        const size_t first = part.find_first_not_of(" \t");
+        if (first == std::string::npos)
+            continue;  // the trailing comma of a 1-tuple
+        const std::string digits = part.substr(first, part.find_last_not_of(" \tL") - first + 1);
+        if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
+            throw fail("shape entry '" + printableExcerpt(digits) + "' is not a non-negative integer");
+        shape.push_back(std::stoll(digits));
+    }
+    return shape;
+}
+
+}  // namespace
+
 NpyArray readNpy(const std::string& path)
 {
     const std::string content = readFileBytes(path);
@@ -115,10 +139,7 @@ NpyArray readNpy(const std::string& path)
     arr.fortranOrder = std::regex_search(header, std::regex("'fortran_order'\\s*:\\s*True"));
     if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
         throw fail("no shape in header");
-    std::string dims = m[1];
-    std::regex num("\\d+");
-    for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
-        arr.shape.push_back(std::stoll(it->str()));
+    arr.shape = parseShape(m[1], fail);
     size_t itemSize = 0;
     if (arr.dtype == "<f4" || arr.dtype == "<i4")
         itemSize = 4;
@@ -127,12 +148,22 @@ NpyArray readNpy(const std::string& path)
     else if (arr.dtype == "<f2")
         itemSize = 2;
     else
-        throw fail("unsupported dtype '" + arr.dtype + "' (expected float16/32/64 or int32/64, little-endian)");
-    const size_t expected = static_cast<size_t>(arr.elementCount()) * itemSize;
+        throw fail("unsupported dtype '" + printableExcerpt(arr.dtype) +
+                   "' (expected float16/32/64 or int32/64, little-endian)");
+    // Sizes checked against the file before any allocation: a header may
+    // claim anything (2^61 rows).
     const size_t dataStart = offset + headerLen;
-    if (content.size() - dataStart < expected)
+    const size_t available = content.size() - dataStart;
+    size_t expected = itemSize;
+    for (int64_t d : arr.shape) {
+        if (d != 0 && expected > available / static_cast<size_t>(d))
+            throw fail("the header's shape " + shapeText(arr.shape) + " needs more data than the file's " +
+                       std::to_string(available) + " bytes");
+        expected *= static_cast<size_t>(d);
+    }
+    if (available < expected)
         throw fail("data is truncated: expected " + std::to_string(expected) + " bytes for shape " +
-                   shapeText(arr.shape) + ", found " + std::to_string(content.size() - dataStart));
+                   shapeText(arr.shape) + ", found " + std::to_string(available));
     arr.bytes.assign(content.begin() + static_cast<std::ptrdiff_t>(dataStart),
                      content.begin() + static_cast<std::ptrdiff_t>(dataStart + expected));
     return arr;

@@ -76,4 +76,90 @@ std::string escapeInvalidUtf8(std::string_view bytes)
     return out;
 }
 
+namespace {
+
+const char kHexDigits[] = "0123456789abcdef";
+
+void appendHexEscape(std::string& out, unsigned char b)
+{
+    out += "\\x";
+    out += kHexDigits[b >> 4];
+    out += kHexDigits[b & 0xf];
+}
+
+int hexValue(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+}  // namespace
+
+std::string escapeLine(std::string_view bytes)
+{
+    std::string out;
+    out.reserve(bytes.size());
+    for (size_t i = 0; i < bytes.size();) {
+        const auto b = static_cast<unsigned char>(bytes[i]);
+        if (b == '\\') {
+            out += "\\\\";
+        } else if (b == '\n') {
+            out += "\\n";
+        } else if (b == '\r') {
+            out += "\\r";
+        } else if (b == '\t') {
+            out += "\\t";
+        } else if (b < 0x20 || b == 0x7f) {
+            appendHexEscape(out, b);
+        } else {
+            const size_t n = sequenceLength(bytes, i);
+            if (n == 0) {
+                appendHexEscape(out, b);
+            } else {
+                out.append(bytes.substr(i, n));
+                i += n;
+                continue;
+            }
+        }
+        ++i;
+    }
+    return out;
+}
+
+std::string unescapeLine(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c != '\\' || i + 1 >= text.size()) {
+            out += c;
+            continue;
+        }
+        const char e = text[i + 1];
+        if (e == '\\' || e == 'n' || e == 'r' || e == 't') {
+            out += e == 'n' ? '\n' : e == 'r' ? '\r' : e == 't' ? '\t' : '\\';
+            ++i;
+        } else if (e == 'x' && i + 3 < text.size() && hexValue(text[i + 2]) >= 0 && hexValue(text[i + 3]) >= 0) {
+            out += static_cast<char>(hexValue(text[i + 2]) * 16 + hexValue(text[i + 3]));
+            i += 3;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string printableExcerpt(std::string_view bytes, size_t maxBytes)
+{
+    const bool cut = bytes.size() > maxBytes;
+    std::string out = escapeLine(bytes.substr(0, maxBytes));
+    return cut ? out + "..." : out;
+}
+
 }  // namespace xbt

@@ -20,4 +20,17 @@ bool isValidUtf8(std::string_view text);
 // contains "\x" and two hex digits reads the same: rare enough to accept.)
 std::string escapeInvalidUtf8(std::string_view bytes);
 
+// A name (or any bytes) as one line of plain text that reads back exactly:
+// backslash becomes \\, newline \n, carriage return \r, tab \t, other
+// control characters and bytes that are not valid UTF-8 \xNN. Used by row
+// listings (xbt embed's E.npy.txt) and the CLI's plain-text output, so a file
+// name with a newline in it cannot split a row or forge an output line.
+std::string escapeLine(std::string_view bytes);
+// The inverse of escapeLine; a backslash not starting one of its escapes is
+// kept as it is.
+std::string unescapeLine(std::string_view text);
+// escapeLine, cut to about `maxBytes` with "..." marking the cut: for quoting
+// untrusted content (a file's header, a JSON token) in an error message.
+std::string printableExcerpt(std::string_view bytes, size_t maxBytes = 80);
+
 }  // namespace xbt

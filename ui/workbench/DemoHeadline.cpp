@@ -1,5 +1,6 @@
 #include "ui/workbench/DemoHeadline.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/FileUtil.h"
 #include "ui/charts/ReportData.h"
 #include "ui/workbench/WorkspaceSession.h"
@@ -31,7 +32,7 @@ bool sameUpgrade(const charts::EvaluationResults& r, const std::string& oldFinge
 std::optional<charts::EvaluationResults> parseFile(const std::string& path)
 {
     try {
-        return charts::parseEvaluationResults(nlohmann::json::parse(readFileBytes(path)));
+        return charts::parseEvaluationResults(readJsonFile(path));
     } catch (const std::exception&) {
         // A half-written or foreign results.json is not this demo's concern:
         // the next newest one is used.

@@ -1,14 +1,18 @@
 #include "ui/workbench/ExplorePanel.h"
 
 #include "core/data/ImageFiles.h"
+#include "core/util/Error.h"
+#include "core/util/FileUtil.h"
 
 #include "ui/workbench/ExploreSearcher.h"
+#include "ui/workbench/JobRunner.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
 #include "ui/workbench/WorkspaceSession.h"
 
 #include <QApplication>
+#include <QBuffer>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDesktopServices>
@@ -27,7 +31,6 @@
 #include <QShortcut>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QUrl>
 #include <QVBoxLayout>
 
@@ -38,7 +41,7 @@ constexpr int kColumns = 4;  // today, raw, adapted, backfill
 }  // namespace
 
 ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
-    : QWidget(parent), searcher_(new ExploreSearcher(runner, this)), thumbnails_(new ThumbnailLoader(this)),
+    : QWidget(parent), runner_(runner), searcher_(new ExploreSearcher(runner, this)), thumbnails_(new ThumbnailLoader(this)),
       query_(new QLineEdit), search_(new QPushButton(tr("Search"))), image_(new QPushButton(tr("Image query..."))), adapters_(new QComboBox),
       examples_(new QComboBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
       columnsSplitter_(new QSplitter(Qt::Horizontal))
@@ -262,13 +265,27 @@ void ExplorePanel::pasteImage()
 {
     const QMimeData* mime = QApplication::clipboard()->mimeData();
     if (mime && mime->hasImage()) {
-        // The engine reads queries from files: the pasted image is saved
-        // beside the workspace's other caches.
+        // The engine reads queries from files: the pasted image is written
+        // into the workspace's cache (never a fixed name in a shared temp
+        // folder), off the GUI thread, then queried.
         const QImage image = qvariant_cast<QImage>(mime->imageData());
-        const QString dir = QStandardPaths::writableLocation(QStandardPaths::TempLocation);
-        const QString path = QDir(dir).filePath(QStringLiteral("xbt-pasted-query.png"));
-        if (image.save(path))
-            runImageQuery(path);
+        if (workspaceDir_.isEmpty() || image.isNull())
+            return;
+        const std::string file = workspaceDir_.toStdString() + "/cache/queries/pasted-query.png";
+        runner_->run(
+            this, tr("Saving the pasted image"),
+            [image, file](JobContext&) {
+                QByteArray png;
+                QBuffer buffer(&png);
+                buffer.open(QIODevice::WriteOnly);
+                if (!image.save(&buffer, "PNG"))
+                    throw Error("the pasted image could not be encoded as PNG");
+                ensureRealFolder(parentDirectory(file), "the workspace's own folders must be real folders inside it");
+                writeFileAtomic(file, png.toStdString());
+                return QString::fromStdString(file);
+            },
+            [this](const QString& path) { runImageQuery(path); },
+            [this](const QString& error, bool) { status_->setText(tr("Paste failed: %1").arg(error)); });
         return;
     }
     if (mime && mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile())

@@ -63,6 +63,7 @@ private:
     void highlight(const QString& path);
     void chooseImage();
 
+    JobRunner* runner_;
     ExploreSearcher* searcher_;
     ThumbnailLoader* thumbnails_;
     std::optional<ExploreOutcome> outcome_;

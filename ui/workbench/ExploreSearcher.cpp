@@ -1,5 +1,7 @@
 #include "ui/workbench/ExploreSearcher.h"
 
+#include "core/util/FileUtil.h"
+
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/WorkspaceSession.h"
 
@@ -28,6 +30,7 @@ void ExploreSearcher::search(const ExploreQuery& query)
             // Decoding the user's picture (possibly many megapixels) is disk
             // and CPU work: it happens here, never on the GUI thread.
             if (query.isImage()) {
+                requireRegularFile(query.imagePath);  // QImageReader would block on a FIFO
                 QImageReader reader(QString::fromStdString(query.imagePath));
                 reader.setAutoTransform(true);
                 const QSize full = reader.size();

@@ -8,6 +8,7 @@
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
+#include "core/util/Utf8.h"
 
 #include <cstdio>
 #include <iostream>
@@ -16,12 +17,13 @@ namespace xbt::cli {
 
 namespace {
 
-// The row listing written beside the matrix: E.npy.txt, one input per line.
+// The row listing written beside the matrix: E.npy.txt, one input per line,
+// escaped (see escapeLine) so that a name holding a newline stays one row.
 void writeRowListing(const std::string& npyPath, const std::vector<std::string>& rows)
 {
     std::string text;
     for (const std::string& r : rows)
-        text += r + "\n";
+        text += escapeLine(r) + "\n";
     writeFileAtomic(npyPath + ".txt", text);
 }
 
@@ -70,7 +72,7 @@ int run(const CliArgs& args)
     }
     const ImageEmbedResult r = embedder.embedImages(imageInputs, terminalProgress());
     for (const ImageFailure& f : r.failures)
-        std::cerr << "failed: " << f.label << ": " << f.reason << "\n";
+        std::cerr << "failed: " << escapeLine(f.label) << ": " << f.reason << "\n";
     std::vector<std::string> rows;
     for (size_t i : r.succeeded)
         rows.push_back(imageInputs[i].label);

@@ -4,6 +4,7 @@
 #include "core/gallery/GalleryStore.h"
 #include "core/gallery/Workspace.h"
 #include "core/util/Error.h"
+#include "core/util/Utf8.h"
 
 #include <cstdio>
 
@@ -11,13 +12,23 @@ namespace xbt::cli {
 
 namespace {
 
-void printList(const Workspace& workspace)
+// A name as the user must type it: quoted when spaces at its ends would
+// otherwise hide ("default " made by an older version beside "default").
+std::string shownName(const std::string& name)
+{
+    const std::string escaped = escapeInvalidUtf8(name);
+    return name.front() == ' ' || name.back() == ' ' ? "'" + escaped + "'" : escaped;
+}
+
+// False when some gallery could not be read.
+bool printList(const Workspace& workspace)
 {
     const std::vector<std::string> names = workspace.galleries();
     if (names.empty()) {
         std::printf("no galleries in %s (create one with xbt index)\n", workspace.dir().c_str());
-        return;
+        return true;
     }
+    bool allRead = true;
     std::printf("%-20s %9s %7s %9s  %-16s %-12s %-5s %-7s  %s\n", "gallery", "embedded", "failed", "captions", "model",
                 "fingerprint", "index", "stored", "root");
     for (const std::string& name : names) {
@@ -26,15 +37,17 @@ void printList(const Workspace& workspace)
                 GalleryStore::open(galleryFiles(workspace.galleryDir(name)).database, GalleryStore::Mode::ReadOnly);
             const GallerySettings& s = store.settings();
             const ItemCounts c = store.counts();
-            std::printf("%-20s %9lld %7lld %9lld  %-16s %-12s %-5s %-7s  %s\n", name.c_str(),
+            std::printf("%-20s %9lld %7lld %9lld  %-16s %-12s %-5s %-7s  %s\n", shownName(name).c_str(),
                         static_cast<long long>(c.embedded), static_cast<long long>(c.failed),
                         static_cast<long long>(c.captions), s.modelName.c_str(),
                         fingerprintPrefix(s.modelFingerprint).c_str(), indexTypeName(s.indexType),
                         precisionName(s.precision), s.root.c_str());
         } catch (const Error& e) {
-            std::printf("%-20s (cannot be read: %s)\n", name.c_str(), e.what());
+            std::printf("%-20s (cannot be read: %s)\n", shownName(name).c_str(), e.what());
+            allRead = false;
         }
     }
+    return allRead;
 }
 
 int run(const CliArgs& args)
@@ -58,8 +71,7 @@ int run(const CliArgs& args)
         std::printf("deleted gallery %s\n", args.value("delete").c_str());
         return kExitOk;
     }
-    printList(Workspace::open(dir, Workspace::Mode::ReadOnly));
-    return kExitOk;
+    return printList(Workspace::open(dir, Workspace::Mode::ReadOnly)) ? kExitOk : kExitPartial;
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "core/model/ModelLoader.h"
 #include "core/model/RecordedModelSpec.h"
 #include "core/util/Error.h"
+#include "core/util/Utf8.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -56,7 +57,8 @@ int run(const CliArgs& args)
                 disagree ? kDisagreeingMadeBySuffix : kImportedMadeBySuffix,
                 disagree ? " although they disagree with it" : "");
     for (size_t i = 0; i < s.notOnDisk.size() && i < kNotOnDiskListed; ++i)
-        std::printf("not on disk: %s (imported; a later xbt index of the root removes it)\n", s.notOnDisk[i].c_str());
+        std::printf("not on disk: %s (imported; a later xbt index of the root removes it)\n",
+                    escapeLine(s.notOnDisk[i]).c_str());
     if (s.notOnDisk.size() > kNotOnDiskListed)
         std::printf("not on disk: ... and %zu more\n", s.notOnDisk.size() - kNotOnDiskListed);
     for (const std::string& f : s.checkFailures)

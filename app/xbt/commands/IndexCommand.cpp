@@ -9,6 +9,7 @@
 #include "core/model/ModelLoader.h"
 #include "core/model/RecordedModelSpec.h"
 #include "core/util/Error.h"
+#include "core/util/Utf8.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -25,7 +26,7 @@ void printSummary(const IndexRunSummary& s)
                 static_cast<long long>(s.indexed()), static_cast<long long>(s.added), static_cast<long long>(s.changed),
                 static_cast<long long>(s.unchanged), static_cast<long long>(s.removed), s.failures.size());
     for (const FileFailure& f : s.failures)
-        std::printf("failed: %s: %s%s\n", f.path.c_str(), f.reason.c_str(),
+        std::printf("failed: %s: %s%s\n", escapeLine(f.path).c_str(), f.reason.c_str(),
                     f.earlier ? " (earlier run; retried when the file changes)" : "");
     for (const std::string& p : s.scanProblems)
         std::printf("not scanned: %s\n", p.c_str());

@@ -2,6 +2,7 @@
 // report (self-contained HTML and PDF) from results.json, without re-running
 // the evaluation.
 #include "app/xbt/Command.h"
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -23,9 +24,9 @@ int run(const CliArgs& args)
     const std::string outDir = args.required("out");
     nlohmann::json results;
     try {
-        results = nlohmann::json::parse(readFileBytes(resultsPath));
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(resultsPath + ": not valid JSON (" + e.what() + "); pass the results.json xbt eval wrote");
+        results = readJsonFile(resultsPath);
+    } catch (const Error& e) {
+        throw Error(std::string(e.what()) + "; pass the results.json xbt eval wrote");
     }
 #ifdef XBT_HAVE_CHARTS
     const ReportFiles files = writeEvaluationArtifacts(results, outDir);

@@ -2,10 +2,10 @@
 #include "app/xbt/Command.h"
 #include "app/xbt/ModelCli.h"
 #include "core/gallery/GallerySearch.h"
-#include "core/util/Utf8.h"
 #include "core/gallery/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/util/Error.h"
+#include "core/util/Utf8.h"
 
 #include <nlohmann/json.hpp>
 
@@ -50,9 +50,10 @@ void printTable(const SearchResults& r)
     std::printf("%4s  %7s  %s\n", "rank", "score", r.target == SearchTarget::Captions ? "caption  [image]" : "path");
     for (const SearchHit& h : r.hits) {
         if (r.target == SearchTarget::Captions)
-            std::printf("%4d  %7.4f  %s  [%s]\n", h.rank, h.score, h.caption.c_str(), h.path.c_str());
+            std::printf("%4d  %7.4f  %s  [%s]\n", h.rank, h.score, escapeLine(h.caption).c_str(),
+                        escapeLine(h.path).c_str());
         else
-            std::printf("%4d  %7.4f  %s\n", h.rank, h.score, h.path.c_str());
+            std::printf("%4d  %7.4f  %s\n", h.rank, h.score, escapeLine(h.path).c_str());
     }
     if (r.hits.empty())
         std::printf("(the gallery is empty)\n");

@@ -5,6 +5,7 @@
 #include "app/xbt/InterruptCancel.h"
 #include "app/xbt/ModelCli.h"
 #include "core/adapt/AdapterTraining.h"
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -19,14 +20,10 @@ nlohmann::json readConfig(const std::string& path)
 {
     if (path.empty())
         return nlohmann::json::object();
-    try {
-        nlohmann::json j = nlohmann::json::parse(readFileBytes(path));
-        if (!j.is_object())
-            throw Error(path + ": expected a JSON object of settings, e.g. {\"stage1_steps\": 500}");
-        return j;
-    } catch (const nlohmann::json::parse_error& e) {
-        throw Error(path + ": not valid JSON (" + e.what() + ")");
-    }
+    nlohmann::json j = readJsonFile(path);
+    if (!j.is_object())
+        throw Error(path + ": expected a JSON object of settings, e.g. {\"stage1_steps\": 500}");
+    return j;
 }
 
 // Lines on a log, a redrawn bar on a terminal.

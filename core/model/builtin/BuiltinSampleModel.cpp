@@ -82,6 +82,7 @@ std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& 
     impl.tokenizer = std::make_unique<WordTokenizer>(words);
     impl.device = resolveDevice(options.device);
     impl.network = SampleDualEncoder(config, impl.tokenizer->vocabularySize());
+    requireRegularFile((dir / kWeightsFile).string());
     try {
         torch::load(impl.network, (dir / kWeightsFile).string());
     } catch (const c10::Error& e) {

@@ -1,5 +1,6 @@
 #include "core/model/builtin/SampleModelConfig.h"
 
+#include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -62,12 +63,7 @@ SampleModelConfig SampleModelConfig::fromFile(const std::string& path)
 
 SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const std::string& sourceName)
 {
-    json root;
-    try {
-        root = json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw Error(sourceName + ": invalid JSON (" + e.what() + ")");
-    }
+    const json root = parseJson(text, sourceName);
     if (!root.is_object())
         throw Error(sourceName + ": expected a JSON object");
     SampleModelConfig c;
