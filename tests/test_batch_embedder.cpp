@@ -39,7 +39,7 @@ public:
         for (size_t i = 0; i < images.size(); ++i) {
             const std::array<float, 3> means = channelMeans(images[i]);
             for (int c = 0; c < 3; ++c)
-                m.at(static_cast<int64_t>(i), c) = means[static_cast<size_t>(c)];
+                m.at(static_cast<int64_t>(i), c) = means[static_cast<size_t>(c)] / divisor;
         }
         return m;
     }
@@ -47,13 +47,15 @@ public:
     {
         Matrix m(static_cast<int64_t>(texts.size()), 3);
         for (size_t i = 0; i < texts.size(); ++i)
-            m.at(static_cast<int64_t>(i), 0) = static_cast<float>(texts[i].size());
+            m.at(static_cast<int64_t>(i), 0) = static_cast<float>(texts[i].size()) / divisor;
         return m;
     }
     const TextTokenizer& tokenizer() const override { return tokenizer_; }
 
     std::set<std::thread::id> modelThreads;
     size_t maxBatch = 0;
+    // 0 turns every embedding into infinity or NaN, as a zero std would.
+    float divisor = 1.0f;
 
 private:
     ModelInfo info_;
@@ -122,6 +124,20 @@ private Q_SLOTS:
                 cancel.cancel();
         }, cancel));
         QCOMPARE(calls, 2);
+    }
+
+    // A broken model's NaN or infinite rows are never returned: each such
+    // image fails with the likely cause; a text batch stops.
+    void nonFiniteEmbeddingsAreRefused()
+    {
+        ChannelMeanModel model;
+        model.divisor = 0.0f;
+        BatchEmbedder embedder(model, {4, 2});
+        const ImageEmbedResult r = embedder.embedImages(inputs_);
+        QCOMPARE(r.embeddings.rows, int64_t(0));
+        QCOMPARE(r.failures.size(), inputs_.size());
+        QVERIFY2(r.failures[0].reason.find("NaN or infinite") != std::string::npos, r.failures[0].reason.c_str());
+        QVERIFY_THROWS_EXCEPTION(Error, embedder.embedTexts({"a", "bb"}));
     }
 
     void textsInBatches()

@@ -4,9 +4,13 @@
 #include "core/util/Half.h"
 #include "core/util/NpyFile.h"
 #include "core/util/Sha256.h"
+#include "core/util/Utf8.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace xbt;
 
@@ -80,6 +84,80 @@ private Q_SLOTS:
         writeFileAtomic(path, "two\r\nthree\n");
         QCOMPARE(readTextLines(path), (std::vector<std::string>{"two", "three"}));
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files).size(), 1);  // no temporary left behind
+    }
+
+    // Only regular files are read, and a FIFO is refused at once (opened
+    // non-blocking) instead of hanging the reader.
+    void specialFilesAreRefusedNotRead()
+    {
+        QTemporaryDir dir;
+        const std::string fifo = dir.filePath("pipe").toStdString();
+        QCOMPARE(::mkfifo(fifo.c_str(), 0600), 0);
+        try {
+            readFileBytes(fifo);
+            QFAIL("a FIFO must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("FIFO"), e.what());
+        }
+        try {
+            readFileBytes(dir.path().toStdString());
+            QFAIL("a folder must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("is a folder"), e.what());
+        }
+        QVERIFY_THROWS_EXCEPTION(Error, sha256File(fifo));
+        // Writing over a FIFO is refused; the FIFO stays.
+        QVERIFY_THROWS_EXCEPTION(Error, writeFileAtomic(fifo, "data"));
+        struct stat st {};
+        QCOMPARE(::lstat(fifo.c_str(), &st), 0);
+        QVERIFY(S_ISFIFO(st.st_mode));
+        // A link is replaced by the new file, never written through.
+        const std::string target = dir.filePath("target").toStdString();
+        const std::string link = dir.filePath("link").toStdString();
+        writeFileAtomic(target, "precious");
+        QCOMPARE(::symlink(target.c_str(), link.c_str()), 0);
+        writeFileAtomic(link, "new");
+        QCOMPARE(QString::fromStdString(readFileBytes(target)), QStringLiteral("precious"));
+        QCOMPARE(::lstat(link.c_str(), &st), 0);
+        QVERIFY(S_ISREG(st.st_mode));
+    }
+
+    void linesEscapeAndReadBack()
+    {
+        const std::string name = std::string("a\\b\nc\td\x01" "e\xff\xfe caf\xc3\xa9.png");
+        const std::string line = escapeLine(name);
+        QCOMPARE(QString::fromStdString(line), QStringLiteral("a\\\\b\\nc\\td\\x01e\\xff\\xfe caf\u00e9.png"));
+        QVERIFY(line.find('\n') == std::string::npos);
+        QCOMPARE(unescapeLine(line), name);
+        QCOMPARE(unescapeLine("plain/path.jpg"), std::string("plain/path.jpg"));
+        QCOMPARE(unescapeLine("odd\\q"), std::string("odd\\q"));
+        QCOMPARE(QString::fromStdString(printableExcerpt(std::string(100, 'x'), 10)), QStringLiteral("xxxxxxxxxx..."));
+    }
+
+    void npyHeadersCannotClaimMoreThanTheFileHolds()
+    {
+        QTemporaryDir dir;
+        const auto withShape = [&](const std::string& shape) {
+            std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+            header.resize(118, ' ');
+            header += '\n';
+            std::string bytes = std::string("\x93NUMPY\x01\x00", 8);
+            bytes += char(header.size() & 0xff);
+            bytes += char(header.size() >> 8);
+            bytes += header + std::string(32, '\0');
+            const std::string path = dir.filePath("h.npy").toStdString();
+            writeFileAtomic(path, bytes);
+            try {
+                readNpyMatrix(path);
+            } catch (const Error& e) {
+                return QString(e.what());
+            }
+            return QString();
+        };
+        QVERIFY(withShape("(4, 2)").isEmpty());
+        QVERIFY2(withShape("(2305843009213693952, 2)").contains("needs more data"), qPrintable(withShape("(2305843009213693952, 2)")));
+        QVERIFY2(withShape("(-4, 2)").contains("not a non-negative integer"), qPrintable(withShape("(-4, 2)")));
+        QVERIFY(withShape("(99999999999999999999999, 2)").contains("not a non-negative integer"));
     }
 };
 

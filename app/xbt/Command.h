@@ -24,5 +24,9 @@ struct Command {
 
 const std::vector<Command>& commandTable();
 std::string commandHelp(const Command& c);
+// The command that `args` starts with, the longest name first (so that
+// "bench embed" wins over a plain "bench"); `words` gets how many of the
+// arguments named it. Null when none does.
+const Command* findCommand(const std::vector<std::string>& args, size_t& words);
 
 }  // namespace xbt::cli

@@ -1,5 +1,6 @@
 #include "app/xbt/Command.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace xbt::cli {
@@ -32,6 +33,25 @@ const std::vector<Command>& commandTable()
         makeReportCommand(),
     };
     return table;
+}
+
+const Command* findCommand(const std::vector<std::string>& args, size_t& words)
+{
+    const Command* command = nullptr;
+    words = 0;
+    for (const Command& c : commandTable()) {
+        const size_t n = static_cast<size_t>(std::count(c.name.begin(), c.name.end(), ' ')) + 1;
+        if (n > args.size() || n <= words)
+            continue;
+        std::string joined = args[0];
+        for (size_t i = 1; i < n; ++i)
+            joined += " " + args[i];
+        if (joined == c.name) {
+            command = &c;
+            words = n;
+        }
+    }
+    return command;
 }
 
 std::string commandHelp(const Command& c)

@@ -33,21 +33,8 @@ int main(int argc, char** argv)
         printOverview();
         return args.empty() ? kExitFailed : kExitOk;
     }
-    // Longest match first, so that "bench embed" wins over a plain "bench".
-    const Command* command = nullptr;
     size_t words = 0;
-    for (const Command& c : commandTable()) {
-        const size_t n = static_cast<size_t>(std::count(c.name.begin(), c.name.end(), ' ')) + 1;
-        if (n > args.size() || n <= words)
-            continue;
-        std::string joined = args[0];
-        for (size_t i = 1; i < n; ++i)
-            joined += " " + args[i];
-        if (joined == c.name) {
-            command = &c;
-            words = n;
-        }
-    }
+    const Command* command = findCommand(args, words);
     if (!command) {
         std::cerr << "xbt: unknown command '" << args[0] << "' (run xbt --help for the list)\n";
         return kExitFailed;

@@ -84,8 +84,10 @@ std::string locateClipMerges(const MergesSearch& search)
 {
     // An explicit choice must not silently fall back to some other file.
     if (!search.explicitPath.empty()) {
-        if (!fileExists(search.explicitPath))
-            throw Error("CLIP merges file '" + search.explicitPath + "' (given with --merges) does not exist");
+        std::string why;
+        if (openRegularFile(search.explicitPath, why).get() < 0)
+            throw Error("CLIP merges file '" + search.explicitPath + "' (given with --merges) " + why +
+                        "; give the merges file itself (" + std::string(kMergesName) + ".gz)");
         return search.explicitPath;
     }
     const std::vector<std::string> candidates = clipMergesCandidates(search);

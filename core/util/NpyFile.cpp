@@ -95,7 +95,9 @@ std::vector<int64_t> parseShape(const std::string& text, const Fail& fail)
         if (first == std::string::npos)
             continue;  // the trailing comma of a 1-tuple
         const std::string digits = part.substr(first, part.find_last_not_of(" \tL") - first + 1);
-        if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos)
+        // 19 digits reach past int64's range only above 9.2e18: refused too.
+        if (digits.empty() || digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos ||
+            (digits.size() == 19 && digits > "9223372036854775807"))
             throw fail("shape entry '" + printableExcerpt(digits) + "' is not a non-negative integer");
         shape.push_back(std::stoll(digits));
     }

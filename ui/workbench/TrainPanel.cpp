@@ -201,7 +201,9 @@ void TrainPanel::start()
     request.corpusFile = corpus_->text().toStdString();
     request.pairsDir = pairs_->text().toStdString();
     request.validationDir = validation_->text().toStdString();
-    request.gallery = profile.oldGallery;
+    // Only an fct transform moves a gallery: the old model's one.
+    if (request.method == "fct")
+        request.gallery = profile.oldGallery;
     request.device = device_->currentText().toStdString();
     try {
         request.config = form_->config();

@@ -1,6 +1,7 @@
 // xbt adapters: lists a workspace's adapters with their metrics, prints every
 // method's settings and defaults, and exports an adapter for use elsewhere.
 #include "app/xbt/Command.h"
+#include "app/xbt/WorkspaceEntryCli.h"
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/gallery/Workspace.h"
@@ -38,6 +39,12 @@ int run(const CliArgs& args)
     if (args.has("settings")) {
         printSettings();
         return kExitOk;
+    }
+    if (args.has("rename") || args.has("delete")) {
+        Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadWrite);
+        return renameOrDelete(args, "adapter", [&](const std::string& from, const std::string& to) {
+            workspace.renameAdapter(from, to);
+        }, [&](const std::string& name) { workspace.deleteAdapter(name); });
     }
     const Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadOnly);
     if (args.has("export")) {
@@ -83,16 +90,20 @@ int run(const CliArgs& args)
 Command makeAdaptersCommand()
 {
     return {"adapters",
-            "list a workspace's adapters with their metrics; print method settings; export an adapter",
+            "list a workspace's adapters with their metrics; print method settings; export, rename or delete an "
+            "adapter",
             "xbt adapters --workspace WS [--json]\n"
             "       xbt adapters --workspace WS --export NAME --out DIR [--new M]\n"
+            "       xbt adapters --workspace WS (--rename OLD NEW | --delete NAME)\n"
             "       xbt adapters --settings",
             {{"workspace", "WS", "the workspace"},
              {"json", "", "print the adapters' full metadata as JSON"},
              {"export", "NAME", "write NAME.pt (TorchScript) and NAME.json into --out"},
              {"out", "DIR", "export folder"},
              {"new", "M", "export of a LoRA adapter: the new model folder to merge into (default: by name)"},
-             {"settings", "", "print every method's settings with their defaults"}},
+             {"settings", "", "print every method's settings with their defaults"},
+             {"rename", "OLD", "rename adapter OLD to the NEW name given after it"},
+             {"delete", "NAME", "delete an adapter (refused while it trains)"}},
             run};
 }
 

@@ -1,5 +1,6 @@
 // xbt galleries: list a workspace's galleries; rename or delete one.
 #include "app/xbt/Command.h"
+#include "app/xbt/WorkspaceEntryCli.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
 #include "core/gallery/Workspace.h"
@@ -53,24 +54,14 @@ bool printList(const Workspace& workspace)
 int run(const CliArgs& args)
 {
     const std::string dir = args.required("workspace");
-    if (args.has("rename") && args.has("delete"))
-        throw UsageError("give --rename OLD NEW or --delete NAME, not both");
-    if (args.has("rename")) {
-        if (args.positional().size() != 1)
-            throw UsageError("--rename needs the old and the new name: --rename OLD NEW");
+    if (args.has("rename") || args.has("delete")) {
         Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
-        workspace.renameGallery(args.value("rename"), args.positional().front());
-        std::printf("renamed gallery %s to %s\n", args.value("rename").c_str(), args.positional().front().c_str());
-        return kExitOk;
+        return renameOrDelete(args, "gallery", [&](const std::string& from, const std::string& to) {
+            workspace.renameGallery(from, to);
+        }, [&](const std::string& name) { workspace.deleteGallery(name); });
     }
     if (!args.positional().empty())
         throw UsageError("unexpected argument '" + args.positional().front() + "'");
-    if (args.has("delete")) {
-        Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
-        workspace.deleteGallery(args.value("delete"));
-        std::printf("deleted gallery %s\n", args.value("delete").c_str());
-        return kExitOk;
-    }
     return printList(Workspace::open(dir, Workspace::Mode::ReadOnly)) ? kExitOk : kExitPartial;
 }
 
