@@ -15,7 +15,9 @@ namespace xbt::test {
 QString sharedDir() { return QString::fromUtf8(qEnvironmentVariableIsSet("XBT_SHARED_DIR") ? qgetenv("XBT_SHARED_DIR") : QByteArray(XBT_SHARED_DIR)); }
 QString fixtureDir() { return QStringLiteral(XBT_FIXTURE_DIR); }
 QString sourceDir() { return QStringLiteral(XBT_SOURCE_DIR); }
-QString cliPath() { return QStringLiteral(XBT_CLI_PATH); }
+// XBT_CLI overrides the built CLI, e.g. to show that a CLI test fails
+// against an older build.
+QString cliPath() { return qEnvironmentVariableIsSet("XBT_CLI") ? qEnvironmentVariable("XBT_CLI") : QStringLiteral(XBT_CLI_PATH); }
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CompatibilityAdapter.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/ModelOptions.h"
 #include "core/model/builtin/BuiltinSampleModel.h"

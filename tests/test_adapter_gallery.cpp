@@ -13,7 +13,7 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/ModelOptions.h"
 #include "core/sample/SampleWorldGenerator.h"

@@ -7,7 +7,7 @@
 #include "core/adapt/AdapterTrainer.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/sample/SampleWorldGenerator.h"
 #include "core/util/InstallPaths.h"

@@ -4,7 +4,7 @@
 // configuration, the criterion, the charts and the report), the cached
 // embeddings, xbt eval --embeddings, xbt index/search through an adapter,
 // and the errors users meet.
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "tests/TestSupport.h"
 
 #include <QFileInfo>

@@ -4,7 +4,7 @@
 // xbt galleries (list, rename, delete). Uses tiny models trained here.
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "tests/TestSupport.h"
 
 #include <QElapsedTimer>

@@ -7,7 +7,7 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/text/TextTokenizer.h"
 #include "core/util/Error.h"
 #include "core/util/Half.h"

@@ -7,7 +7,7 @@
 #include "core/gallery/GalleryStore.h"
 #include "core/gallery/ThumbnailCache.h"
 #include "core/util/Utf8.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/Half.h"
 #include "core/util/FileUtil.h"

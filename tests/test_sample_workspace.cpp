@@ -2,7 +2,7 @@
 // a second build redoes nothing, and a workspace whose galleries were built
 // with other sample models (an older package's, or before the steps recorded
 // their models) re-indexes exactly those galleries and keeps its data.
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/pipeline/SampleWorkspace.h"
 #include "core/util/FileUtil.h"

@@ -1,7 +1,7 @@
 #include "app/xbt/ModelCli.h"
 
 #include "core/adapt/AdapterStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 
 #include <sstream>

@@ -1,7 +1,7 @@
 #include "core/adapt/AdapterStore.h"
 
 #include "core/adapt/AdapterTensors.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -30,7 +30,6 @@ constexpr const char* kTensorFolder = "tensors";
 // Where saves are assembled: inside adapters/ (so renames stay on one file
 // system) but one level down, so that Workspace::adapters() never lists a
 // half-written adapter.
-constexpr const char* kIncomingFolder = ".incoming";
 
 bool safeTensorName(const std::string& name)
 {
@@ -186,10 +185,11 @@ void saveAdapter(const Workspace& workspace, const CompatibilityAdapter& adapter
     if (!workspace.writable())
         throw Error("cannot save adapter '" + name + "': workspace " + workspace.dir() + " was opened read-only");
     const fs::path target = workspace.adapterDir(name);
-    const fs::path incoming = target.parent_path() / kIncomingFolder / name;
+    const fs::path incoming = workspace.adapterIncomingDir(name);
     std::error_code ec;
-    // The workspace lock makes this process the only writer: anything left
-    // here is from a save that died.
+    // The caller holds the adapter's lock (Workspace::lockAdapter), which
+    // makes this process its only writer: anything left here is from a save
+    // that died.
     fs::remove_all(incoming, ec);
     createDirectories(incoming.string());
     try {

@@ -14,9 +14,8 @@
 #include "core/adapt/XbtFeatureAdapter.h"
 #include "core/adapt/XbtStage1Trainer.h"
 #include "core/adapt/XbtStage2Trainer.h"
-#include "core/gallery/GalleryFiles.h"
-#include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
+#include "core/workspace/WorkspaceLayout.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/TorchRuntime.h"
 #include "core/model/TorchTensors.h"
@@ -37,7 +36,7 @@ using nlohmann::json;
 
 std::string AdapterTrainer::checkpointDirectory(const std::string& workspaceDir, const std::string& name)
 {
-    return (fs::path(workspaceDir) / "adapters" / ".training" / name).string();
+    return WorkspaceLayout(workspaceDir).adapterCheckpointDir(name);
 }
 
 namespace {
@@ -83,9 +82,6 @@ public:
             if (!workspace.hasGallery(request.gallery))
                 throw Error("gallery '" + request.gallery + "' does not exist in workspace " + workspace.dir() +
                             "; name one that xbt galleries lists (the old model's gallery the transform moves)");
-            galleryModel_ = GalleryStore::open(galleryFiles(workspace.galleryDir(request.gallery)).database,
-                                               GalleryStore::Mode::ReadOnly)
-                                .settings();
         }
         options_ = request.modelOptions;
         if (options_.device.empty() || options_.device == "auto")
@@ -209,9 +205,9 @@ private:
             oldModel_ = load("old", request_.oldModel);
             oldRef_ = refOf(*oldModel_);
         }
-        if (galleryModel_ && galleryModel_->modelFingerprint != oldRef_.fingerprint)
-            throw Error("gallery '" + request_.gallery + "' was built with model " + galleryModel_->modelName +
-                        " (fingerprint " + fingerprintPrefix(galleryModel_->modelFingerprint) + "), not with the old "
+        if (!request_.galleryModelFingerprint.empty() && request_.galleryModelFingerprint != oldRef_.fingerprint)
+            throw Error("gallery '" + request_.gallery + "' was built with model " + request_.galleryModelName +
+                        " (fingerprint " + fingerprintPrefix(request_.galleryModelFingerprint) + "), not with the old "
                         "model " + oldRef_.name + " (fingerprint " + fingerprintPrefix(oldRef_.fingerprint) +
                         "): an fct transform only moves the old model's gallery");
     }
@@ -278,7 +274,7 @@ private:
                 std::unique_ptr<EmbeddingModel> old = load("old", request_.oldModel);
                 if (old->fingerprint() != oldRef_.fingerprint)
                     throw Error("old model " + request_.oldModel + " is not the one stage1_adapter was trained "
-                                "against (" + oldRef_.name + ", fingerprint " + oldRef_.fingerprint.substr(0, 12) + ")");
+                                "against (" + oldRef_.name + ", fingerprint " + fingerprintPrefix(oldRef_.fingerprint) + ")");
                 byOld = cache_.split(*old, *validationSplit_, embedOptions_, embedProgress("validation", *old), cancel_);
             }
         }
@@ -559,7 +555,6 @@ private:
     AdapterProgressCallback progress_;
     CancelToken cancel_;
     std::optional<WorkspaceLock> adapterLock_;
-    std::optional<GallerySettings> galleryModel_;  // fct --gallery: the gallery's settings
     std::string method_, name_;
     json config_;
     AdapterSettingsReader settings_;

@@ -35,6 +35,11 @@ struct AdapterTrainRequest {
     std::string pairsDir;        // a split folder: images + captions.tsv
     std::string validationDir;   // optional split folder for validation recall
     std::string gallery;         // fct: the gallery whose stored vectors it moves (optional)
+    // The model that built `gallery` (name and fingerprint), as its store
+    // records it: filled by whoever reads galleries (UpgradeSession), checked
+    // here against the old model before any training.
+    std::string galleryModelName;
+    std::string galleryModelFingerprint;
     nlohmann::json config = nlohmann::json::object();  // method settings; missing keys take defaults
     std::string device = "auto";
     bool resume = true;          // continue from a matching checkpoint when one exists

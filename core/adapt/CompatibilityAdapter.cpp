@@ -1,7 +1,6 @@
 #include "core/adapt/CompatibilityAdapter.h"
 
 #include "core/adapt/AdapterTensors.h"
-#include "core/gallery/GallerySettings.h"
 #include "core/model/TorchTensors.h"
 #include "core/util/Error.h"
 #include "core/util/Sha256.h"

@@ -1,5 +1,7 @@
 #include "core/adapt/CorpusEmbeddingCache.h"
 
+#include "core/workspace/WorkspaceLayout.h"
+
 #include "core/util/JsonText.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -73,7 +75,7 @@ TextCorpus loadTextCorpus(const std::string& file)
 }
 
 CorpusEmbeddingCache::CorpusEmbeddingCache(std::string workspaceDir)
-    : root_((fs::path(workspaceDir) / "cache" / "embeddings").string())
+    : root_(WorkspaceLayout(workspaceDir).embeddingCacheDir())
 {
 }
 

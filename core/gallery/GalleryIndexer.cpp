@@ -5,7 +5,7 @@
 #include "core/gallery/FolderScanner.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Half.h"

@@ -3,7 +3,7 @@
 #include "core/embed/BatchEmbedder.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 
 namespace xbt {

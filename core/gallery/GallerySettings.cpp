@@ -70,6 +70,5 @@ IndexType parseIndexType(const std::string& text)
     throw Error("index type '" + text + "' is not known: use flat or ivf");
 }
 
-std::string fingerprintPrefix(const std::string& fingerprint) { return fingerprint.substr(0, 12); }
 
 }  // namespace xbt

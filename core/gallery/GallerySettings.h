@@ -35,7 +35,4 @@ const char* indexTypeName(IndexType t);
 VectorPrecision parsePrecision(const std::string& text);
 IndexType parseIndexType(const std::string& text);
 
-// The first 12 hex digits: enough to tell models apart in messages.
-std::string fingerprintPrefix(const std::string& fingerprint);
-
 }  // namespace xbt

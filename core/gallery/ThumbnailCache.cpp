@@ -8,11 +8,12 @@
 
 namespace xbt {
 
-ThumbnailCache::ThumbnailCache(std::string thumbnailDir) : dir_(std::move(thumbnailDir)) {}
+ThumbnailCache::ThumbnailCache(const std::string& workspaceDir) : layout_(workspaceDir) {}
 
 std::string ThumbnailCache::pathFor(const std::string& gallery, int64_t itemId, const std::string& contentHash) const
 {
-    return dir_ + "/" + gallery + "/" + std::to_string(itemId) + "-" + contentHash.substr(0, 16) + ".png";
+    return layout_.galleryThumbnailDir(gallery) + "/" + std::to_string(itemId) + "-" + contentHash.substr(0, 16) +
+           ".png";
 }
 
 std::string ThumbnailCache::thumbnail(const std::string& gallery, int64_t itemId, const std::string& contentHash,
@@ -24,8 +25,9 @@ std::string ThumbnailCache::thumbnail(const std::string& gallery, int64_t itemId
     if (isPlainFile(path))
         return path;
     const std::vector<uint8_t> png = makeThumbnailPng(imagePath, kSide);
-    ensureRealFolder(dir_, "the workspace's thumbnail cache must be a real folder inside it");
-    ensureRealFolder(parentDirectory(path), "the workspace's thumbnail cache must be a real folder inside it");
+    const char* const rule = "the workspace's thumbnail cache must be a real folder inside it";
+    ensureRealFolder(layout_.thumbnailDir(), rule);
+    ensureRealFolder(layout_.galleryThumbnailDir(gallery), rule);
     writeFileAtomic(path, std::string(png.begin(), png.end()));
     return path;
 }

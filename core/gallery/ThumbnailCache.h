@@ -3,6 +3,8 @@
 // WS/cache/thumbnails/GALLERY/, keyed by item id and content hash: a changed
 // file gets a new thumbnail, and the cache can be deleted at any time.
 
+#include "core/workspace/WorkspaceLayout.h"
+
 #include <cstdint>
 #include <string>
 
@@ -12,7 +14,7 @@ class ThumbnailCache {
 public:
     static constexpr int kSide = 256;
 
-    explicit ThumbnailCache(std::string thumbnailDir);
+    explicit ThumbnailCache(const std::string& workspaceDir);
     // The cached PNG's path, making it from `imagePath` first when missing.
     // Throws xbt::ImageError when the image cannot be decoded.
     std::string thumbnail(const std::string& gallery, int64_t itemId, const std::string& contentHash,
@@ -20,7 +22,7 @@ public:
     std::string pathFor(const std::string& gallery, int64_t itemId, const std::string& contentHash) const;
 
 private:
-    std::string dir_;
+    WorkspaceLayout layout_;
 };
 
 }  // namespace xbt

@@ -13,6 +13,9 @@ namespace xbt {
 
 class TextTokenizer;
 
+// The first 12 hex digits: enough to tell models apart in messages.
+inline std::string fingerprintPrefix(const std::string& fingerprint) { return fingerprint.substr(0, 12); }
+
 struct ModelInfo {
     std::string name;          // e.g. "ViT-B-32" or "sample-old"
     std::string kind;          // "torchscript" or "builtin"

@@ -4,7 +4,7 @@
 #include "core/adapt/CorpusEmbeddingCache.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/embed/SplitEmbedder.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/util/Error.h"
 

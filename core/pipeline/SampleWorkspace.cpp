@@ -3,9 +3,10 @@
 #include "core/adapt/AdapterTraining.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/gallery/GalleryIndexer.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
+#include "core/workspace/WorkspaceLayout.h"
 #include "core/model/ModelLoader.h"
-#include "core/pipeline/UpgradeProfile.h"
+#include "core/workspace/UpgradeProfile.h"
 #include "core/sample/SampleWorldGenerator.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -33,7 +34,10 @@ const std::vector<std::string>& stepNames()
     return names;
 }
 
-fs::path markerOf(const std::string& dir, const std::string& step) { return fs::path(dir) / ".sample-build" / (step + ".done"); }
+fs::path markerOf(const std::string& dir, const std::string& step)
+{
+    return fs::path(WorkspaceLayout(dir).sampleBuildDir()) / (step + ".done");
+}
 
 // A marker also records the models a step's result was embedded with
 // ("stamp"): a workspace built with other sample models (an older package)
@@ -43,7 +47,7 @@ std::string markerText(const std::string& stamp) { return stamp.empty() ? "done\
 
 void markDone(const std::string& dir, const std::string& step, const std::string& stamp)
 {
-    createDirectories((fs::path(dir) / ".sample-build").string());
+    createDirectories(WorkspaceLayout(dir).sampleBuildDir());
     writeFileAtomic(markerOf(dir, step).string(), markerText(stamp));
 }
 
@@ -91,7 +95,7 @@ void indexGallery(const std::string& dir, const std::string& gallery, const std:
     Workspace workspace = Workspace::open(dir, Workspace::Mode::ReadWrite);
     std::unique_ptr<EmbeddingModel> m = loadModel(model, {});
     IndexRunOptions o;
-    o.root = (fs::path(dir) / "data" / "test").string();
+    o.root = WorkspaceLayout(dir).dataSplitDir("test");
     o.gallery = gallery;
     o.modelSpec = model;
     o.captionsFile = (fs::path(o.root) / "captions.tsv").string();
@@ -107,7 +111,8 @@ void indexGallery(const std::string& dir, const std::string& gallery, const std:
 // A few captions of each category from the test split, plus free phrasings.
 void writeDemoQueries(const std::string& dir)
 {
-    const CaptionedSplit split = loadCaptionedSplit((fs::path(dir) / "data" / "test").string());
+    const WorkspaceLayout layout(dir);
+    const CaptionedSplit split = loadCaptionedSplit(layout.dataSplitDir("test"));
     std::string text =
         "# Demo queries: one per line, shown one at a time in demo mode. Lines starting with # are ignored.\n";
     std::map<std::string, int> perCategory;
@@ -121,7 +126,7 @@ void writeDemoQueries(const std::string& dir)
         text += split.captions[t] + "\n";
     }
     text += "a red circle\na big blue star next to a small yellow square\na green triangle above a purple heart\n";
-    writeFileAtomic((fs::path(dir) / "demo-queries.txt").string(), text);
+    writeFileAtomic(layout.defaultDemoQueriesFile(), text);
 }
 
 }  // namespace
@@ -149,7 +154,7 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
     // Creates the workspace (or checks it is one); one build at a time, while
     // the galleries and the adapter it makes take their own locks as it goes.
     const WorkspaceLock buildLock = Workspace::open(dir, Workspace::Mode::ReadWrite).lock("build", "sample-workspace");
-    const fs::path data = fs::path(dir) / "data";
+    const WorkspaceLayout layout(dir);
     const std::string oldStamp = modelStamp("sample-old");
     const std::string newStamp = modelStamp("sample-new");
     // `stale` undoes a result built with other models before the step redoes it.
@@ -178,18 +183,18 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         };
     };
     run(0, "generating the test split", "", {}, [&](const ProgressCallback& p) {
-        generate((data / "test").string(), SampleSplit::Test, options.testImages, false, p, cancel);
+        generate(layout.dataSplitDir("test"), SampleSplit::Test, options.testImages, false, p, cancel);
     });
     run(1, "generating image-text pairs", "", {}, [&](const ProgressCallback& p) {
-        generate((data / "pairs").string(), SampleSplit::Pairs, options.pairs, false, p, cancel);
+        generate(layout.dataSplitDir("pairs"), SampleSplit::Pairs, options.pairs, false, p, cancel);
     });
     run(2, "generating the text corpus", "", {}, [&](const ProgressCallback& p) {
-        generate((data / "corpus").string(), SampleSplit::Corpus, options.corpusSentences, true, p, cancel);
+        generate(layout.dataSplitDir("corpus"), SampleSplit::Corpus, options.corpusSentences, true, p, cancel);
     });
     // Validation recall while training (the default adapter's and the Train
     // panel's curves); a workspace built before this step gains it on opening.
     run(3, "generating the validation split", "", {}, [&](const ProgressCallback& p) {
-        generate((data / "val").string(), SampleSplit::Val, options.validationImages, false, p, cancel);
+        generate(layout.dataSplitDir("val"), SampleSplit::Val, options.validationImages, false, p, cancel);
     });
     run(4, "indexing with sample-old", oldStamp, dropGallery("sample"), [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
     run(5, "indexing with sample-new", newStamp, dropGallery("sample-new"), [&](const ProgressCallback& p) {
@@ -211,9 +216,9 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         r.workspaceDir = dir;
         r.oldModel = "sample-old";
         r.newModel = "sample-new";
-        r.corpusFile = (data / "corpus" / "corpus.txt").string();
-        r.pairsDir = (data / "pairs").string();
-        r.validationDir = (data / "val").string();
+        r.corpusFile = layout.sampleCorpusFile();
+        r.pairsDir = layout.dataSplitDir("pairs");
+        r.validationDir = layout.dataSplitDir("val");
         r.device = options.device;
         trainAdapter(
             r,
@@ -237,8 +242,8 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         profile.newModel = "sample-new";
         profile.oldGallery = "sample";
         profile.newGallery = "sample-new";
-        profile.evalSplit = "data/test";
-        profile.demoQueries = "demo-queries.txt";
+        profile.evalSplit = layout.relative(layout.dataSplitDir("test"));
+        profile.demoQueries = layout.relative(layout.defaultDemoQueriesFile());
         profile.defaultAdapter = options.trainAdapter ? "xbt" : "";
         saveUpgradeProfile(dir, profile);
     });

@@ -4,6 +4,7 @@
 #include "core/util/FileUtil.h"
 #include "ui/charts/ReportData.h"
 #include "ui/workbench/WorkspaceSession.h"
+#include "core/workspace/WorkspaceLayout.h"
 
 #include <nlohmann/json.hpp>
 
@@ -68,7 +69,7 @@ struct FoundEvaluation {
 std::vector<FoundEvaluation> evaluationsOfUpgrade(const std::string& workspaceDir, const std::string& oldFingerprint,
                                                   const std::string& newFingerprint)
 {
-    const fs::path results = fs::path(workspaceDir) / "results";
+    const fs::path results = WorkspaceLayout(workspaceDir).resultsDir();
     std::error_code ec;
     std::vector<std::pair<fs::file_time_type, std::string>> found;
     for (fs::recursive_directory_iterator it(results, fs::directory_options::skip_permission_denied, ec), end;

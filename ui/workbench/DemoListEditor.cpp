@@ -1,6 +1,6 @@
 #include "ui/workbench/DemoListEditor.h"
 
-#include "core/pipeline/DemoQueryList.h"
+#include "core/workspace/DemoQueryList.h"
 
 #include <QDialogButtonBox>
 #include <QFontDatabase>

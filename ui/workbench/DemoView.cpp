@@ -1,6 +1,6 @@
 #include "ui/workbench/DemoView.h"
 
-#include "core/pipeline/DemoQueryList.h"
+#include "core/workspace/DemoQueryList.h"
 #include "ui/workbench/DemoListEditor.h"
 #include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/FontScale.h"
@@ -164,7 +164,7 @@ void DemoView::setSession(std::shared_ptr<WorkspaceSession> session, const Works
     session_ = std::move(session);
     searcher_->setSession(session_);
     workspaceDir_ = QString::fromStdString(summary.dir);
-    thumbnails_->setThumbnailDir(QString::fromStdString(summary.thumbnailDir));
+    thumbnails_->setWorkspaceDir(QString::fromStdString(summary.dir));
     queriesFile_ = QString::fromStdString(summary.demoQueriesFile);
     const auto& adapters = summary.queryAdapters;
     const std::string preferred = summary.profile.defaultAdapter;

@@ -12,6 +12,7 @@
 #include "ui/workbench/ChartImageView.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/WorkspaceSession.h"
+#include "core/workspace/WorkspaceLayout.h"
 
 #include <QDateTime>
 #include <QDesktopServices>
@@ -166,7 +167,7 @@ void EvaluatePanel::runEvaluation()
             // Kept in the workspace, where demo mode finds the latest
             // numbers for its headline.
             try {
-                const std::string dir = request.workspaceDir + "/results/workbench";
+                const std::string dir = WorkspaceLayout(request.workspaceDir).workbenchResultsDir();
                 createDirectories(dir);
                 writeFileAtomic(dir + "/results.json", r.results.dump(2) + "\n");
             } catch (const std::exception& e) {
@@ -267,7 +268,7 @@ QString EvaluatePanel::exportDir(const QString& title)
 {
     // results/ exists once an evaluation ran (it keeps results/workbench/results.json).
     return QFileDialog::getExistingDirectory(
-        this, title, QDir(QString::fromStdString(workspaceDir_)).filePath(QStringLiteral("results")));
+        this, title, QString::fromStdString(WorkspaceLayout(workspaceDir_).resultsDir()));
 }
 
 void EvaluatePanel::exportPngs()

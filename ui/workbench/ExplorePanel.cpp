@@ -10,6 +10,7 @@
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
 #include "ui/workbench/WorkspaceSession.h"
+#include "core/workspace/WorkspaceLayout.h"
 
 #include <QApplication>
 #include <QBuffer>
@@ -129,7 +130,7 @@ void ExplorePanel::setSession(std::shared_ptr<WorkspaceSession> session, const W
 {
     searcher_->setSession(std::move(session));
     workspaceDir_ = QString::fromStdString(summary.dir);
-    thumbnails_->setThumbnailDir(QString::fromStdString(summary.thumbnailDir));
+    thumbnails_->setWorkspaceDir(QString::fromStdString(summary.dir));
     const QString previous = adapters_->currentText();
     {
         const QSignalBlocker block(adapters_);
@@ -271,7 +272,7 @@ void ExplorePanel::pasteImage()
         const QImage image = qvariant_cast<QImage>(mime->imageData());
         if (workspaceDir_.isEmpty() || image.isNull())
             return;
-        const std::string file = workspaceDir_.toStdString() + "/cache/queries/pasted-query.png";
+        const std::string file = WorkspaceLayout(workspaceDir_.toStdString()).queryCacheDir() + "/pasted-query.png";
         runner_->run(
             this, tr("Saving the pasted image"),
             [image, file](JobContext&) {

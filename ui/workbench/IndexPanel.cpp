@@ -2,7 +2,7 @@
 
 #include "core/data/CaptionSources.h"
 #include "core/gallery/GalleryIndexer.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/RecordedModelSpec.h"

@@ -1,6 +1,6 @@
 #include "ui/workbench/MainWindow.h"
 
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/pipeline/SampleWorkspace.h"
 #include "ui/workbench/DemoView.h"
 #include "ui/workbench/EvaluatePanel.h"

@@ -1,6 +1,6 @@
 #include "ui/workbench/StallDiagnostic.h"
 
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "ui/workbench/IndexPanel.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MainWindow.h"

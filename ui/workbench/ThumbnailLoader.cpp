@@ -16,7 +16,7 @@ ThumbnailLoader::~ThumbnailLoader()
     pool_.waitForDone();
 }
 
-void ThumbnailLoader::setThumbnailDir(const QString& dir)
+void ThumbnailLoader::setWorkspaceDir(const QString& dir)
 {
     if (dir == dir_)
         return;

@@ -21,7 +21,7 @@ public:
     explicit ThumbnailLoader(QObject* parent = nullptr);
     ~ThumbnailLoader() override;
 
-    void setThumbnailDir(const QString& dir);
+    void setWorkspaceDir(const QString& dir);
     // The thumbnail when loaded; otherwise a null image and a load is queued.
     QImage thumbnail(const QString& gallery, qint64 itemId, const QString& contentHash, const QString& imagePath);
     static QString keyOf(const QString& gallery, qint64 itemId, const QString& contentHash);

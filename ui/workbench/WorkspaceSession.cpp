@@ -6,7 +6,7 @@
 #include "core/gallery/GallerySearch.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/model/ModelLoader.h"
-#include "core/pipeline/DemoQueryList.h"
+#include "core/workspace/DemoQueryList.h"
 #include "core/util/Error.h"
 #include "core/util/Progress.h"
 
@@ -92,7 +92,6 @@ WorkspaceSummary WorkspaceSession::summarize()
     std::lock_guard<std::mutex> lock(mutex_);
     WorkspaceSummary s;
     s.dir = dir_;
-    s.thumbnailDir = workspace_.thumbnailDir();
     s.profile = profile_;
     s.hasProfile = !profile_.oldModel.empty();
     s.galleries = workspace_.galleries();
@@ -124,15 +123,13 @@ WorkspaceSummary WorkspaceSession::summarize()
         if (a.kind == AdapterKind::Query)
             s.queryAdapters.push_back(a.name);
     }
-    const fs::path data = fs::path(dir_) / "data";
     std::error_code ec;
-    for (const fs::path& corpus : {data / "corpus.txt", data / "corpus" / "corpus.txt"})
-        if (s.defaultCorpus.empty() && fs::is_regular_file(corpus, ec))
-            s.defaultCorpus = corpus.string();
-    if (fs::is_directory(data / "pairs", ec))
-        s.defaultPairs = (data / "pairs").string();
-    if (fs::is_directory(data / "val", ec))
-        s.defaultValidation = (data / "val").string();
+    if (fs::is_regular_file(workspace_.sampleCorpusFile(), ec))
+        s.defaultCorpus = workspace_.sampleCorpusFile();
+    if (fs::is_directory(workspace_.dataSplitDir("pairs"), ec))
+        s.defaultPairs = workspace_.dataSplitDir("pairs");
+    if (fs::is_directory(workspace_.dataSplitDir("val"), ec))
+        s.defaultValidation = workspace_.dataSplitDir("val");
     s.demoQueriesFile = demoQueriesFile(dir_, profile_);
     try {
         s.demoQueries = parseDemoQueries(readDemoQueriesText(s.demoQueriesFile));

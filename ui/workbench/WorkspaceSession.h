@@ -5,9 +5,9 @@
 // the JobRunner); one lock serialises them, since models are not reentrant.
 
 #include "core/adapt/AdapterInfo.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelOptions.h"
-#include "core/pipeline/UpgradeProfile.h"
+#include "core/workspace/UpgradeProfile.h"
 #include "core/util/Progress.h"
 #include "ui/workbench/ExploreTypes.h"
 
@@ -36,7 +36,6 @@ struct ModelStatus {
 
 struct WorkspaceSummary {
     std::string dir;
-    std::string thumbnailDir;
     UpgradeProfile profile;
     bool hasProfile = false;
     std::vector<std::string> galleries;

@@ -4,7 +4,7 @@
 #include "app/xbt/WorkspaceEntryCli.h"
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 
 #include <cstdio>

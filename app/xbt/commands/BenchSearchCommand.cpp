@@ -12,7 +12,7 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Progress.h"

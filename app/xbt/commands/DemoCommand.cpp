@@ -8,9 +8,10 @@
 #include "app/xbt/InterruptCancel.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/pipeline/SampleWorkspace.h"
-#include "core/pipeline/UpgradeProfile.h"
+#include "core/workspace/UpgradeProfile.h"
 #include "core/util/Error.h"
 #include "core/util/Timestamp.h"
+#include "core/workspace/WorkspaceLayout.h"
 
 #include <cstdio>
 #include <cstdlib>
@@ -52,7 +53,7 @@ int headlessReport(const std::string& workspace, const CliArgs& args)
     EvaluationOutcome outcome = run.outcome;
     outcome.command = "xbt demo --workspace " + workspace + " --headless";
     outcome.date = utcTimestamp();
-    const std::string out = (fs::path(workspace) / "results" / "demo").string();
+    const std::string out = WorkspaceLayout(workspace).demoResultsDir();
     writeEvaluationOutputs(outcome, out);
     std::printf("\nreport and charts: %s\n", out.c_str());
     return kExitOk;

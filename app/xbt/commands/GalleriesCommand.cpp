@@ -3,7 +3,8 @@
 #include "app/xbt/WorkspaceEntryCli.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
-#include "core/gallery/Workspace.h"
+#include "core/model/EmbeddingModel.h"
+#include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
 

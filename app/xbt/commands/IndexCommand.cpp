@@ -5,7 +5,7 @@
 #include "app/xbt/InterruptCancel.h"
 #include "app/xbt/ModelCli.h"
 #include "core/gallery/GalleryIndexer.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/RecordedModelSpec.h"
 #include "core/util/Error.h"

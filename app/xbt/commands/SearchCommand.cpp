@@ -2,7 +2,7 @@
 #include "app/xbt/Command.h"
 #include "app/xbt/ModelCli.h"
 #include "core/gallery/GallerySearch.h"
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"

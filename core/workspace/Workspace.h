@@ -1,14 +1,6 @@
 #pragma once
 // A workspace: the folder that holds a user's galleries, adapters, caches and
-// results.
-//
-//     WS/workspace.json        {"schema_version": 1}
-//     WS/locks/                one writer lock per thing written (see WorkspaceLock)
-//     WS/galleries/NAME/       one gallery: gallery.sqlite (+ FAISS index caches)
-//     WS/adapters/NAME/        one adapter: adapter.json (+ weights)
-//     WS/cache/thumbnails/     thumbnail cache
-//     WS/cache/embeddings/     corpus and split embedding cache
-//     WS/results/              reports
+// results (its layout on disk: WorkspaceLayout).
 //
 // Whoever writes a gallery or an adapter holds that thing's lock for the
 // duration (lockGallery, lockAdapter): writers of different things run side
@@ -17,14 +9,15 @@
 // must be real folders inside it: a symbolic link there is refused, so that
 // no cache or lock is written outside the workspace.
 
-#include "core/gallery/WorkspaceLock.h"
+#include "core/workspace/WorkspaceLayout.h"
+#include "core/workspace/WorkspaceLock.h"
 
 #include <string>
 #include <vector>
 
 namespace xbt {
 
-class Workspace {
+class Workspace : public WorkspaceLayout {
 public:
     enum class Mode { ReadOnly, ReadWrite };
     static constexpr int kSchemaVersion = 1;
@@ -35,7 +28,6 @@ public:
     // folders are links.
     static Workspace open(const std::string& dir, Mode mode);
 
-    const std::string& dir() const { return dir_; }
     bool writable() const { return mode_ == Mode::ReadWrite; }
 
     // The writer lock of one gallery or adapter (see WorkspaceLock); throws
@@ -44,12 +36,6 @@ public:
     WorkspaceLock lockAdapter(const std::string& name) const;
     // Any other thing written as a whole (e.g. "sample-build").
     WorkspaceLock lock(const std::string& kind, const std::string& name) const;
-
-    std::string galleryDir(const std::string& name) const;
-    std::string adapterDir(const std::string& name) const;
-    std::string thumbnailDir() const;
-    std::string embeddingCacheDir() const;
-    std::string resultsDir() const;
 
     bool hasGallery(const std::string& name) const;
     // Gallery names (folders holding gallery.sqlite), sorted.
@@ -67,12 +53,11 @@ public:
     static void checkName(const std::string& what, const std::string& name);
 
 private:
-    Workspace(std::string dir, Mode mode) : dir_(std::move(dir)), mode_(mode) {}
+    Workspace(const std::string& dir, Mode mode) : WorkspaceLayout(dir), mode_(mode) {}
     void requireWritable(const std::string& action) const;
-    void renameEntry(const std::string& kind, const std::string& folder, const std::string& from,
-                     const std::string& to);
+    void renameEntry(const std::string& kind, const std::string& from, const std::string& to,
+                     const std::string& source, const std::string& target);
 
-    std::string dir_;
     Mode mode_;
 };
 

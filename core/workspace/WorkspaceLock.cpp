@@ -1,4 +1,4 @@
-#include "core/gallery/WorkspaceLock.h"
+#include "core/workspace/WorkspaceLock.h"
 
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"

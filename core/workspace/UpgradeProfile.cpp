@@ -1,4 +1,6 @@
-#include "core/pipeline/UpgradeProfile.h"
+#include "core/workspace/UpgradeProfile.h"
+
+#include "core/workspace/WorkspaceLayout.h"
 
 #include "core/util/JsonText.h"
 #include "core/util/Error.h"
@@ -6,42 +8,29 @@
 
 #include <nlohmann/json.hpp>
 
-#include <filesystem>
 
 namespace xbt {
 
-namespace fs = std::filesystem;
-
-namespace {
-
-const char* kFile = "upgrade.json";
-
-std::string underWorkspace(const std::string& workspaceDir, const std::string& path)
-{
-    if (path.empty() || fs::path(path).is_absolute())
-        return path;
-    return (fs::path(workspaceDir) / path).string();
-}
-
-}  // namespace
-
 std::string UpgradeProfile::evalSplitPath(const std::string& workspaceDir) const
 {
-    return underWorkspace(workspaceDir, evalSplit);
+    return WorkspaceLayout(workspaceDir).resolve(evalSplit);
 }
 
 std::string UpgradeProfile::demoQueriesPath(const std::string& workspaceDir) const
 {
-    return underWorkspace(workspaceDir, demoQueries);
+    return WorkspaceLayout(workspaceDir).resolve(demoQueries);
 }
 
-bool hasUpgradeProfile(const std::string& workspaceDir) { return fs::exists(fs::path(workspaceDir) / kFile); }
+bool hasUpgradeProfile(const std::string& workspaceDir)
+{
+    return fileExists(WorkspaceLayout(workspaceDir).upgradeProfileFile());
+}
 
 UpgradeProfile loadUpgradeProfile(const std::string& workspaceDir)
 {
-    const std::string file = (fs::path(workspaceDir) / kFile).string();
+    const std::string file = WorkspaceLayout(workspaceDir).upgradeProfileFile();
     UpgradeProfile p;
-    if (!fs::exists(file))
+    if (!fileExists(file))
         return p;
     const nlohmann::json j = readJsonFile(file);
     if (!j.is_object())
@@ -71,7 +60,7 @@ void saveUpgradeProfile(const std::string& workspaceDir, const UpgradeProfile& p
                               {"old_gallery", p.oldGallery},   {"new_gallery", p.newGallery},
                               {"eval_split", p.evalSplit},     {"demo_queries", p.demoQueries},
                               {"default_adapter", p.defaultAdapter}};
-    writeFileAtomic((fs::path(workspaceDir) / kFile).string(), j.dump(2) + "\n");
+    writeFileAtomic(WorkspaceLayout(workspaceDir).upgradeProfileFile(), j.dump(2) + "\n");
 }
 
 }  // namespace xbt

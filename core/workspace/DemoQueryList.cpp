@@ -1,6 +1,7 @@
-#include "core/pipeline/DemoQueryList.h"
+#include "core/workspace/DemoQueryList.h"
 
-#include "core/pipeline/UpgradeProfile.h"
+#include "core/workspace/UpgradeProfile.h"
+#include "core/workspace/WorkspaceLayout.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -43,7 +44,7 @@ std::string demoQueriesFile(const std::string& workspaceDir, const UpgradeProfil
 {
     if (!profile.demoQueries.empty())
         return profile.demoQueriesPath(workspaceDir);
-    return (fs::path(workspaceDir) / kDefaultDemoQueriesFile).string();
+    return WorkspaceLayout(workspaceDir).defaultDemoQueriesFile();
 }
 
 std::string readDemoQueriesText(const std::string& path)
@@ -58,7 +59,12 @@ void saveDemoQueries(const std::string& workspaceDir, const std::string& text)
 {
     UpgradeProfile profile = loadUpgradeProfile(workspaceDir);
     const bool hasProfile = !profile.oldModel.empty();
+    const WorkspaceLayout layout(workspaceDir);
     const std::string path = demoQueriesFile(workspaceDir, profile);
+    if (!layout.contains(path))
+        throw Error("could not save the demo queries: upgrade.json's demo_queries (" + path +
+                    ") lies outside the workspace, and the workbench writes only inside it; point it at a file in " +
+                    layout.dir());
     std::string content = text;
     if (!content.empty() && content.back() != '\n')
         content += '\n';
@@ -70,7 +76,7 @@ void saveDemoQueries(const std::string& workspaceDir, const std::string& text)
     // Without upgrade.json there is nothing to point at the list (and
     // writing one would invent models); the default name is found anyway.
     if (hasProfile && profile.demoQueries.empty()) {
-        profile.demoQueries = kDefaultDemoQueriesFile;
+        profile.demoQueries = layout.relative(layout.defaultDemoQueriesFile());
         saveUpgradeProfile(workspaceDir, profile);
     }
 }

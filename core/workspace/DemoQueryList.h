@@ -11,9 +11,6 @@ namespace xbt {
 
 struct UpgradeProfile;
 
-// The file name a workspace without demo_queries gets when its list is first saved.
-inline constexpr const char* kDefaultDemoQueriesFile = "demo-queries.txt";
-
 std::vector<std::string> parseDemoQueries(const std::string& text);
 
 // The demo list file of a workspace: upgrade.json's demo_queries, or the
@@ -26,8 +23,9 @@ std::string readDemoQueriesText(const std::string& path);
 
 // Saves the list atomically (readers never see half a file). When the
 // workspace's upgrade.json names no list yet, it is pointed at the saved
-// file, so the list is found again next time. Throws xbt::Error naming what
-// could not be written.
+// file, so the list is found again next time. A list that upgrade.json puts
+// outside the workspace is read but never written: the workbench writes only
+// inside the workspace. Throws xbt::Error naming what could not be written.
 void saveDemoQueries(const std::string& workspaceDir, const std::string& text);
 
 }  // namespace xbt

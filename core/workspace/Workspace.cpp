@@ -1,4 +1,4 @@
-#include "core/gallery/Workspace.h"
+#include "core/workspace/Workspace.h"
 
 #include "core/util/JsonText.h"
 #include "core/util/Error.h"
@@ -15,15 +15,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const char* const kSubfolders[] = {"galleries", "adapters",        "cache", "cache/thumbnails",
-                                   "cache/embeddings", "results", "locks"};
-
 const char* const kOwnFolderRule = "the workspace's own folders must be real folders inside it";
 
 // The workspace's own folders: real folders, never links, so that nothing
 // the workspace writes (caches, locks) lands outside it. Created when
 // missing and `create` is set.
-void checkOwnFolder(const std::string& dir, const char* sub, bool create)
+void checkOwnFolder(const std::string& dir, const std::string& sub, bool create)
 {
     const std::string path = dir + "/" + sub;
     if (!create && !fs::exists(fs::symlink_status(path)))
@@ -83,9 +80,10 @@ std::vector<std::string> entriesHolding(const std::string& folder, const std::st
 
 Workspace Workspace::open(const std::string& dirArg, Mode mode)
 {
+    const WorkspaceLayout layout(dirArg);
+    const std::string& dir = layout.dir();
+    const std::string manifest = layout.manifestFile();
     std::error_code ec;
-    const std::string dir = fs::absolute(dirArg, ec).lexically_normal().string();
-    const std::string manifest = dir + "/workspace.json";
     const bool exists = fs::is_directory(dir, ec);
     if (exists && !fs::exists(manifest, ec)) {
         if (mode == Mode::ReadOnly || !emptyButForCreation(dir))
@@ -102,36 +100,29 @@ Workspace Workspace::open(const std::string& dirArg, Mode mode)
         checkManifest(manifest);
     else
         writeFileAtomic(manifest, nlohmann::json{{"schema_version", kSchemaVersion}}.dump(2) + "\n");
-    for (const char* sub : kSubfolders)
-        checkOwnFolder(dir, sub, mode == Mode::ReadWrite);
+    for (size_t i = 0; i < kOwnFolderCount; ++i)
+        checkOwnFolder(dir, kOwnFolders[i], mode == Mode::ReadWrite);
     return Workspace(dir, mode);
 }
 
 WorkspaceLock Workspace::lock(const std::string& kind, const std::string& name) const
 {
     checkName(kind, name);
-    checkOwnFolder(dir_, "locks", true);
-    return WorkspaceLock(dir_ + "/locks/" + kind + "-" + name + ".lock",
-                         kind + " '" + name + "' in workspace " + dir_);
+    checkOwnFolder(dir(), "locks", true);
+    return WorkspaceLock(lockFile(kind, name), kind + " '" + name + "' in workspace " + dir());
 }
 
 WorkspaceLock Workspace::lockGallery(const std::string& name) const { return lock("gallery", name); }
 WorkspaceLock Workspace::lockAdapter(const std::string& name) const { return lock("adapter", name); }
 
-std::string Workspace::galleryDir(const std::string& name) const { return dir_ + "/galleries/" + name; }
-std::string Workspace::adapterDir(const std::string& name) const { return dir_ + "/adapters/" + name; }
-std::string Workspace::thumbnailDir() const { return dir_ + "/cache/thumbnails"; }
-std::string Workspace::embeddingCacheDir() const { return dir_ + "/cache/embeddings"; }
-std::string Workspace::resultsDir() const { return dir_ + "/results"; }
-
 bool Workspace::hasGallery(const std::string& name) const
 {
     std::error_code ec;
-    return fs::exists(galleryDir(name) + "/gallery.sqlite", ec);
+    return fs::exists(fs::path(galleryDir(name)) / "gallery.sqlite", ec);
 }
 
-std::vector<std::string> Workspace::galleries() const { return entriesHolding(dir_ + "/galleries", "gallery.sqlite"); }
-std::vector<std::string> Workspace::adapters() const { return entriesHolding(dir_ + "/adapters", "adapter.json"); }
+std::vector<std::string> Workspace::galleries() const { return entriesHolding(galleriesDir(), "gallery.sqlite"); }
+std::vector<std::string> Workspace::adapters() const { return entriesHolding(adaptersDir(), "adapter.json"); }
 
 void Workspace::checkName(const std::string& what, const std::string& name)
 {
@@ -151,23 +142,22 @@ void Workspace::checkName(const std::string& what, const std::string& name)
 void Workspace::requireWritable(const std::string& action) const
 {
     if (!writable())
-        throw Error("cannot " + action + ": workspace " + dir_ + " was opened read-only");
+        throw Error("cannot " + action + ": workspace " + dir() + " was opened read-only");
 }
 
-void Workspace::renameEntry(const std::string& kind, const std::string& folder, const std::string& from,
-                            const std::string& to)
+void Workspace::renameEntry(const std::string& kind, const std::string& from, const std::string& to,
+                            const std::string& source, const std::string& target)
 {
     requireWritable("rename " + kind + " " + from);
+    checkName(kind, from);
     checkName(kind, to);
     const WorkspaceLock lockFrom = lock(kind, from);
     const WorkspaceLock lockTo = lock(kind, to);
     std::error_code ec;
-    const fs::path source = fs::path(dir_) / folder / from;
-    const fs::path target = fs::path(dir_) / folder / to;
     if (!fs::is_directory(source, ec))
-        throw Error(kind + " '" + from + "' does not exist in workspace " + dir_);
+        throw Error(kind + " '" + from + "' does not exist in workspace " + dir());
     if (fs::exists(target, ec))
-        throw Error(kind + " '" + to + "' already exists in workspace " + dir_ + "; choose another name");
+        throw Error(kind + " '" + to + "' already exists in workspace " + dir() + "; choose another name");
     fs::rename(source, target, ec);
     if (ec)
         throw Error("cannot rename " + kind + " '" + from + "' to '" + to + "' (" + ec.message() + ")");
@@ -175,13 +165,12 @@ void Workspace::renameEntry(const std::string& kind, const std::string& folder, 
 
 void Workspace::renameGallery(const std::string& from, const std::string& to)
 {
-    checkName("gallery", from);
-    renameEntry("gallery", "galleries", from, to);
+    renameEntry("gallery", from, to, galleryDir(from), galleryDir(to));
     // Thumbnails are keyed by gallery name: move them along (a failure only
     // costs regenerating them).
     std::error_code ec;
-    if (fs::exists(thumbnailDir() + "/" + from, ec) && !fs::exists(thumbnailDir() + "/" + to, ec))
-        fs::rename(thumbnailDir() + "/" + from, thumbnailDir() + "/" + to, ec);
+    if (fs::exists(galleryThumbnailDir(from), ec) && !fs::exists(galleryThumbnailDir(to), ec))
+        fs::rename(galleryThumbnailDir(from), galleryThumbnailDir(to), ec);
 }
 
 void Workspace::deleteGallery(const std::string& name)
@@ -191,17 +180,16 @@ void Workspace::deleteGallery(const std::string& name)
     const WorkspaceLock held = lockGallery(name);
     std::error_code ec;
     if (!fs::is_directory(galleryDir(name), ec))
-        throw Error("gallery '" + name + "' does not exist in workspace " + dir_);
+        throw Error("gallery '" + name + "' does not exist in workspace " + dir());
     fs::remove_all(galleryDir(name), ec);
     if (ec)
         throw Error("cannot delete gallery '" + name + "' (" + ec.message() + ")");
-    fs::remove_all(thumbnailDir() + "/" + name, ec);
+    fs::remove_all(galleryThumbnailDir(name), ec);
 }
 
 void Workspace::renameAdapter(const std::string& from, const std::string& to)
 {
-    checkName("adapter", from);
-    renameEntry("adapter", "adapters", from, to);
+    renameEntry("adapter", from, to, adapterDir(from), adapterDir(to));
 }
 
 void Workspace::deleteAdapter(const std::string& name)
@@ -211,7 +199,7 @@ void Workspace::deleteAdapter(const std::string& name)
     const WorkspaceLock held = lockAdapter(name);
     std::error_code ec;
     if (!fs::is_directory(adapterDir(name), ec))
-        throw Error("adapter '" + name + "' does not exist in workspace " + dir_);
+        throw Error("adapter '" + name + "' does not exist in workspace " + dir());
     fs::remove_all(adapterDir(name), ec);
     if (ec)
         throw Error("cannot delete adapter '" + name + "' (" + ec.message() + ")");
