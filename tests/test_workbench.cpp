@@ -38,7 +38,7 @@
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/StallDiagnostic.h"
 #include "ui/workbench/TrainPanel.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "tests/TestSupport.h"
 
 #include <QApplication>
@@ -526,7 +526,7 @@ private Q_SLOTS:
         writeFileAtomic(cached.string(), j.dump(2));
         fs::last_write_time(cached, fs::last_write_time(measured) + std::chrono::seconds(10));
 
-        WorkspaceSession session(ws_, cpuOptions());
+        UpgradeSession session(ws_, cpuOptions());
         const DemoHeadline h = loadDemoHeadline(session, "lstsq", "", "");
         fs::remove_all(cached.parent_path());
         QCOMPARE(QString::fromStdString(h.resultsFile), QString::fromStdString(cached.string()));

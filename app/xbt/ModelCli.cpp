@@ -1,8 +1,5 @@
 #include "app/xbt/ModelCli.h"
 
-#include "core/adapt/AdapterStore.h"
-#include "core/workspace/Workspace.h"
-#include "core/model/ModelLoader.h"
 
 #include <sstream>
 
@@ -88,17 +85,6 @@ std::vector<OptionSpec> concatSpecs(std::vector<OptionSpec> base, const std::vec
 {
     base.insert(base.end(), extra.begin(), extra.end());
     return base;
-}
-
-std::unique_ptr<EmbeddingModel> loadModelWithAdapter(const CliArgs& args, const std::string& spec,
-                                                     const ModelOptions& options, const std::string& workspaceDir)
-{
-    std::unique_ptr<EmbeddingModel> model = loadModel(spec, options);
-    if (!args.has("adapter"))
-        return model;
-    const Workspace workspace = Workspace::open(workspaceDir, Workspace::Mode::ReadOnly);
-    std::shared_ptr<const CompatibilityAdapter> adapter = loadAdapter(workspace, args.value("adapter"));
-    return makeAdaptedModel(std::shared_ptr<EmbeddingModel>(std::move(model)), adapter, options);
 }
 
 OptionSpec adapterOptionSpec(const std::string& purpose)

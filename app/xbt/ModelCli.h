@@ -18,10 +18,6 @@ std::vector<OptionSpec> modelOptionSpecs(const std::string& modelFlag = "model")
 std::vector<OptionSpec> oldNewModelOptionSpecs();
 ModelOptions modelOptionsFrom(const CliArgs& args);
 
-// Loads `spec`; with --adapter NAME, the model seen through that query
-// adapter of the workspace (its embeddings then live in the old model's space).
-std::unique_ptr<EmbeddingModel> loadModelWithAdapter(const CliArgs& args, const std::string& spec,
-                                                     const ModelOptions& options, const std::string& workspaceDir);
 // The --adapter option's description, shared by the commands that take it.
 OptionSpec adapterOptionSpec(const std::string& purpose);
 

@@ -10,7 +10,13 @@ const char* adapterKindName(AdapterKind kind) { return kind == AdapterKind::Gall
 
 namespace {
 
-json modelRefJson(const ModelRef& m) { return {{"name", m.name}, {"fingerprint", m.fingerprint}, {"dims", m.dims}}; }
+json modelRefJson(const ModelRef& m)
+{
+    json j = {{"name", m.name}, {"fingerprint", m.fingerprint}, {"dims", m.dims}};
+    if (!m.spec.empty())
+        j["spec"] = m.spec;
+    return j;
+}
 
 // Reads fields of one JSON object; every error names the file and the
 // field's full path ("old_model.fingerprint"), and says what was expected.
@@ -113,6 +119,7 @@ ModelRef readModelRef(const FieldReader& r)
     m.dims = static_cast<int>(r.integer("dims"));
     if (m.dims <= 0)
         r.fail("dims", "must be positive");
+    m.spec = r.text("spec", false);
     return m;
 }
 

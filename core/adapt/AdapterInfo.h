@@ -14,6 +14,10 @@ struct ModelRef {
     std::string name;
     std::string fingerprint;
     int dims = 0;
+    // How it was given when the adapter was trained (a built-in name or an
+    // absolute path, see recordedModelSpec): lets a workspace without
+    // upgrade.json find its models again. Empty in adapters saved before.
+    std::string spec;
 };
 
 enum class AdapterKind {

@@ -17,6 +17,7 @@
 #include "core/workspace/Workspace.h"
 #include "core/workspace/WorkspaceLayout.h"
 #include "core/model/ModelLoader.h"
+#include "core/model/RecordedModelSpec.h"
 #include "core/model/TorchRuntime.h"
 #include "core/model/TorchTensors.h"
 #include "core/util/Error.h"
@@ -41,9 +42,9 @@ std::string AdapterTrainer::checkpointDirectory(const std::string& workspaceDir,
 
 namespace {
 
-ModelRef refOf(const EmbeddingModel& model)
+ModelRef refOf(const EmbeddingModel& model, const std::string& spec)
 {
-    return {model.info().name, model.fingerprint(), model.embeddingDim()};
+    return {model.info().name, model.fingerprint(), model.embeddingDim(), recordedModelSpec(spec)};
 }
 
 json splitData(const CaptionedSplit& split, const SplitEmbeddings& embedded)
@@ -191,7 +192,7 @@ private:
     void loadModels()
     {
         newModel_ = load("new", request_.newModel);
-        newRef_ = refOf(*newModel_);
+        newRef_ = refOf(*newModel_, request_.newModel);
         if (fromSavedStage1()) {
             const std::string stage1 = settings_.text("stage1_adapter");
             const Workspace workspace = Workspace::open(request_.workspaceDir, Workspace::Mode::ReadOnly);
@@ -203,7 +204,7 @@ private:
             oldRef_ = stage1Adapter_->info().oldModel;
         } else {
             oldModel_ = load("old", request_.oldModel);
-            oldRef_ = refOf(*oldModel_);
+            oldRef_ = refOf(*oldModel_, request_.oldModel);
         }
         if (!request_.galleryModelFingerprint.empty() && request_.galleryModelFingerprint != oldRef_.fingerprint)
             throw Error("gallery '" + request_.gallery + "' was built with model " + request_.galleryModelName +

@@ -561,6 +561,8 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
     const GalleryFiles files = galleryFiles(workspace.galleryDir(options.gallery));
     ImportRunSummary summary;
     summary.gallery = options.gallery;
+    summary.modelName = info.name;
+    summary.modelFingerprint = info.fingerprint;
 
     // Everything is checked before the store is touched: a refused import writes nothing.
     std::string root = options.root;

@@ -135,6 +135,8 @@ constexpr const char* kDisagreeingMadeBySuffix = "+imported-disagreeing";
 
 struct ImportRunSummary {
     std::string gallery;
+    std::string modelName;         // the model the rows were checked against and recorded with
+    std::string modelFingerprint;
     std::string root;
     std::string sourceDescription;
     bool createdGallery = false;

@@ -5,8 +5,9 @@
 #include "core/data/CaptionedSplit.h"
 #include "core/embed/SplitEmbedder.h"
 #include "core/workspace/Workspace.h"
-#include "core/model/ModelLoader.h"
+#include "core/pipeline/LoadedModels.h"
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -92,13 +93,14 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
     EvaluationRun run;
     const CaptionedSplit split = loadCaptionedSplit(request.splitDir);
     // A workspace named for its cache alone is created, like xbt index does.
-    if (!request.workspaceDir.empty() && !std::filesystem::exists(std::filesystem::path(request.workspaceDir) / "workspace.json"))
+    if (!request.workspaceDir.empty() && !fileExists(WorkspaceLayout(request.workspaceDir).manifestFile()))
         Workspace::open(request.workspaceDir, Workspace::Mode::ReadWrite);
     SplitEmbedding embedder(request, progress, cancel);
 
-    std::shared_ptr<EmbeddingModel> oldModel = loadModel(request.oldModel, request.modelOptions);
+    LoadedModels models(request.workspaceDir, request.modelOptions);
+    std::shared_ptr<EmbeddingModel> oldModel = models.model(request.oldModel);
     const SplitEmbeddings oldEmbedded = embedder.embed(*oldModel, split, "old model");
-    std::shared_ptr<EmbeddingModel> newModel = loadModel(request.newModel, request.modelOptions);
+    std::shared_ptr<EmbeddingModel> newModel = models.model(request.newModel);
     const SplitEmbeddings newEmbedded = embedder.embed(*newModel, split, "new model");
     for (const SplitEmbeddings* e : {&oldEmbedded, &newEmbedded})
         run.failures.insert(run.failures.end(), e->failures.begin(), e->failures.end());
@@ -144,7 +146,7 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
         const std::vector<std::string> names = all ? workspace.adapters() : wanted;
         for (const std::string& name : names) {
             cancel.throwIfCancelled();
-            std::shared_ptr<CompatibilityAdapter> adapter = loadAdapter(workspace, name);
+            std::shared_ptr<const CompatibilityAdapter> adapter = models.adapter(name);
             try {
                 adapter->checkModels(oldModel->info(), newModel->info());
             } catch (const Error& e) {
@@ -174,7 +176,7 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
                     s.images = adapter->mapImages(spaces[1].images);
                 } else {
                     // LoRA: the image side needs the adapted image tower.
-                    std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, request.modelOptions);
+                    std::shared_ptr<EmbeddingModel> adapted = models.adapted(newModel, adapter);
                     const SplitEmbeddings e = embedder.embed(*adapted, evaluated, "new+" + name);
                     if (e.embeddedImages.size() != evaluated.images.size())
                         throw Error("adapter " + name + ": the adapted image tower could not read every image");

@@ -3,7 +3,7 @@
 #include "core/util/JsonText.h"
 #include "core/util/FileUtil.h"
 #include "ui/charts/ReportData.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/workspace/WorkspaceLayout.h"
 
 #include <nlohmann/json.hpp>
@@ -96,7 +96,7 @@ std::string latestEvaluationResults(const std::string& workspaceDir, const std::
     return found.empty() ? std::string() : found.front().path;
 }
 
-DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adapter, const std::string& oldFingerprint,
+DemoHeadline loadDemoHeadline(UpgradeSession& session, const std::string& adapter, const std::string& oldFingerprint,
                               const std::string& newFingerprint)
 {
     DemoHeadline h;

@@ -12,9 +12,12 @@
 #include <optional>
 #include <string>
 
+namespace xbt {
+class UpgradeSession;
+}  // namespace xbt
+
 namespace xbt::ui {
 
-class WorkspaceSession;
 
 struct DemoHeadline {
     std::string adapter;
@@ -39,7 +42,7 @@ struct DemoHeadline {
 std::string latestEvaluationResults(const std::string& workspaceDir, const std::string& oldFingerprint,
                                     const std::string& newFingerprint);
 
-DemoHeadline loadDemoHeadline(WorkspaceSession& session, const std::string& adapter,
+DemoHeadline loadDemoHeadline(UpgradeSession& session, const std::string& adapter,
                               const std::string& oldFingerprint, const std::string& newFingerprint);
 
 // "42 s", "3.5 min", "2.1 h", "4.0 days": a duration as people say it.

@@ -8,7 +8,7 @@
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QApplication>
 #include <QFrame>
@@ -159,7 +159,7 @@ DemoView::Tile DemoView::makeTile(QWidget* parent, const QString& objectName)
     return t;
 }
 
-void DemoView::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void DemoView::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
     searcher_->setSession(session_);
@@ -267,7 +267,7 @@ void DemoView::search(const QString& text)
         status_->setText(tr("Open a workspace first (Ctrl+O)."));
         return;
     }
-    ExploreQuery q;
+    ComparisonQuery q;
     q.text = text.trimmed().toStdString();
     q.adapter = adapter_.toStdString();
     q.k = kResults;
@@ -280,10 +280,10 @@ void DemoView::showOutcome(const ExploreOutcome& outcome)
     outcome_ = outcome;
     for (size_t i = 0; i < columns_.size(); ++i) {
         const ColumnKind kind = kColumnOrder[i];
-        ExploreColumn c;
+        ComparisonColumn c;
         c.kind = kind;
         const auto found = std::find_if(outcome.columns.begin(), outcome.columns.end(),
-                                        [kind](const ExploreColumn& e) { return e.kind == kind; });
+                                        [kind](const ComparisonColumn& e) { return e.kind == kind; });
         if (found != outcome.columns.end())
             c = *found;
         // The engine's titles ("new -> old") are for engineers; the demo
@@ -329,7 +329,7 @@ void DemoView::refreshHeadline()
     if (!session_)
         return;
     const int generation = ++headlineGeneration_;
-    std::shared_ptr<WorkspaceSession> session = session_;
+    std::shared_ptr<UpgradeSession> session = session_;
     runner_->run(
         this, tr("Demo headline"),
         [session, adapter = adapter_.toStdString(), oldFp = oldFingerprint_, newFp = newFingerprint_](JobContext&) {
@@ -449,7 +449,7 @@ void DemoView::saveQueries(const QString& text)
 {
     if (!session_)
         return;
-    std::shared_ptr<WorkspaceSession> session = session_;
+    std::shared_ptr<UpgradeSession> session = session_;
     const std::string content = text.toStdString();
     runner_->run(
         this, tr("Saving the demo list"),

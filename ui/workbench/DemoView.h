@@ -23,21 +23,24 @@ class QLineEdit;
 class QPushButton;
 class QTimer;
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class ExploreSearcher;
 class JobRunner;
 class ResultColumnView;
 class ThumbnailLoader;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 class DemoView : public QWidget {
     Q_OBJECT
 public:
     explicit DemoView(JobRunner* runner, QWidget* parent = nullptr);
 
-    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
 
     // Shows the list's query at `index` (wrapping around) and searches it.
     void showQuery(int index);
@@ -94,7 +97,7 @@ private:
     JobRunner* runner_;
     ExploreSearcher* searcher_;
     ThumbnailLoader* thumbnails_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     QString workspaceDir_;
     QString queriesFile_;
     QString adapter_;

@@ -11,7 +11,7 @@
 #include "ui/charts/ReportFormat.h"
 #include "ui/workbench/ChartImageView.h"
 #include "ui/workbench/JobRunner.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/workspace/WorkspaceLayout.h"
 
 #include <QDateTime>
@@ -135,11 +135,11 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     connect(report_, &QPushButton::clicked, this, &EvaluatePanel::exportReport);
 }
 
-void EvaluatePanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void EvaluatePanel::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
     workspaceDir_ = summary.dir;
-    run_->setEnabled(summary.hasProfile && !summary.profile.evalSplit.empty());
+    run_->setEnabled(summary.hasProfile() && !summary.profile.evalSplit.empty());
 }
 
 void EvaluatePanel::runEvaluation()

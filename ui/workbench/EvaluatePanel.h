@@ -17,19 +17,22 @@ class QPushButton;
 class QStandardItemModel;
 class QTableView;
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class ChartImageView;
 class JobRunner;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 class EvaluatePanel : public QWidget {
     Q_OBJECT
 public:
     explicit EvaluatePanel(JobRunner* runner, QWidget* parent = nullptr);
 
-    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void runEvaluation();
     void showResults(const nlohmann::json& results, const std::string& csv);
     const nlohmann::json& results() const { return results_; }
@@ -61,7 +64,7 @@ private:
     void setExportEnabled(bool enabled);
 
     JobRunner* runner_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     std::string workspaceDir_;
     nlohmann::json results_;
     std::string csv_;

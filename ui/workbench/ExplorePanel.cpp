@@ -9,7 +9,7 @@
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/workspace/WorkspaceLayout.h"
 
 #include <QApplication>
@@ -126,7 +126,7 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     connect(paste, &QShortcut::activated, this, &ExplorePanel::pasteImage);
 }
 
-void ExplorePanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void ExplorePanel::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     searcher_->setSession(std::move(session));
     workspaceDir_ = QString::fromStdString(summary.dir);
@@ -179,14 +179,14 @@ void ExplorePanel::runTextQuery(const QString& text)
         return;
     if (query_->text() != text)
         query_->setText(text);
-    ExploreQuery q;
+    ComparisonQuery q;
     q.text = text.trimmed().toStdString();
     run(q);
 }
 
 void ExplorePanel::runImageQuery(const QString& path)
 {
-    ExploreQuery q;
+    ComparisonQuery q;
     q.imagePath = QFileInfo(path).absoluteFilePath().toStdString();
     run(q);
 }
@@ -194,12 +194,12 @@ void ExplorePanel::runImageQuery(const QString& path)
 void ExplorePanel::rerun()
 {
     if (outcome_) {
-        ExploreQuery q = outcome_->query;
+        ComparisonQuery q = outcome_->query;
         run(q);
     }
 }
 
-void ExplorePanel::run(ExploreQuery query)
+void ExplorePanel::run(ComparisonQuery query)
 {
     if (!searcher_->hasSession()) {
         status_->setText(tr("Open a workspace first (Ctrl+O)."));

@@ -19,21 +19,24 @@ class QPushButton;
 class QSpinBox;
 class QSplitter;
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class ExploreSearcher;
 class JobRunner;
 class ResultColumnView;
 class ThumbnailLoader;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 class ExplorePanel : public QWidget {
     Q_OBJECT
 public:
     explicit ExplorePanel(JobRunner* runner, QWidget* parent = nullptr);
 
-    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void runTextQuery(const QString& text);
     void runImageQuery(const QString& path);
     void rerun();
@@ -57,7 +60,7 @@ protected:
     void dropEvent(QDropEvent* event) override;
 
 private:
-    void run(ExploreQuery query);
+    void run(ComparisonQuery query);
     void showOutcome(const ExploreOutcome& outcome);
     void pasteImage();
     void highlight(const QString& path);

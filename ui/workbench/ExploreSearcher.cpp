@@ -3,7 +3,7 @@
 #include "core/util/FileUtil.h"
 
 #include "ui/workbench/JobRunner.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QImageReader>
 
@@ -13,7 +13,7 @@ ExploreSearcher::ExploreSearcher(JobRunner* runner, QObject* parent) : QObject(p
 
 bool ExploreSearcher::busy() const { return runningJob_ && runner_->isRunning(runningJob_); }
 
-void ExploreSearcher::search(const ExploreQuery& query)
+void ExploreSearcher::search(const ComparisonQuery& query)
 {
     if (!session_) {
         Q_EMIT failed(tr("Open a workspace first (Ctrl+O)."));
@@ -22,11 +22,12 @@ void ExploreSearcher::search(const ExploreQuery& query)
     if (busy())
         runner_->cancel(runningJob_);
     const int generation = ++generation_;
-    std::shared_ptr<WorkspaceSession> session = session_;
+    std::shared_ptr<UpgradeSession> session = session_;
     runningJob_ = runner_->run(
         this, query.isImage() ? tr("Image query") : tr("Text query"),
         [session, query, previewSize = previewSize_](JobContext& ctx) {
-            ExploreOutcome outcome = session->explore(query, ctx.cancel());
+            ExploreOutcome outcome;
+            static_cast<Comparison&>(outcome) = session->compare(query, ctx.cancel());
             // Decoding the user's picture (possibly many megapixels) is disk
             // and CPU work: it happens here, never on the GUI thread.
             if (query.isImage()) {

@@ -1,5 +1,5 @@
 #pragma once
-// Runs Explore searches (WorkspaceSession::explore) in the JobRunner for a
+// Runs Explore searches (UpgradeSession::explore) in the JobRunner for a
 // view that shows one query at a time: the Explore panel and demo mode. The
 // latest query wins: a newer one cancels the running one, and a superseded
 // result that still arrives is dropped, so fast typing or paging never
@@ -12,21 +12,24 @@
 
 #include <memory>
 
+namespace xbt {
+class UpgradeSession;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class JobRunner;
-class WorkspaceSession;
 
 class ExploreSearcher : public QObject {
     Q_OBJECT
 public:
     explicit ExploreSearcher(JobRunner* runner, QObject* parent = nullptr);
 
-    void setSession(std::shared_ptr<WorkspaceSession> session) { session_ = std::move(session); }
+    void setSession(std::shared_ptr<UpgradeSession> session) { session_ = std::move(session); }
     bool hasSession() const { return session_ != nullptr; }
     // An image query's picture is decoded on the worker at this size.
     void setPreviewSize(QSize size) { previewSize_ = size; }
-    void search(const ExploreQuery& query);
+    void search(const ComparisonQuery& query);
     bool busy() const;
 
 Q_SIGNALS:
@@ -35,7 +38,7 @@ Q_SIGNALS:
 
 private:
     JobRunner* runner_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     QSize previewSize_{72, 72};
     int generation_ = 0;
     int runningJob_ = 0;

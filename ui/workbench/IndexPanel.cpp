@@ -8,7 +8,7 @@
 #include "core/model/RecordedModelSpec.h"
 #include "ui/workbench/JobProgressView.h"
 #include "ui/workbench/JobRunner.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -144,7 +144,7 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     connect(cancel_, &QPushButton::clicked, this, &IndexPanel::cancel);
 }
 
-void IndexPanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void IndexPanel::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
     const QString gallery = gallery_->currentText();

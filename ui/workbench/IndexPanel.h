@@ -17,18 +17,21 @@ class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class JobProgressView;
 class JobRunner;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 class IndexPanel : public QWidget {
     Q_OBJECT
 public:
     explicit IndexPanel(JobRunner* runner, QWidget* parent = nullptr);
-    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void start();
     void startImport();
     void cancel();
@@ -52,7 +55,7 @@ private:
     void showFailures(const QList<QPair<QString, QString>>& rows);
 
     JobRunner* runner_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     int job_ = 0;
     QLineEdit* folder_;
     QComboBox* gallery_;

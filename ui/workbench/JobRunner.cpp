@@ -51,7 +51,7 @@ void JobContext::post(std::function<void()> f) const
 JobRunner::JobRunner(QObject* parent) : QObject(parent)
 {
     // Two workers: a long job (training, indexing) must not block a query.
-    // Jobs that share models serialise on the owner's lock (WorkspaceSession).
+    // Jobs that share models serialise on the owner's lock (UpgradeSession).
     pool_.setMaxThreadCount(3);
 }
 

@@ -10,7 +10,7 @@
 #include "ui/workbench/JobStatusWidget.h"
 #include "ui/workbench/ModelsPanel.h"
 #include "ui/workbench/TrainPanel.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QAction>
 #include <QApplication>
@@ -175,11 +175,11 @@ void MainWindow::openWorkspace(const QString& dir)
     runner_->run(
         this, tr("Opening workspace"),
         [path, modelOptions](JobContext&) {
-            auto session = std::make_shared<WorkspaceSession>(path, modelOptions);
+            auto session = std::make_shared<UpgradeSession>(path, modelOptions);
             WorkspaceSummary summary = session->summarize();
             return std::make_pair(session, summary);
         },
-        [this](const std::pair<std::shared_ptr<WorkspaceSession>, WorkspaceSummary>& r) {
+        [this](const std::pair<std::shared_ptr<UpgradeSession>, WorkspaceSummary>& r) {
             apply(r.first, r.second);
             rememberRecent(QString::fromStdString(r.second.dir));
             statusBar()->showMessage(tr("Opened %1").arg(QString::fromStdString(r.second.dir)), 5000);
@@ -196,7 +196,7 @@ void MainWindow::refresh()
 {
     if (!session_)
         return;
-    std::shared_ptr<WorkspaceSession> session = session_;
+    std::shared_ptr<UpgradeSession> session = session_;
     runner_->run(
         this, tr("Refreshing workspace"),
         [session](JobContext&) {
@@ -209,7 +209,7 @@ void MainWindow::refresh()
         });
 }
 
-void MainWindow::apply(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void MainWindow::apply(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
     setWindowTitle(tr("XBT Workbench - %1").arg(QString::fromStdString(summary.dir)));
@@ -219,7 +219,7 @@ void MainWindow::apply(std::shared_ptr<WorkspaceSession> session, const Workspac
     index_->setSession(session_, summary);
     models_->setSession(session_, summary);
     demo_->setSession(session_, summary);
-    if (!summary.hasProfile)
+    if (!summary.hasProfile())
         statusBar()->showMessage(tr("This workspace has no upgrade.json: Explore and Evaluate need one (old and new "
                                     "model, galleries)."),
                                  15000);

@@ -14,6 +14,11 @@ class QMenu;
 class QStackedWidget;
 class QTabWidget;
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class DemoView;
@@ -23,8 +28,6 @@ class IndexPanel;
 class JobRunner;
 class ModelsPanel;
 class TrainPanel;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 struct WorkbenchOptions {
     ModelOptions modelOptions;
@@ -60,7 +63,7 @@ public:
     ModelsPanel* models() const { return models_; }
     DemoView* demo() const { return demo_; }
     QString workspaceDir() const;
-    std::shared_ptr<WorkspaceSession> session() const { return session_; }
+    std::shared_ptr<UpgradeSession> session() const { return session_; }
     // Reloads galleries and adapters after they changed on disk.
     void refresh();
 
@@ -73,7 +76,7 @@ protected:
 
 private:
     void buildMenus();
-    void apply(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void apply(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void rememberRecent(const QString& dir);
     void fillRecentMenu();
     void chooseWorkspace();
@@ -81,7 +84,7 @@ private:
 
     WorkbenchOptions options_;
     JobRunner* runner_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     QStackedWidget* stack_;
     QTabWidget* tabs_;
     ExplorePanel* explore_;

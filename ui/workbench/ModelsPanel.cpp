@@ -2,7 +2,7 @@
 
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/ModelSpecChooser.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QGridLayout>
 #include <QHeaderView>
@@ -84,7 +84,7 @@ ModelsPanel::ModelsPanel(JobRunner* runner, QWidget* parent)
 
 QString ModelsPanel::statusText() const { return status_->text(); }
 
-void ModelsPanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void ModelsPanel::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
     apply_->setEnabled(session_ != nullptr);
@@ -97,7 +97,7 @@ void ModelsPanel::applyModels()
 {
     if (!session_)
         return;
-    std::shared_ptr<WorkspaceSession> session = session_;
+    std::shared_ptr<UpgradeSession> session = session_;
     const std::string oldSpec = oldChooser_->spec().toStdString();
     const std::string newSpec = newChooser_->spec().toStdString();
     apply_->setEnabled(false);

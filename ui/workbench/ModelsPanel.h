@@ -11,18 +11,21 @@ class QLabel;
 class QPushButton;
 class QTableWidget;
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class JobRunner;
 class ModelSpecChooser;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 class ModelsPanel : public QWidget {
     Q_OBJECT
 public:
     explicit ModelsPanel(JobRunner* runner, QWidget* parent = nullptr);
-    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     QTableWidget* modelsTable() const { return models_; }
     QTableWidget* adaptersTable() const { return adapters_; }
     ModelSpecChooser* oldChooser() const { return oldChooser_; }
@@ -35,14 +38,14 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     // upgrade.json names other models now: every panel needs the summary.
-    void modelsSwitched(const xbt::ui::WorkspaceSummary& summary);
+    void modelsSwitched(const xbt::WorkspaceSummary& summary);
     void switchFailed(const QString& error);
 
 private:
     void showSummary(const WorkspaceSummary& summary);
 
     JobRunner* runner_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     QLabel* header_;
     ModelSpecChooser* oldChooser_;
     ModelSpecChooser* newChooser_;

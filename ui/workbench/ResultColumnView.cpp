@@ -101,7 +101,7 @@ void ResultColumnView::fitTiles()
     }
 }
 
-void ResultColumnView::setColumn(const ExploreColumn& column)
+void ResultColumnView::setColumn(const ComparisonColumn& column)
 {
     title_->setText(QString::fromStdString(column.title));
     QString subtitle = QString::fromStdString(column.subtitle);

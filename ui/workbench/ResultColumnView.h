@@ -22,7 +22,7 @@ class ResultColumnView : public QWidget {
 public:
     ResultColumnView(ThumbnailLoader* thumbnails, QWidget* parent = nullptr);
 
-    void setColumn(const ExploreColumn& column);
+    void setColumn(const ComparisonColumn& column);
     ResultListModel* model() const { return model_; }
     QListView* view() const { return view_; }
     QString title() const;

@@ -14,14 +14,14 @@ ResultListModel::ResultListModel(ThumbnailLoader* thumbnails, QObject* parent)
     connect(thumbnails_, &ThumbnailLoader::thumbnailReady, this, &ResultListModel::onThumbnailReady);
 }
 
-void ResultListModel::setColumn(const ExploreColumn& column)
+void ResultListModel::setColumn(const ComparisonColumn& column)
 {
     beginResetModel();
     column_ = column;
     endResetModel();
 }
 
-void ResultListModel::clear() { setColumn(ExploreColumn{}); }
+void ResultListModel::clear() { setColumn(ComparisonColumn{}); }
 
 QString ResultListModel::absolutePath(const SearchHit& hit) const
 {

@@ -27,9 +27,9 @@ public:
 
     ResultListModel(ThumbnailLoader* thumbnails, QObject* parent = nullptr);
 
-    void setColumn(const ExploreColumn& column);
+    void setColumn(const ComparisonColumn& column);
     void clear();
-    const ExploreColumn& column() const { return column_; }
+    const ComparisonColumn& column() const { return column_; }
     bool captions() const { return column_.results.target == SearchTarget::Captions; }
     void setHighlightedPath(const QString& path);
 
@@ -41,7 +41,7 @@ private:
     QString absolutePath(const SearchHit& hit) const;
 
     ThumbnailLoader* thumbnails_;
-    ExploreColumn column_;
+    ComparisonColumn column_;
     QString highlighted_;
 };
 

@@ -6,7 +6,7 @@
 #include "ui/workbench/MainWindow.h"
 #include "ui/workbench/MethodSettingsForm.h"
 #include "ui/workbench/TrainPanel.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QTimer>
 
@@ -49,7 +49,7 @@ void StallDiagnostic::start()
 {
     rows_.clear();
     step_ = 0;
-    const std::shared_ptr<WorkspaceSession> session = window_->session();
+    const std::shared_ptr<UpgradeSession> session = window_->session();
     if (!session) {
         rows_.append({tr("setup"), {}, tr("no workspace is open: pass --workspace")});
         QTimer::singleShot(0, this, &StallDiagnostic::finished);

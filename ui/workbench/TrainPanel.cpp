@@ -3,7 +3,7 @@
 #include "core/adapt/AdapterTraining.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MethodSettingsForm.h"
-#include "ui/workbench/WorkspaceSession.h"
+#include "core/pipeline/UpgradeSession.h"
 
 #include <QChart>
 #include <QChartView>
@@ -167,7 +167,7 @@ void TrainPanel::setData(const QString& corpus, const QString& pairs, const QStr
 
 void TrainPanel::setAdapterName(const QString& name) { name_->setText(name); }
 
-void TrainPanel::setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary)
+void TrainPanel::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
     // The sample workspace's layout gives good defaults (found by the
@@ -179,7 +179,7 @@ void TrainPanel::setSession(std::shared_ptr<WorkspaceSession> session, const Wor
     fill(corpus_, summary.defaultCorpus);
     fill(pairs_, summary.defaultPairs);
     fill(validation_, summary.defaultValidation);
-    start_->setEnabled(summary.hasProfile && !job_);
+    start_->setEnabled(summary.hasProfile() && !job_);
 }
 
 int TrainPanel::lossPoints() const { return static_cast<int>(loss_->count()); }

@@ -25,19 +25,22 @@ namespace xbt {
 struct AdapterTrainProgress;
 }
 
+namespace xbt {
+class UpgradeSession;
+struct WorkspaceSummary;
+}  // namespace xbt
+
 namespace xbt::ui {
 
 class JobRunner;
 class MethodSettingsForm;
-class WorkspaceSession;
-struct WorkspaceSummary;
 
 class TrainPanel : public QWidget {
     Q_OBJECT
 public:
     explicit TrainPanel(JobRunner* runner, QWidget* parent = nullptr);
 
-    void setSession(std::shared_ptr<WorkspaceSession> session, const WorkspaceSummary& summary);
+    void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void start();
     void cancel();
     void setMethod(const QString& method);
@@ -59,7 +62,7 @@ private:
     QLineEdit* pathField(const QString& tooltip, bool folder, QFormLayout* form, const QString& label);
 
     JobRunner* runner_;
-    std::shared_ptr<WorkspaceSession> session_;
+    std::shared_ptr<UpgradeSession> session_;
     int job_ = 0;
     double stepOffset_ = 0;
     std::string lastStage_;

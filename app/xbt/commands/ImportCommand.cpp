@@ -4,10 +4,7 @@
 #include "app/xbt/CliProgress.h"
 #include "app/xbt/Command.h"
 #include "app/xbt/ModelCli.h"
-#include "core/gallery/GalleryIndexer.h"
-#include "core/workspace/Workspace.h"
-#include "core/model/ModelLoader.h"
-#include "core/model/RecordedModelSpec.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
 
@@ -24,10 +21,10 @@ int run(const CliArgs& args)
 {
     if (!args.positional().empty())
         throw UsageError("xbt import takes no positional arguments (give --embeddings)");
-    ImportRunOptions options;
+    ImportRequest request;
+    ImportRunOptions& options = request.run;
     options.source = args.required("embeddings");
-    const std::string spec = args.required("model");
-    options.modelSpec = recordedModelSpec(spec);
+    request.modelSpec = args.required("model");
     options.gallery = args.value("gallery", "default");
     options.root = args.value("root");
     options.pathsFile = args.value("paths");
@@ -36,14 +33,9 @@ int run(const CliArgs& args)
     options.checkSamples = args.intValue("check", options.checkSamples);
     if (options.checkSamples < 0)
         throw UsageError("--check N needs N >= 0 (0 skips the agreement check)");
-    const ModelOptions modelOptions = modelOptionsFrom(args);
-    if (modelOptions.batchSize > 0)
-        options.batchSize = modelOptions.batchSize;
-    options.decodeThreads = modelOptions.threads;
 
-    Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadWrite);
-    auto model = loadModel(spec, modelOptions);
-    const ImportRunSummary s = importIntoGallery(workspace, *model, options, terminalProgress());
+    UpgradeSession session(args.required("workspace"), modelOptionsFrom(args), UpgradeSession::Open::CreateIfMissing);
+    const ImportRunSummary s = session.importEmbeddings(request, terminalProgress());
 
     std::printf("gallery %s (%s)%s: from %s\n", s.gallery.c_str(), s.root.c_str(),
                 s.createdGallery ? " created" : "", s.sourceDescription.c_str());
@@ -53,7 +45,7 @@ int run(const CliArgs& args)
                 static_cast<long long>(s.renormalisedRows), s.notOnDisk.size());
     const bool disagree = s.checkedRows > 0 && !s.agreement.agree;
     std::printf("made_by: %s%s (the model's fingerprint, marked as imported%s)\n",
-                fingerprintPrefix(model->info().fingerprint).c_str(),
+                fingerprintPrefix(s.modelFingerprint).c_str(),
                 disagree ? kDisagreeingMadeBySuffix : kImportedMadeBySuffix,
                 disagree ? " although they disagree with it" : "");
     for (size_t i = 0; i < s.notOnDisk.size() && i < kNotOnDiskListed; ++i)
@@ -66,7 +58,7 @@ int run(const CliArgs& args)
     std::printf("index: %s, %lld vectors\n", indexTypeName(s.imageIndex.type),
                 static_cast<long long>(s.imageIndex.vectors));
 
-    const std::string modelName = model->info().name;
+    const std::string modelName = s.modelName;
     if (s.checkedRows == 0) {
         std::printf("agreement: not checked%s\n",
                     options.checkSamples == 0 ? " (--check 0)" : " (no imported image on disk could be embedded)");

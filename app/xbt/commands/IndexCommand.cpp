@@ -4,10 +4,7 @@
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
 #include "app/xbt/ModelCli.h"
-#include "core/gallery/GalleryIndexer.h"
-#include "core/workspace/Workspace.h"
-#include "core/model/ModelLoader.h"
-#include "core/model/RecordedModelSpec.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
 
@@ -53,11 +50,12 @@ int run(const CliArgs& args)
 {
     if (args.positional().size() != 1)
         throw UsageError("give exactly one FOLDER to index");
-    IndexRunOptions options;
+    IndexRequest request;
+    IndexRunOptions& options = request.run;
     options.root = args.positional().front();
     options.gallery = args.value("gallery", "default");
-    const std::string spec = args.required("model");
-    options.modelSpec = recordedModelSpec(spec);
+    request.modelSpec = args.required("model");
+    request.adapter = args.value("adapter");
     if (args.has("exclude"))
         options.excludes = args.values("exclude");
     options.captionsFile = args.value("captions");
@@ -78,18 +76,12 @@ int run(const CliArgs& args)
         options.nprobe = args.intValue("nprobe", 0);
     }
     options.saveIndexEveryBatches = args.intValue("save-every", options.saveIndexEveryBatches);
-    const ModelOptions modelOptions = modelOptionsFrom(args);
-    if (modelOptions.batchSize > 0)
-        options.batchSize = modelOptions.batchSize;
-    options.decodeThreads = modelOptions.threads;
 
     const CancelToken cancel = cancelOnInterrupt();
-    Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadWrite);
     // With --adapter, new images go into the old gallery through the new
     // model and the adapter: no old model is needed after the upgrade.
-    auto model = loadModelWithAdapter(args, spec, modelOptions, workspace.dir());
-    GalleryIndexer indexer(workspace, *model, options);
-    const IndexRunSummary summary = indexer.run(terminalProgress(), cancel);
+    UpgradeSession session(args.required("workspace"), modelOptionsFrom(args), UpgradeSession::Open::CreateIfMissing);
+    const IndexRunSummary summary = session.index(request, terminalProgress(), cancel);
     printSummary(summary);
     if (summary.cancelled) {
         std::fprintf(stderr, "interrupted: %lld files not indexed yet; everything else is saved. Run the same "

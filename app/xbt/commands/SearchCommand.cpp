@@ -1,9 +1,7 @@
 // xbt search: top-K of a gallery for a text or an image query.
 #include "app/xbt/Command.h"
 #include "app/xbt/ModelCli.h"
-#include "core/gallery/GallerySearch.h"
-#include "core/workspace/Workspace.h"
-#include "core/model/ModelLoader.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
 
@@ -64,22 +62,23 @@ int run(const CliArgs& args)
     const bool text = args.has("text");
     if (text == args.has("image"))
         throw UsageError("give exactly one of --text \"...\" or --image FILE");
-    SearchOptions options;
+    SearchRequest request;
+    SearchOptions& options = request.options;
     options.target = parseTarget(args.value("target", text ? "images" : "captions"));
     options.k = args.intValue("k", 10);
     if (options.k <= 0)
         throw UsageError("-k must be positive");
     options.allowIncompatible = args.has("allow-incompatible");
-    const std::string gallery = args.value("gallery", "default");
-
-    const Workspace workspace = Workspace::open(args.required("workspace"), Workspace::Mode::ReadOnly);
-    const GallerySearch search(workspace, gallery);
-    const std::string spec = args.value("model", search.settings().modelSpec);
+    request.gallery = args.value("gallery", "default");
+    request.text = args.value("text");
+    request.imagePath = args.value("image");
+    request.modelSpec = args.value("model");
+    request.adapter = args.value("adapter");
     if (args.has("adapter") && !args.has("model"))
         throw UsageError("--adapter needs --model: the new model whose queries the adapter maps");
-    auto model = loadModelWithAdapter(args, spec, modelOptionsFrom(args), args.required("workspace"));
-    const SearchResults r = text ? search.byText(*model, args.value("text"), options)
-                                 : search.byImage(*model, args.value("image"), options);
+
+    UpgradeSession session(args.required("workspace"), modelOptionsFrom(args));
+    const SearchResults r = session.search(request);
     if (args.has("json"))
         printJson(r);
     else

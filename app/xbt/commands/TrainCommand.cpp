@@ -4,6 +4,7 @@
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
 #include "app/xbt/ModelCli.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/util/JsonText.h"
 #include "core/util/Error.h"
@@ -70,8 +71,9 @@ int run(const CliArgs& args)
     request.device = request.modelOptions.device;
     request.resume = !args.has("restart");
 
+    UpgradeSession session(request.workspaceDir, request.modelOptions, UpgradeSession::Open::CreateIfMissing);
     const AdapterTrainResult r =
-        trainAdapter(request, printer(std::max(1, args.intValue("log-every", 50))), cancelOnInterrupt());
+        session.train(request, printer(std::max(1, args.intValue("log-every", 50))), cancelOnInterrupt());
     const AdapterInfo& info = r.info;
     std::printf("trained adapter '%s' (%s, %s): %s -> %s in %.1f s on %s%s\n", info.name.c_str(), info.method.c_str(),
                 adapterKindName(info.kind), info.newModel.name.c_str(), info.oldModel.name.c_str(), r.seconds,

@@ -1,0 +1,67 @@
+#include "core/pipeline/LoadedModels.h"
+
+#include "core/adapt/AdapterStore.h"
+#include "core/adapt/CompatibilityAdapter.h"
+#include "core/model/ModelLoader.h"
+#include "core/util/Error.h"
+#include "core/workspace/Workspace.h"
+
+namespace xbt {
+
+LoadedModels::LoadedModels(std::string workspaceDir, ModelOptions options)
+    : workspaceDir_(std::move(workspaceDir)), options_(std::move(options))
+{
+}
+
+LoadedModels::~LoadedModels() = default;
+
+std::shared_ptr<EmbeddingModel> LoadedModels::model(const std::string& spec, const std::string& adapterName)
+{
+    std::shared_ptr<EmbeddingModel> base;
+    if (auto it = models_.find(spec); it != models_.end()) {
+        base = it->second;
+    } else {
+        base = loadModel(spec, options_);
+        models_[spec] = base;
+    }
+    if (adapterName.empty())
+        return base;
+    return adapted(base, adapter(adapterName));
+}
+
+std::shared_ptr<EmbeddingModel> LoadedModels::adapted(const std::shared_ptr<EmbeddingModel>& base,
+                                                      const std::shared_ptr<const CompatibilityAdapter>& adapter)
+{
+    const auto key = std::make_pair(base->fingerprint(), adapter->info().name);
+    if (auto it = adapted_.find(key); it != adapted_.end())
+        return it->second;
+    std::shared_ptr<EmbeddingModel> m = makeAdaptedModel(base, adapter, options_);
+    adapted_[key] = m;
+    return m;
+}
+
+std::shared_ptr<const CompatibilityAdapter> LoadedModels::adapter(const std::string& name)
+{
+    if (auto it = adapters_.find(name); it != adapters_.end())
+        return it->second;
+    if (workspaceDir_.empty())
+        throw Error("adapter '" + name + "' needs a workspace (--workspace): adapters live in one");
+    const Workspace workspace = Workspace::open(workspaceDir_, Workspace::Mode::ReadOnly);
+    std::shared_ptr<const CompatibilityAdapter> a = loadAdapter(workspace, name);
+    adapters_[name] = a;
+    return a;
+}
+
+void LoadedModels::keep(const std::string& spec, std::shared_ptr<EmbeddingModel> model)
+{
+    models_[spec] = std::move(model);
+}
+
+void LoadedModels::clear()
+{
+    models_.clear();
+    adapters_.clear();
+    adapted_.clear();
+}
+
+}  // namespace xbt

@@ -1,0 +1,52 @@
+#pragma once
+// The models one job or session works with, each loaded once: a model by
+// its spec (built-in name, TorchScript archive or folder), or a model seen
+// through one of the workspace's query adapters. The one place that loads
+// "a model, perhaps through an adapter" for the CLI, the workbench and the
+// evaluation pipeline. Not thread-safe: its owner serialises calls (models
+// are not reentrant either).
+
+#include "core/model/EmbeddingModel.h"
+#include "core/model/ModelOptions.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace xbt {
+
+class CompatibilityAdapter;
+
+class LoadedModels {
+public:
+    // `workspaceDir` is where adapters are found; empty: no adapters.
+    LoadedModels(std::string workspaceDir, ModelOptions options);
+    ~LoadedModels();
+
+    const ModelOptions& options() const { return options_; }
+
+    // The model `spec`; with a non-empty `adapter`, that model seen through
+    // the workspace's query adapter of this name (its embeddings then live in
+    // the adapter's old space). Throws xbt::Error naming what failed.
+    std::shared_ptr<EmbeddingModel> model(const std::string& spec, const std::string& adapter = {});
+    // `base` seen through `adapter` (cached by the adapter's name).
+    std::shared_ptr<EmbeddingModel> adapted(const std::shared_ptr<EmbeddingModel>& base,
+                                            const std::shared_ptr<const CompatibilityAdapter>& adapter);
+    std::shared_ptr<const CompatibilityAdapter> adapter(const std::string& name);
+
+    // Puts an already loaded model in the cache (e.g. loaded off the lock).
+    void keep(const std::string& spec, std::shared_ptr<EmbeddingModel> model);
+    // Forgets every model and adapter (models or adapters changed on disk).
+    void clear();
+
+private:
+    std::string workspaceDir_;
+    ModelOptions options_;
+    std::map<std::string, std::shared_ptr<EmbeddingModel>> models_;
+    std::map<std::string, std::shared_ptr<const CompatibilityAdapter>> adapters_;
+    // (base model fingerprint, adapter name) -> the adapted model
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<EmbeddingModel>> adapted_;
+};
+
+}  // namespace xbt

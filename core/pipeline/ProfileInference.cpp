@@ -1,0 +1,134 @@
+#include "core/pipeline/ProfileInference.h"
+
+#include "core/adapt/AdapterStore.h"
+#include "core/gallery/GalleryFiles.h"
+#include "core/gallery/GalleryStore.h"
+#include "core/model/BuiltinModels.h"
+#include "core/workspace/Workspace.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+namespace xbt {
+
+namespace {
+
+struct GalleryModel {
+    std::string gallery;
+    std::string modelName;
+    std::string modelSpec;
+    std::string fingerprint;
+};
+
+std::vector<GalleryModel> galleryModels(const Workspace& workspace)
+{
+    std::vector<GalleryModel> out;
+    for (const std::string& name : workspace.galleries()) {
+        try {
+            const GalleryStore store =
+                GalleryStore::open(galleryFiles(workspace.galleryDir(name)).database, GalleryStore::Mode::ReadOnly);
+            const GallerySettings& s = store.settings();
+            out.push_back({name, s.modelName, s.modelSpec, s.modelFingerprint});
+        } catch (const std::exception&) {
+            // An unreadable gallery says nothing about the upgrade.
+        }
+    }
+    return out;
+}
+
+// A model spec an adapter recorded, or its built-in name for adapters saved
+// before specs were recorded; empty when neither is known.
+std::string specOf(const ModelRef& m)
+{
+    if (!m.spec.empty())
+        return m.spec;
+    return isBuiltinModelName(m.name) ? m.name : std::string();
+}
+
+}  // namespace
+
+ProfileInference inferUpgradeProfile(const Workspace& workspace)
+{
+    ProfileInference out;
+    UpgradeProfile& p = out.profile;
+    p.oldGallery.clear();
+    const std::vector<GalleryModel> galleries = galleryModels(workspace);
+    std::vector<AdapterInfo> queryAdapters;
+    try {
+        for (AdapterInfo& a : listAdapters(workspace))
+            if (a.kind == AdapterKind::Query)
+                queryAdapters.push_back(std::move(a));
+    } catch (const std::exception&) {
+        // A damaged adapter leaves the rest to the galleries.
+    }
+
+    // The old model: a gallery's model that some adapter maps into, or with
+    // no adapters, the one model every gallery shares.
+    std::map<std::string, std::vector<const GalleryModel*>> byFingerprint;
+    for (const GalleryModel& g : galleries)
+        byFingerprint[g.fingerprint].push_back(&g);
+    std::set<std::string> oldCandidates;
+    for (const AdapterInfo& a : queryAdapters)
+        if (byFingerprint.count(a.oldModel.fingerprint))
+            oldCandidates.insert(a.oldModel.fingerprint);
+    if (oldCandidates.empty() && byFingerprint.size() == 1)
+        oldCandidates.insert(byFingerprint.begin()->first);
+    if (oldCandidates.empty()) {
+        out.missing.push_back(galleries.empty() ? "the old model: the workspace has no gallery yet (index one)"
+                                                : "the old model: no adapter names one of the galleries' models");
+        return out;
+    }
+    if (oldCandidates.size() > 1) {
+        ProfileChoice c{"old_model", "The galleries hold several models that adapters map into: which is today's?", {}};
+        for (const std::string& fp : oldCandidates)
+            c.options.push_back(byFingerprint[fp].front()->modelSpec);
+        out.choices.push_back(c);
+        return out;
+    }
+    const std::string oldFingerprint = *oldCandidates.begin();
+    const std::vector<const GalleryModel*>& oldGalleries = byFingerprint[oldFingerprint];
+    p.oldModel = oldGalleries.front()->modelSpec;
+    p.oldGallery = oldGalleries.front()->gallery;
+    if (oldGalleries.size() > 1) {
+        ProfileChoice c{"old_gallery", "Several galleries hold the old model's embeddings: which one is today's?", {}};
+        for (const GalleryModel* g : oldGalleries)
+            c.options.push_back(g->gallery);
+        out.choices.push_back(c);
+    }
+
+    // The new model: the one the adapters into that space were trained from.
+    std::map<std::string, std::string> newModels;  // fingerprint -> spec
+    std::vector<std::string> adapterNames;
+    for (const AdapterInfo& a : queryAdapters) {
+        if (a.oldModel.fingerprint != oldFingerprint)
+            continue;
+        newModels.emplace(a.newModel.fingerprint, specOf(a.newModel));
+        adapterNames.push_back(a.name);
+    }
+    if (newModels.empty()) {
+        out.missing.push_back("the new model: no adapter was trained into the old model's space yet");
+        return out;
+    }
+    if (newModels.size() > 1) {
+        ProfileChoice c{"new_model", "Adapters were trained from several new models: which one is the upgrade?", {}};
+        for (const auto& [fp, spec] : newModels)
+            if (!spec.empty())
+                c.options.push_back(spec);
+        out.choices.push_back(c);
+        return out;
+    }
+    const auto& [newFingerprint, newSpec] = *newModels.begin();
+    if (newSpec.empty()) {
+        out.missing.push_back("the new model: its adapters were saved without the model's file; choose it");
+        return out;
+    }
+    p.newModel = newSpec;
+    std::sort(adapterNames.begin(), adapterNames.end());
+    p.defaultAdapter = adapterNames.front();
+    if (const auto it = byFingerprint.find(newFingerprint); it != byFingerprint.end())
+        p.newGallery = it->second.front()->gallery;
+    return out;
+}
+
+}  // namespace xbt
