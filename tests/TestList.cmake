@@ -23,6 +23,7 @@ xbt_add_test(test_adapter_gallery LIBS xbt_adapt xbt_gallery xbt_sample xbt_embe
 xbt_add_test(test_adapter_training LIBS xbt_adapt xbt_sample xbt_gallery xbt_model TIMEOUT 600 KERNELS)
 xbt_add_test(test_compat_cli LIBS xbt_gallery Qt6::Gui CLI TIMEOUT 600 KERNELS)
 xbt_add_test(test_sample_workspace LIBS xbt_pipeline KERNELS)
+xbt_add_test(test_upgrade_session LIBS xbt_pipeline xbt_sample FIXTURES clip_models TIMEOUT 600)
 xbt_add_test(test_workbench LIBS xbt_workbench TIMEOUT 900)
 xbt_add_test(test_cli_inputs CLI FIXTURES clip_models TIMEOUT 600)
 xbt_add_test(test_docs_commands LIBS xbt_cli)

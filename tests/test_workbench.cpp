@@ -677,6 +677,59 @@ private Q_SLOTS:
         QCOMPARE(panel->adaptersTable()->item(0, 4)->text(), QStringLiteral("yes"));
         QCOMPARE(w.explore()->adapter(), QStringLiteral("lstsq"));
     }
+
+    // A workspace made with the CLI alone (a gallery, two adapters trained
+    // with xbt train, no upgrade.json) opens ready to use: the upgrade is
+    // inferred, the models load, the header names the real gallery, the
+    // adapters show their validation headline, and a query works.
+    void cliMadeWorkspaceOpensReadyToUse()
+    {
+        const std::string cliWs = root_.filePath(QStringLiteral("cli-ws")).toStdString();
+        {
+            UpgradeSession session(cliWs, cpuOptions(), UpgradeSession::Open::CreateIfMissing);
+            IndexRequest index;
+            index.run.root = split_;
+            index.run.gallery = "mine";
+            index.modelSpec = "sample-old";
+            session.index(index);
+            for (const char* name : {"one", "two"}) {
+                AdapterTrainRequest r;
+                r.method = "lstsq";
+                r.name = name;
+                r.oldModel = "sample-old";
+                r.newModel = "sample-new";
+                r.modelOptions = cpuOptions();
+                r.corpusFile = corpus_;
+                r.validationDir = split_;
+                session.train(r);
+            }
+        }
+        QVERIFY(!hasUpgradeProfile(cliWs));
+        WorkbenchOptions o;
+        o.modelOptions = cpuOptions();
+        o.interactive = false;
+        MainWindow w(o);
+        QSignalSpy opened(&w, &MainWindow::workspaceOpened);
+        w.openWorkspace(QString::fromStdString(cliWs));
+        QVERIFY(opened.wait(120000));
+        ModelsPanel* models = w.models();
+        QCOMPARE(models->modelsTable()->item(0, 7)->text(), QStringLiteral("loaded"));
+        QCOMPARE(models->modelsTable()->item(1, 7)->text(), QStringLiteral("loaded"));
+        QCOMPARE(models->oldChooser()->spec(), QStringLiteral("sample-old"));
+        QCOMPARE(models->newChooser()->spec(), QStringLiteral("sample-new"));
+        QVERIFY2(models->statusText().contains(QStringLiteral("no upgrade.json")), qPrintable(models->statusText()));
+        for (int row = 0; row < models->adaptersTable()->rowCount(); ++row) {
+            const QString validation = models->adaptersTable()->item(row, 7)->text();
+            QVERIFY2(validation.startsWith(QStringLiteral("R@1 T2I")), qPrintable(validation));
+        }
+        QSignalSpy finished(w.explore(), &ExplorePanel::queryFinished);
+        QSignalSpy failed(w.explore(), &ExplorePanel::queryFailed);
+        w.explore()->runTextQuery(QString::fromStdString(captions_.captions.front()));
+        QTRY_VERIFY_WITH_TIMEOUT(finished.count() + failed.count() > 0, 120000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QVERIFY(w.explore()->column(0)->model()->rowCount() > 0);
+        QVERIFY(w.explore()->column(2)->model()->rowCount() > 0);
+    }
 };
 
 QTEST_MAIN(TestWorkbench)

@@ -1,8 +1,7 @@
 #include "core/pipeline/ProfileInference.h"
 
 #include "core/adapt/AdapterStore.h"
-#include "core/gallery/GalleryFiles.h"
-#include "core/gallery/GalleryStore.h"
+#include "core/gallery/GalleryOverview.h"
 #include "core/model/BuiltinModels.h"
 #include "core/workspace/Workspace.h"
 
@@ -13,29 +12,6 @@
 namespace xbt {
 
 namespace {
-
-struct GalleryModel {
-    std::string gallery;
-    std::string modelName;
-    std::string modelSpec;
-    std::string fingerprint;
-};
-
-std::vector<GalleryModel> galleryModels(const Workspace& workspace)
-{
-    std::vector<GalleryModel> out;
-    for (const std::string& name : workspace.galleries()) {
-        try {
-            const GalleryStore store =
-                GalleryStore::open(galleryFiles(workspace.galleryDir(name)).database, GalleryStore::Mode::ReadOnly);
-            const GallerySettings& s = store.settings();
-            out.push_back({name, s.modelName, s.modelSpec, s.modelFingerprint});
-        } catch (const std::exception&) {
-            // An unreadable gallery says nothing about the upgrade.
-        }
-    }
-    return out;
-}
 
 // A model spec an adapter recorded, or its built-in name for adapters saved
 // before specs were recorded; empty when neither is known.
@@ -53,7 +29,10 @@ ProfileInference inferUpgradeProfile(const Workspace& workspace)
     ProfileInference out;
     UpgradeProfile& p = out.profile;
     p.oldGallery.clear();
-    const std::vector<GalleryModel> galleries = galleryModels(workspace);
+    std::vector<GalleryOverview> galleries;
+    for (GalleryOverview& g : galleryOverviews(workspace))
+        if (g.error.empty())  // an unreadable gallery says nothing about the upgrade
+            galleries.push_back(std::move(g));
     std::vector<AdapterInfo> queryAdapters;
     try {
         for (AdapterInfo& a : listAdapters(workspace))
@@ -65,9 +44,9 @@ ProfileInference inferUpgradeProfile(const Workspace& workspace)
 
     // The old model: a gallery's model that some adapter maps into, or with
     // no adapters, the one model every gallery shares.
-    std::map<std::string, std::vector<const GalleryModel*>> byFingerprint;
-    for (const GalleryModel& g : galleries)
-        byFingerprint[g.fingerprint].push_back(&g);
+    std::map<std::string, std::vector<const GalleryOverview*>> byFingerprint;
+    for (const GalleryOverview& g : galleries)
+        byFingerprint[g.settings.modelFingerprint].push_back(&g);
     std::set<std::string> oldCandidates;
     for (const AdapterInfo& a : queryAdapters)
         if (byFingerprint.count(a.oldModel.fingerprint))
@@ -82,18 +61,18 @@ ProfileInference inferUpgradeProfile(const Workspace& workspace)
     if (oldCandidates.size() > 1) {
         ProfileChoice c{"old_model", "The galleries hold several models that adapters map into: which is today's?", {}};
         for (const std::string& fp : oldCandidates)
-            c.options.push_back(byFingerprint[fp].front()->modelSpec);
+            c.options.push_back(byFingerprint[fp].front()->settings.modelSpec);
         out.choices.push_back(c);
         return out;
     }
     const std::string oldFingerprint = *oldCandidates.begin();
-    const std::vector<const GalleryModel*>& oldGalleries = byFingerprint[oldFingerprint];
-    p.oldModel = oldGalleries.front()->modelSpec;
-    p.oldGallery = oldGalleries.front()->gallery;
+    const std::vector<const GalleryOverview*>& oldGalleries = byFingerprint[oldFingerprint];
+    p.oldModel = oldGalleries.front()->settings.modelSpec;
+    p.oldGallery = oldGalleries.front()->name;
     if (oldGalleries.size() > 1) {
         ProfileChoice c{"old_gallery", "Several galleries hold the old model's embeddings: which one is today's?", {}};
-        for (const GalleryModel* g : oldGalleries)
-            c.options.push_back(g->gallery);
+        for (const GalleryOverview* g : oldGalleries)
+            c.options.push_back(g->name);
         out.choices.push_back(c);
     }
 
@@ -127,7 +106,7 @@ ProfileInference inferUpgradeProfile(const Workspace& workspace)
     std::sort(adapterNames.begin(), adapterNames.end());
     p.defaultAdapter = adapterNames.front();
     if (const auto it = byFingerprint.find(newFingerprint); it != byFingerprint.end())
-        p.newGallery = it->second.front()->gallery;
+        p.newGallery = it->second.front()->name;
     return out;
 }
 

@@ -110,6 +110,7 @@ WorkspaceSummary UpgradeSession::summarize()
     s.profileChoices = inference_.choices;
     s.profileMissing = inference_.missing;
     s.galleries = workspace_.galleries();
+    s.galleryDetails = galleryOverviews(workspace_);
     s.adapters = listAdapters(workspace_);
     for (const char* role : {"old", "new"}) {
         ModelStatus st;

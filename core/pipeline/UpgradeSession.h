@@ -15,6 +15,7 @@
 #include "core/adapt/AdapterInfo.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/gallery/GalleryIndexer.h"
+#include "core/gallery/GalleryOverview.h"
 #include "core/gallery/GallerySearch.h"
 #include "core/model/ModelOptions.h"
 #include "core/pipeline/Comparison.h"
@@ -53,6 +54,7 @@ struct WorkspaceSummary {
     std::vector<ProfileChoice> profileChoices;  // inferred, but ambiguous: ask the user
     std::vector<std::string> profileMissing;    // inferred, but unknown: say so
     std::vector<std::string> galleries;
+    std::vector<GalleryOverview> galleryDetails;  // the same galleries: folder, model, counts
     std::vector<AdapterInfo> adapters;       // every adapter
     std::vector<std::string> queryAdapters;  // query adapters between the profile's models
     // Adapters (of any kind) trained between other models than the

@@ -5,6 +5,7 @@
 #include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/FontScale.h"
 #include "ui/workbench/JobRunner.h"
+#include "ui/workbench/WorkspaceJobs.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
@@ -431,57 +432,47 @@ void DemoView::editQueries()
         status_->setText(tr("Open a workspace first (Ctrl+O)."));
         return;
     }
-    const std::string path = queriesFile_.toStdString();
-    runner_->run(
-        this, tr("Reading the demo list"), [path](JobContext&) { return readDemoQueriesText(path); },
-        [this](const std::string& text) {
-            auto* editor = new DemoListEditor(queriesFile_, QString::fromStdString(text), this);
-            editor->setAttribute(Qt::WA_DeleteOnClose);
-            connect(editor, &QDialog::accepted, this, [this, editor] { saveQueries(editor->text()); });
-            editor->open();
-        },
-        [this](const QString& error, bool) {
-            status_->setText(tr("Could not read the demo list: %1").arg(error));
-        });
+    auto* job = new ReadDemoListJob(QString::fromStdString(session_->dir()), queriesFile_.toStdString());
+    connect(job, &Job::succeeded, this, [this, job] {
+        auto* editor = new DemoListEditor(queriesFile_, QString::fromStdString(job->text()), this);
+        editor->setAttribute(Qt::WA_DeleteOnClose);
+        connect(editor, &QDialog::accepted, this, [this, editor] { saveQueries(editor->text()); });
+        editor->open();
+    });
+    connect(job, &Job::failed, this,
+            [this](const QString& error) { status_->setText(tr("Could not read the demo list: %1").arg(error)); });
+    runner_->start(job);
 }
 
 void DemoView::saveQueries(const QString& text)
 {
     if (!session_)
         return;
-    std::shared_ptr<UpgradeSession> session = session_;
-    const std::string content = text.toStdString();
-    runner_->run(
-        this, tr("Saving the demo list"),
-        [session, content](JobContext&) {
-            saveDemoQueries(session->dir(), content);
-            // upgrade.json may point at the list now.
-            session->reloadProfile();
-            return parseDemoQueries(content);
-        },
-        [this](const std::vector<std::string>& saved) {
-            const QString previous = index_ >= 0 ? queries_.value(index_) : QString();
-            queries_.clear();
-            for (const std::string& q : saved)
-                queries_ << QString::fromStdString(q);
-            status_->setText(tr("Saved %n demo queries to %1.", nullptr, static_cast<int>(queries_.size())).arg(queriesFile_));
-            Q_EMIT queriesSaved(queries_);
-            // Stay on the query shown if it is still on the list.
-            if (index_ >= 0) {
-                const int kept = static_cast<int>(queries_.indexOf(previous));
-                if (kept >= 0)
-                    index_ = kept;
-                else if (!queries_.isEmpty())
-                    showQuery(std::min(index_, static_cast<int>(queries_.size()) - 1));
-                else
-                    index_ = -1;
-            }
-            updatePosition();
-        },
-        [this](const QString& error, bool) {
-            status_->setText(tr("The demo list was not saved: %1").arg(error));
-            Q_EMIT saveFailed(error);
-        });
+    auto* job = new SaveDemoListJob(session_, text.toStdString());
+    connect(job, &Job::succeeded, this, [this, job] {
+        const QString previous = index_ >= 0 ? queries_.value(index_) : QString();
+        queries_.clear();
+        for (const std::string& q : job->queries())
+            queries_ << QString::fromStdString(q);
+        status_->setText(tr("Saved %n demo queries to %1.", nullptr, static_cast<int>(queries_.size())).arg(queriesFile_));
+        Q_EMIT queriesSaved(queries_);
+        // Stay on the query shown if it is still on the list.
+        if (index_ >= 0) {
+            const int kept = static_cast<int>(queries_.indexOf(previous));
+            if (kept >= 0)
+                index_ = kept;
+            else if (!queries_.isEmpty())
+                showQuery(std::min(index_, static_cast<int>(queries_.size()) - 1));
+            else
+                index_ = -1;
+        }
+        updatePosition();
+    });
+    connect(job, &Job::failed, this, [this](const QString& error) {
+        status_->setText(tr("The demo list was not saved: %1").arg(error));
+        Q_EMIT saveFailed(error);
+    });
+    runner_->start(job);
 }
 
 void DemoView::highlight(const QString& path)

@@ -1,19 +1,16 @@
 #include "ui/workbench/ExplorePanel.h"
 
 #include "core/data/ImageFiles.h"
-#include "core/util/Error.h"
-#include "core/util/FileUtil.h"
 
 #include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/JobRunner.h"
+#include "ui/workbench/WorkspaceJobs.h"
 #include "ui/workbench/ResultColumnView.h"
 #include "ui/workbench/ResultListModel.h"
 #include "ui/workbench/ThumbnailLoader.h"
 #include "core/pipeline/UpgradeSession.h"
-#include "core/workspace/WorkspaceLayout.h"
 
 #include <QApplication>
-#include <QBuffer>
 #include <QClipboard>
 #include <QComboBox>
 #include <QDesktopServices>
@@ -272,21 +269,11 @@ void ExplorePanel::pasteImage()
         const QImage image = qvariant_cast<QImage>(mime->imageData());
         if (workspaceDir_.isEmpty() || image.isNull())
             return;
-        const std::string file = WorkspaceLayout(workspaceDir_.toStdString()).queryCacheDir() + "/pasted-query.png";
-        runner_->run(
-            this, tr("Saving the pasted image"),
-            [image, file](JobContext&) {
-                QByteArray png;
-                QBuffer buffer(&png);
-                buffer.open(QIODevice::WriteOnly);
-                if (!image.save(&buffer, "PNG"))
-                    throw Error("the pasted image could not be encoded as PNG");
-                ensureRealFolder(parentDirectory(file), "the workspace's own folders must be real folders inside it");
-                writeFileAtomic(file, png.toStdString());
-                return QString::fromStdString(file);
-            },
-            [this](const QString& path) { runImageQuery(path); },
-            [this](const QString& error, bool) { status_->setText(tr("Paste failed: %1").arg(error)); });
+        auto* job = new SaveQueryImageJob(workspaceDir_, image);
+        connect(job, &Job::succeeded, this, [this, job] { runImageQuery(job->file()); });
+        connect(job, &Job::failed, this,
+                [this](const QString& error) { status_->setText(tr("Paste failed: %1").arg(error)); });
+        runner_->start(job);
         return;
     }
     if (mime && mime->hasUrls() && !mime->urls().isEmpty() && mime->urls().first().isLocalFile())

@@ -1,5 +1,5 @@
 #pragma once
-// Runs Explore searches (UpgradeSession::explore) in the JobRunner for a
+// Runs Explore searches (UpgradeSession::compare, as a CompareJob) in the JobRunner for a
 // view that shows one query at a time: the Explore panel and demo mode. The
 // latest query wins: a newer one cancels the running one, and a superseded
 // result that still arrives is dropped, so fast typing or paging never

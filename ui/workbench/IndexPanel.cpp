@@ -1,14 +1,10 @@
 #include "ui/workbench/IndexPanel.h"
 
 #include "core/data/CaptionSources.h"
-#include "core/gallery/GalleryIndexer.h"
-#include "core/workspace/Workspace.h"
-#include "core/model/EmbeddingModel.h"
-#include "core/model/ModelLoader.h"
-#include "core/model/RecordedModelSpec.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "ui/workbench/JobProgressView.h"
 #include "ui/workbench/JobRunner.h"
-#include "core/pipeline/UpgradeSession.h"
+#include "ui/workbench/WorkspaceJobs.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -58,6 +54,7 @@ QHBoxLayout* pathRow(QWidget* parent, QLineEdit* edit, const QString& title, boo
 
 IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), folder_(new QLineEdit), gallery_(new QComboBox), model_(new QComboBox),
+      adapter_(new QComboBox),
       captions_(new QLineEdit), captionFormat_(new QComboBox), start_(new QPushButton(tr("Index / update"))),
       importSource_(new QLineEdit), importPaths_(new QLineEdit), normalize_(new QCheckBox(tr("Normalise rows"))),
       acceptDisagreement_(new QCheckBox(tr("Import even if they disagree"))), checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))), cancel_(new QPushButton(tr("Cancel"))),
@@ -75,6 +72,9 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     model_->setToolTip(tr("A built-in model name, a TorchScript archive or a folder holding one. A gallery only takes "
                           "the model that built it."));
     target->addRow(tr("Model"), model_);
+    adapter_->setToolTip(tr("Put new images into an old model's gallery through the new model and this query "
+                            "adapter (choose the new model above), as `xbt index --adapter` does"));
+    target->addRow(tr("Through adapter"), adapter_);
     folder_->setToolTip(tr("The image folder; for an import, the folder the listed paths are relative to (empty: the "
                            "existing gallery's)"));
     target->addRow(tr("Image folder"), pathRow(this, folder_, tr("Image folder"), false, true));
@@ -139,6 +139,8 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     layout->addWidget(failures_, 1);
     cancel_->setEnabled(false);
 
+    // Picking an existing gallery fills in what it was built from.
+    connect(gallery_, &QComboBox::textActivated, this, &IndexPanel::fillFromGallery);
     connect(start_, &QPushButton::clicked, this, &IndexPanel::start);
     connect(import_, &QPushButton::clicked, this, &IndexPanel::startImport);
     connect(cancel_, &QPushButton::clicked, this, &IndexPanel::cancel);
@@ -147,8 +149,10 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
 void IndexPanel::setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
     session_ = std::move(session);
+    galleries_ = summary.galleryDetails;
     const QString gallery = gallery_->currentText();
     const QString model = model_->currentText();
+    const QString adapter = adapter_->currentText();
     gallery_->clear();
     for (const std::string& g : summary.galleries)
         gallery_->addItem(q(g));
@@ -159,6 +163,25 @@ void IndexPanel::setSession(std::shared_ptr<UpgradeSession> session, const Works
             model_->addItem(q(spec));
     if (!model.isEmpty())
         model_->setCurrentText(model);
+    adapter_->clear();
+    adapter_->addItem(tr("(none)"));
+    for (const std::string& a : summary.queryAdapters)
+        adapter_->addItem(q(a));
+    const int kept = adapter_->findText(adapter);
+    adapter_->setCurrentIndex(kept >= 0 ? kept : 0);
+    if (folder_->text().isEmpty())
+        fillFromGallery(gallery_->currentText());
+}
+
+void IndexPanel::fillFromGallery(const QString& gallery)
+{
+    for (const GalleryOverview& g : galleries_) {
+        if (q(g.name) != gallery || !g.error.empty())
+            continue;
+        folder_->setText(q(g.settings.root));
+        model_->setCurrentText(q(g.settings.modelSpec));
+        adapter_->setCurrentIndex(0);
+    }
 }
 
 void IndexPanel::setInputs(const QString& folder, const QString& gallery, const QString& modelSpec,
@@ -218,74 +241,68 @@ void IndexPanel::start()
 {
     if (!session_ || job_)
         return;
-    IndexRunOptions options;
-    options.root = folder_->text().trimmed().toStdString();
-    options.gallery = gallery_->currentText().trimmed().toStdString();
-    options.modelSpec = recordedModelSpec(model_->currentText().trimmed().toStdString());
-    options.captionsFile = captions_->text().trimmed().toStdString();
-    options.captionsLenient = true;
-    const std::string format = captionFormat_->currentText().toStdString();
-    const std::string dir = session_->dir();
-    const ModelOptions modelOptions = session_->modelOptions();
-    const QString title = tr("Indexing %1").arg(gallery_->currentText());
+    IndexRequest request;
+    request.run.root = folder_->text().trimmed().toStdString();
+    request.run.gallery = gallery_->currentText().trimmed().toStdString();
+    request.run.captionsFile = captions_->text().trimmed().toStdString();
+    request.run.captionFormat = parseCaptionFormat(captionFormat_->currentText().toStdString());
+    request.modelSpec = model_->currentText().trimmed().toStdString();
+    if (adapter_->currentIndex() > 0)
+        request.adapter = adapter_->currentText().toStdString();
+    auto* job = new IndexJob(session_, request);
     summary_->setText(tr("Indexing %1 into '%2' ...").arg(folder_->text(), gallery_->currentText()));
-    const int job = runner_->run(
-        this, title,
-        [dir, options, format, modelOptions](JobContext& ctx) mutable {
-            options.captionFormat = parseCaptionFormat(format);
-            // The writer lock is held for this run only: searches keep reading.
-            Workspace ws = Workspace::open(dir, Workspace::Mode::ReadWrite);
-            std::unique_ptr<EmbeddingModel> model = loadModel(options.modelSpec, modelOptions);
-            return GalleryIndexer(ws, *model, options).run(ctx.progress(), ctx.cancel());
-        },
-        [this](const IndexRunSummary& s) {
-            finished();
-            QString text = tr("%1: scanned %2, added %3, changed %4, unchanged %5, removed %6, failed %7 in %8 s "
-                              "(%9 images/s)")
-                               .arg(q(s.gallery))
-                               .arg(s.scanned)
-                               .arg(s.added)
-                               .arg(s.changed)
-                               .arg(s.unchanged)
-                               .arg(s.removed)
-                               .arg(s.failures.size())
-                               .arg(s.seconds, 0, 'f', 1)
-                               .arg(s.imagesPerSecond, 0, 'f', 1);
-            if (s.captionsAdded || s.captionsRemoved || s.captionLinesSkipped)
-                text += tr("; captions: %1 added, %2 removed, %3 lines skipped")
-                            .arg(s.captionsAdded)
-                            .arg(s.captionsRemoved)
-                            .arg(s.captionLinesSkipped);
-            if (s.keptUnscanned > 0)
-                text += tr("; kept %1 items under folders that could not be scanned").arg(s.keptUnscanned);
-            if (s.cancelled)
-                text += tr(". Cancelled: %1 files left for the next run.").arg(s.remaining);
-            summary_->setText(text);
-            QList<QPair<QString, QString>> rows;
-            for (const FileFailure& f : s.failures)
-                rows.append({q(f.path), q(f.reason) + (f.earlier ? tr(" (earlier run; retried when the file changes)")
-                                                                 : QString())});
-            for (const SkippedCaption& c : s.malformedCaptions)
-                rows.append({QStringLiteral("%1:%2").arg(q(c.file)).arg(c.line), q(c.reason)});
-            for (const std::string& p : s.scanProblems)
-                rows.append({tr("(folder not scanned)"), q(p)});
-            showFailures(rows);
-            Q_EMIT galleryIndexed(q(s.gallery));
-        },
-        [this](const QString& error, bool cancelled) {
-            finished();
-            summary_->setText(cancelled ? tr("Cancelled.") : tr("Indexing failed: %1").arg(error));
-            Q_EMIT indexingFailed(error, cancelled);
-        });
-    setRunning(job, title);
+    connect(job, &Job::succeeded, this, [this, job] { showIndexSummary(job->summary()); });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        finished();
+        summary_->setText(cancelled ? tr("Cancelled.") : tr("Indexing failed: %1").arg(error));
+        Q_EMIT indexingFailed(error, cancelled);
+    });
+    setRunning(runner_->start(job), job->title());
     cancel_->setEnabled(true);
+}
+
+void IndexPanel::showIndexSummary(const IndexRunSummary& s)
+{
+    finished();
+    QString text = tr("%1: scanned %2, added %3, changed %4, unchanged %5, removed %6, failed %7 in %8 s "
+                      "(%9 images/s)")
+                       .arg(q(s.gallery))
+                       .arg(s.scanned)
+                       .arg(s.added)
+                       .arg(s.changed)
+                       .arg(s.unchanged)
+                       .arg(s.removed)
+                       .arg(s.failures.size())
+                       .arg(s.seconds, 0, 'f', 1)
+                       .arg(s.imagesPerSecond, 0, 'f', 1);
+    if (s.captionsAdded || s.captionsRemoved || s.captionLinesSkipped)
+        text += tr("; captions: %1 added, %2 removed, %3 lines skipped")
+                    .arg(s.captionsAdded)
+                    .arg(s.captionsRemoved)
+                    .arg(s.captionLinesSkipped);
+    if (s.keptUnscanned > 0)
+        text += tr("; kept %1 items under folders that could not be scanned").arg(s.keptUnscanned);
+    if (s.cancelled)
+        text += tr(". Cancelled: %1 files left for the next run.").arg(s.remaining);
+    summary_->setText(text);
+    QList<QPair<QString, QString>> rows;
+    for (const FileFailure& f : s.failures)
+        rows.append({q(f.path), q(f.reason) + (f.earlier ? tr(" (earlier run; retried when the file changes)")
+                                                         : QString())});
+    for (const SkippedCaption& c : s.malformedCaptions)
+        rows.append({QStringLiteral("%1:%2").arg(q(c.file)).arg(c.line), q(c.reason)});
+    for (const std::string& p : s.scanProblems)
+        rows.append({tr("(folder not scanned)"), q(p)});
+    showFailures(rows);
+    Q_EMIT galleryIndexed(q(s.gallery));
 }
 
 void IndexPanel::startImport()
 {
     if (!session_ || job_)
         return;
-    ImportRunOptions options;
+    ImportRequest request;
+    ImportRunOptions& options = request.run;
     options.source = importSource_->text().trimmed().toStdString();
     options.pathsFile = importPaths_->text().trimmed().toStdString();
     options.normalize = normalize_->isChecked();
@@ -293,53 +310,45 @@ void IndexPanel::startImport()
     options.checkSamples = checkSamples_->value();
     options.root = folder_->text().trimmed().toStdString();
     options.gallery = gallery_->currentText().trimmed().toStdString();
-    const std::string spec = model_->currentText().trimmed().toStdString();
-    options.modelSpec = recordedModelSpec(spec);
-    const std::string dir = session_->dir();
-    const ModelOptions modelOptions = session_->modelOptions();
-    options.decodeThreads = modelOptions.threads;
-    const QString title = tr("Importing into %1").arg(gallery_->currentText());
+    request.modelSpec = model_->currentText().trimmed().toStdString();
+    auto* job = new ImportJob(session_, request);
     summary_->setText(tr("Importing %1 into '%2' ...").arg(importSource_->text(), gallery_->currentText()));
-    const int job = runner_->run(
-        this, title,
-        [dir, options, modelOptions](JobContext& ctx) {
-            Workspace ws = Workspace::open(dir, Workspace::Mode::ReadWrite);
-            std::unique_ptr<EmbeddingModel> model = loadModel(options.modelSpec, modelOptions);
-            return importIntoGallery(ws, *model, options, ctx.progress());
-        },
-        [this](const ImportRunSummary& s) {
-            finished();
-            QString text = tr("%1: imported %2, skipped %3 (already in the gallery, unchanged), renormalised %4, not "
-                              "on disk %5, in %6 s, from %7. ")
-                               .arg(q(s.gallery))
-                               .arg(s.imported)
-                               .arg(s.skipped)
-                               .arg(s.renormalisedRows)
-                               .arg(s.notOnDisk.size())
-                               .arg(s.seconds, 0, 'f', 1)
-                               .arg(q(s.sourceDescription));
-            const bool disagree = s.checkedRows > 0 && !s.agreement.agree;
-            text += s.checkedRows == 0 ? tr("Agreement with the model: not checked.")
-                                       : tr("Agreement with the model (%1 images embedded again): %2")
-                                             .arg(s.checkedRows)
-                                             .arg(q(s.agreement.message));
-            summary_->setStyleSheet(disagree ? QStringLiteral("color: rgb(180, 30, 30)") : QString());
-            summary_->setText(text);
-            QList<QPair<QString, QString>> rows;
-            for (const std::string& p : s.notOnDisk)
-                rows.append({q(p), tr("imported, but not on disk under the root: indexing the folder removes it")});
-            for (const std::string& f : s.checkFailures)
-                rows.append({q(f), tr("could not be embedded again for the agreement check")});
-            showFailures(rows);
-            Q_EMIT galleryIndexed(q(s.gallery));
-        },
-        [this](const QString& error, bool cancelled) {
-            finished();
-            summary_->setText(cancelled ? tr("Cancelled.") : tr("Import failed, nothing was written: %1").arg(error));
-            Q_EMIT indexingFailed(error, cancelled);
-        });
-    // importIntoGallery takes no cancel token: Cancel stays off.
-    setRunning(job, title);
+    connect(job, &Job::succeeded, this, [this, job] { showImportSummary(job->summary()); });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        finished();
+        summary_->setText(cancelled ? tr("Cancelled.") : tr("Import failed, nothing was written: %1").arg(error));
+        Q_EMIT indexingFailed(error, cancelled);
+    });
+    // An import takes no cancel token: Cancel stays off.
+    setRunning(runner_->start(job), job->title());
+}
+
+void IndexPanel::showImportSummary(const ImportRunSummary& s)
+{
+    finished();
+    QString text = tr("%1: imported %2, skipped %3 (already in the gallery, unchanged), renormalised %4, not "
+                      "on disk %5, in %6 s, from %7. ")
+                       .arg(q(s.gallery))
+                       .arg(s.imported)
+                       .arg(s.skipped)
+                       .arg(s.renormalisedRows)
+                       .arg(s.notOnDisk.size())
+                       .arg(s.seconds, 0, 'f', 1)
+                       .arg(q(s.sourceDescription));
+    const bool disagree = s.checkedRows > 0 && !s.agreement.agree;
+    text += s.checkedRows == 0 ? tr("Agreement with the model: not checked.")
+                               : tr("Agreement with the model (%1 images embedded again): %2")
+                                     .arg(s.checkedRows)
+                                     .arg(q(s.agreement.message));
+    summary_->setStyleSheet(disagree ? QStringLiteral("color: rgb(180, 30, 30)") : QString());
+    summary_->setText(text);
+    QList<QPair<QString, QString>> rows;
+    for (const std::string& p : s.notOnDisk)
+        rows.append({q(p), tr("imported, but not on disk under the root: indexing the folder removes it")});
+    for (const std::string& f : s.checkFailures)
+        rows.append({q(f), tr("could not be embedded again for the agreement check")});
+    showFailures(rows);
+    Q_EMIT galleryIndexed(q(s.gallery));
 }
 
 }  // namespace xbt::ui

@@ -1,13 +1,17 @@
 #pragma once
 // Fills a gallery in the JobRunner: indexes an image folder with its
-// captions (GalleryIndexer: incremental, so running it again re-indexes
-// only new and changed files), or imports embeddings made elsewhere
-// (importIntoGallery, as `xbt import`). Progress with count, rate and ETA,
-// cancel, and a table of the files that failed and why.
+// captions (an IndexJob: UpgradeSession::index, as `xbt index`, so running
+// it again re-indexes only new and changed files; with an adapter, new
+// images go into an old model's gallery), or imports embeddings made
+// elsewhere (an ImportJob, as `xbt import`). Progress with count, rate and
+// ETA, cancel, and a table of the files that failed and why.
+
+#include "core/gallery/GalleryOverview.h"
 
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 class QCheckBox;
 class QComboBox;
@@ -19,6 +23,8 @@ class QTableWidget;
 
 namespace xbt {
 class UpgradeSession;
+struct ImportRunSummary;
+struct IndexRunSummary;
 struct WorkspaceSummary;
 }  // namespace xbt
 
@@ -52,14 +58,19 @@ Q_SIGNALS:
 private:
     void setRunning(int job, const QString& title);
     void finished();
+    void fillFromGallery(const QString& gallery);
+    void showIndexSummary(const IndexRunSummary& summary);
+    void showImportSummary(const ImportRunSummary& summary);
     void showFailures(const QList<QPair<QString, QString>>& rows);
 
     JobRunner* runner_;
     std::shared_ptr<UpgradeSession> session_;
+    std::vector<GalleryOverview> galleries_;
     int job_ = 0;
     QLineEdit* folder_;
     QComboBox* gallery_;
     QComboBox* model_;
+    QComboBox* adapter_;
     QLineEdit* captions_;
     QComboBox* captionFormat_;
     QPushButton* start_;

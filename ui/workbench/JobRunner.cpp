@@ -1,6 +1,7 @@
 #include "ui/workbench/JobRunner.h"
 
 #include "core/util/Error.h"
+#include "ui/workbench/Job.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -50,8 +51,9 @@ void JobContext::post(std::function<void()> f) const
 
 JobRunner::JobRunner(QObject* parent) : QObject(parent)
 {
-    // Two workers: a long job (training, indexing) must not block a query.
-    // Jobs that share models serialise on the owner's lock (UpgradeSession).
+    // Three workers: a long job (training, indexing) must not block a query
+    // or a thumbnail. Jobs that share models serialise on the owner's lock
+    // (UpgradeSession).
     pool_.setMaxThreadCount(3);
 }
 
@@ -59,6 +61,36 @@ JobRunner::~JobRunner()
 {
     cancelAll();
     pool_.waitForDone();
+}
+
+int JobRunner::start(Job* job)
+{
+    job->setParent(nullptr);
+    const int id = start(
+        job, job->title(),
+        [job](JobContext& ctx) -> std::function<void()> {
+            job->run(ctx);
+            return [job] { Q_EMIT job->succeeded(); };
+        },
+        [job](const QString& error, bool cancelled) { Q_EMIT job->failed(error, cancelled); });
+    job->id_ = id;
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        records_[id].workspace = job->workspaceDir();
+    }
+    connect(this, &JobRunner::jobFinished, job, [job, id](int finished) {
+        if (finished == id)
+            job->deleteLater();
+    });
+    return id;
+}
+
+void JobRunner::cancelWorkspace(const QString& workspaceDir)
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const JobRecord& r : records_)
+        if (r.running && !workspaceDir.isEmpty() && r.workspace == workspaceDir && tokens_.contains(r.id))
+            tokens_[r.id].cancel();
 }
 
 int JobRunner::start(QObject* context, const QString& title, Body body, Failed failed)

@@ -1,10 +1,10 @@
 #pragma once
-// The one place engine work leaves the GUI thread. A job's work function
-// runs on a worker thread with a JobContext (cancel token, throttled
-// progress, a way to post to the GUI thread); its result is handed to a
-// completion function on the GUI thread, unless the context object that
-// asked for it is gone by then. Every job records the thread it ran on, so
-// a test can assert that engine work never runs on the GUI thread.
+// The one place engine work leaves the GUI thread. A Job (see Job.h) runs on
+// a worker thread with a JobContext (cancel token, throttled progress, a way
+// to post to the GUI thread); its signals arrive on the GUI thread. Every
+// job records the thread it ran on and the workspace it works on, so a test
+// can assert that engine work never runs on the GUI thread, and closing a
+// workspace can cancel its jobs.
 
 #include "core/util/Progress.h"
 
@@ -24,6 +24,7 @@ class QThread;
 
 namespace xbt::ui {
 
+class Job;
 class JobRunner;
 
 // Handed to a job's work function on its worker thread.
@@ -48,6 +49,7 @@ private:
 struct JobRecord {
     int id = 0;
     QString title;
+    QString workspace;          // the job's workspace folder, or empty
     QThread* thread = nullptr;  // where the work function ran
     bool running = false;
     bool ok = false;
@@ -62,6 +64,10 @@ public:
 
     explicit JobRunner(QObject* parent = nullptr);
     ~JobRunner() override;
+
+    // Starts `job` on a worker and takes ownership of it (deleted after its
+    // succeeded or failed signal). Returns its id.
+    int start(Job* job);
 
     // `work(JobContext&)` runs on a worker; `done(result)` (or `done()` for
     // void work) and `failed` run on the GUI thread while `context` lives.
@@ -84,6 +90,8 @@ public:
 
     void cancel(int id);
     void cancelAll();
+    // Cancels every running job of that workspace (it is being closed).
+    void cancelWorkspace(const QString& workspaceDir);
     bool isRunning(int id) const;
     int runningCount() const;
     QList<JobRecord> history() const;

@@ -7,6 +7,7 @@
 #include "ui/workbench/ExplorePanel.h"
 #include "ui/workbench/IndexPanel.h"
 #include "ui/workbench/JobRunner.h"
+#include "ui/workbench/WorkspaceJobs.h"
 #include "ui/workbench/JobStatusWidget.h"
 #include "ui/workbench/ModelsPanel.h"
 #include "ui/workbench/TrainPanel.h"
@@ -167,50 +168,44 @@ void MainWindow::showTab(const QString& name)
         tabs_->setCurrentIndex(i);
 }
 
-void MainWindow::openWorkspace(const QString& dir)
+void MainWindow::openWorkspace(const QString& dir, bool create)
 {
-    const std::string path = QDir(dir).absolutePath().toStdString();
-    const ModelOptions modelOptions = options_.modelOptions;
+    auto* job = new OpenWorkspaceJob(QDir(dir).absolutePath(), options_.modelOptions, create);
     statusBar()->showMessage(tr("Opening %1 ...").arg(dir));
-    runner_->run(
-        this, tr("Opening workspace"),
-        [path, modelOptions](JobContext&) {
-            auto session = std::make_shared<UpgradeSession>(path, modelOptions);
-            WorkspaceSummary summary = session->summarize();
-            return std::make_pair(session, summary);
-        },
-        [this](const std::pair<std::shared_ptr<UpgradeSession>, WorkspaceSummary>& r) {
-            apply(r.first, r.second);
-            rememberRecent(QString::fromStdString(r.second.dir));
-            statusBar()->showMessage(tr("Opened %1").arg(QString::fromStdString(r.second.dir)), 5000);
-            Q_EMIT workspaceOpened(QString::fromStdString(r.second.dir));
-        },
-        [this, dir](const QString& error, bool) {
-            if (options_.interactive)
-                QMessageBox::warning(this, tr("Open workspace"), tr("Could not open %1:\n%2").arg(dir, error));
-            Q_EMIT workspaceFailed(error);
-        });
+    connect(job, &Job::succeeded, this, [this, job] {
+        apply(job->session(), job->summary());
+        const QString opened = QString::fromStdString(job->summary().dir);
+        rememberRecent(opened);
+        statusBar()->showMessage(tr("Opened %1").arg(opened), 5000);
+        Q_EMIT workspaceOpened(opened);
+    });
+    connect(job, &Job::failed, this, [this, dir](const QString& error) {
+        if (options_.interactive)
+            QMessageBox::warning(this, tr("Open workspace"), tr("Could not open %1:\n%2").arg(dir, error));
+        Q_EMIT workspaceFailed(error);
+    });
+    runner_->start(job);
 }
 
 void MainWindow::refresh()
 {
     if (!session_)
         return;
+    auto* job = new RefreshWorkspaceJob(session_);
     std::shared_ptr<UpgradeSession> session = session_;
-    runner_->run(
-        this, tr("Refreshing workspace"),
-        [session](JobContext&) {
-            session->invalidate();
-            return session->summarize();
-        },
-        [this, session](const WorkspaceSummary& summary) {
-            apply(session, summary);
-            Q_EMIT workspaceOpened(QString::fromStdString(summary.dir));
-        });
+    connect(job, &Job::succeeded, this, [this, job, session] {
+        apply(session, job->summary());
+        Q_EMIT workspaceOpened(QString::fromStdString(job->summary().dir));
+    });
+    runner_->start(job);
 }
 
 void MainWindow::apply(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary)
 {
+    // Switching workspaces: what still runs for the old one stops (at its
+    // next cancellation point, leaving that workspace consistent).
+    if (session_ && session_ != session && session_->dir() != session->dir())
+        runner_->cancelWorkspace(QString::fromStdString(session_->dir()));
     session_ = std::move(session);
     setWindowTitle(tr("XBT Workbench - %1").arg(QString::fromStdString(summary.dir)));
     explore_->setSession(session_, summary);
@@ -219,9 +214,13 @@ void MainWindow::apply(std::shared_ptr<UpgradeSession> session, const WorkspaceS
     index_->setSession(session_, summary);
     models_->setSession(session_, summary);
     demo_->setSession(session_, summary);
-    if (!summary.hasProfile())
-        statusBar()->showMessage(tr("This workspace has no upgrade.json: Explore and Evaluate need one (old and new "
-                                    "model, galleries)."),
+    if (summary.profileSource == ProfileSource::Inferred)
+        statusBar()->showMessage(tr("No upgrade.json: the old and new model were found from the galleries and "
+                                    "adapters (see the Models tab)."),
+                                 15000);
+    else if (!summary.hasProfile())
+        statusBar()->showMessage(tr("The upgrade is not known yet: choose the old and the new model in the Models "
+                                    "tab."),
                                  15000);
 }
 
@@ -231,18 +230,13 @@ void MainWindow::buildSampleWorkspace(const QString& dir)
     const std::string path = dir.toStdString();
     showTab(QStringLiteral("explore"));
     statusBar()->showMessage(tr("Building the sample workspace in %1 (a few minutes the first time) ...").arg(dir));
-    runner_->run(
-        this, tr("Building the sample workspace"),
-        [path](JobContext& ctx) {
-            SampleWorkspaceOptions o;
-            o.device = "auto";
-            xbt::buildSampleWorkspace(path, o, ctx.progress(), ctx.cancel());
-        },
-        [this, dir] { openWorkspace(dir); },
-        [this](const QString& error, bool cancelled) {
-            if (!cancelled)
-                QMessageBox::warning(this, tr("Sample workspace"), tr("Building the sample workspace failed:\n%1").arg(error));
-        });
+    auto* job = new BuildSampleWorkspaceJob(dir);
+    connect(job, &Job::succeeded, this, [this, dir] { openWorkspace(dir); });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        if (!cancelled)
+            QMessageBox::warning(this, tr("Sample workspace"), tr("Building the sample workspace failed:\n%1").arg(error));
+    });
+    runner_->start(job);
 }
 
 void MainWindow::offerSampleWorkspace()
@@ -274,12 +268,8 @@ void MainWindow::chooseWorkspace()
 void MainWindow::createWorkspace()
 {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("New workspace (an empty folder)"));
-    if (dir.isEmpty())
-        return;
-    const std::string path = dir.toStdString();
-    runner_->run(
-        this, tr("Creating workspace"), [path](JobContext&) { Workspace::open(path, Workspace::Mode::ReadWrite); },
-        [this, dir] { openWorkspace(dir); });
+    if (!dir.isEmpty())
+        openWorkspace(dir, true);
 }
 
 void MainWindow::rememberRecent(const QString& dir)

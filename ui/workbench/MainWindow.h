@@ -43,7 +43,8 @@ public:
     explicit MainWindow(WorkbenchOptions options = {}, QWidget* parent = nullptr);
     ~MainWindow() override;
 
-    void openWorkspace(const QString& dir);
+    // Opens `dir` (creating the workspace when `create`) on a worker.
+    void openWorkspace(const QString& dir, bool create = false);
     void buildSampleWorkspace(const QString& dir);
     // First start: open the sample workspace when it is built, else offer to build it.
     void offerSampleWorkspace();

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+class QComboBox;
 class QLabel;
 class QPushButton;
 class QTableWidget;
@@ -49,6 +50,7 @@ private:
     QLabel* header_;
     ModelSpecChooser* oldChooser_;
     ModelSpecChooser* newChooser_;
+    QComboBox* oldGallery_;
     QPushButton* apply_;
     QLabel* status_;
     QTableWidget* models_;

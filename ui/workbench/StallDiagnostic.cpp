@@ -3,6 +3,7 @@
 #include "core/workspace/Workspace.h"
 #include "ui/workbench/IndexPanel.h"
 #include "ui/workbench/JobRunner.h"
+#include "ui/workbench/WorkspaceJobs.h"
 #include "ui/workbench/MainWindow.h"
 #include "ui/workbench/MethodSettingsForm.h"
 #include "ui/workbench/TrainPanel.h"
@@ -157,34 +158,17 @@ void StallDiagnostic::disconnectPhase()
 
 void StallDiagnostic::removeProbe(const std::function<void()>& then)
 {
-    const std::string dir = window_->workspaceDir().toStdString();
-    window_->jobs()->run(
-        this, tr("Removing the stall probe"),
-        [dir](JobContext&) {
-            Workspace ws = Workspace::open(dir, Workspace::Mode::ReadWrite);
-            const auto isProbe = [](const std::string& name) { return name.rfind(kProbeName, 0) == 0; };
-            bool removed = false;
-            for (const std::string& gallery : ws.galleries())
-                if (isProbe(gallery)) {
-                    ws.deleteGallery(gallery);
-                    removed = true;
-                }
-            for (const std::string& adapter : ws.adapters())
-                if (isProbe(adapter)) {
-                    ws.deleteAdapter(adapter);
-                    removed = true;
-                }
-            return removed;
-        },
-        [this, then](bool removed) {
-            if (removed)
-                window_->refresh();
-            afterJobs(then);
-        },
-        [this, then](const QString& error, bool) {
-            rows_.append({tr("remove %1").arg(QString::fromLatin1(kProbeName)), {}, error});
-            afterJobs(then);
-        });
+    auto* job = new DeleteEntriesJob(window_->workspaceDir(), kProbeName);
+    connect(job, &Job::succeeded, this, [this, job, then] {
+        if (job->removedAny())
+            window_->refresh();
+        afterJobs(then);
+    });
+    connect(job, &Job::failed, this, [this, then](const QString& error) {
+        rows_.append({tr("remove %1").arg(QString::fromLatin1(kProbeName)), {}, error});
+        afterJobs(then);
+    });
+    window_->jobs()->start(job);
 }
 
 QString StallDiagnostic::table(const QList<Row>& rows)

@@ -1,9 +1,10 @@
 #include "ui/workbench/TrainPanel.h"
 
 #include "core/adapt/AdapterTraining.h"
+#include "core/pipeline/UpgradeSession.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MethodSettingsForm.h"
-#include "core/pipeline/UpgradeSession.h"
+#include "ui/workbench/WorkspaceJobs.h"
 
 #include <QChart>
 #include <QChartView>
@@ -15,7 +16,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
-#include <QPointer>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSplitter>
@@ -194,7 +194,6 @@ void TrainPanel::start()
     const UpgradeProfile profile = session_->profile();
     request.method = method_->currentText().toStdString();
     request.name = name_->text().trimmed().isEmpty() ? request.method : name_->text().trimmed().toStdString();
-    request.workspaceDir = session_->dir();
     request.oldModel = profile.oldModel;
     request.newModel = profile.newModel;
     request.modelOptions = session_->modelOptions();
@@ -224,49 +223,44 @@ void TrainPanel::start()
     cancel_->setEnabled(true);
     status_->setText(tr("Training %1 (%2) ...").arg(QString::fromStdString(request.name), method_->currentText()));
     flush_->start();
-    QPointer<TrainPanel> self(this);
-    job_ = runner_->run(
-        this, tr("Training %1").arg(QString::fromStdString(request.name)),
-        [request, self](JobContext& ctx) {
-            const ProgressCallback bar = ctx.progress();
-            return trainAdapter(
-                request,
-                [&ctx, bar, self](const AdapterTrainProgress& p) {
-                    bar(Progress{p.stage, p.step, p.totalSteps, p.samplesPerSecond, -1.0, p.message});
-                    ctx.post([self, p] {
-                        if (self)
-                            self->onProgress(p);
-                    });
-                },
-                ctx.cancel());
-        },
-        [this](const AdapterTrainResult& r) {
-            job_ = 0;
-            flushCharts();
-            flush_->stop();
-            start_->setEnabled(true);
-            cancel_->setEnabled(false);
-            QString metrics;
-            if (r.info.metrics.contains("validation"))
-                metrics = QString::fromStdString(r.info.metrics["validation"].dump()).left(300);
-            status_->setText(tr("Saved adapter '%1' (%2) in %3 s%4.%5")
-                                 .arg(QString::fromStdString(r.info.name), QString::fromStdString(r.info.method))
-                                 .arg(r.seconds, 0, 'f', 1)
-                                 .arg(r.resumedFromStep ? tr(", resumed from step %1").arg(r.resumedFromStep) : QString())
-                                 .arg(metrics.isEmpty() ? QString() : tr(" Validation: ") + metrics));
-            Q_EMIT adapterTrained(QString::fromStdString(r.info.name));
-        },
-        [this](const QString& error, bool cancelled) {
-            job_ = 0;
-            flushCharts();
-            flush_->stop();
-            start_->setEnabled(true);
-            cancel_->setEnabled(false);
-            status_->setText(cancelled ? tr("Cancelled. Start again with the same settings to resume from the checkpoint.")
-                                       : tr("Training failed: %1").arg(error));
-            if (!cancelled)
-                Q_EMIT trainingFailed(error);
-        });
+    auto* job = new TrainJob(session_, request);
+    connect(job, &TrainJob::progressed, this, &TrainPanel::onProgress);
+    connect(job, &Job::succeeded, this, [this, job] { trainingDone(job->result()); });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        trainingStopped();
+        status_->setText(cancelled ? tr("Cancelled. Start again with the same settings to resume from the checkpoint.")
+                                   : tr("Training failed: %1").arg(error));
+        if (!cancelled)
+            Q_EMIT trainingFailed(error);
+    });
+    job_ = runner_->start(job);
+}
+
+void TrainPanel::trainingStopped()
+{
+    job_ = 0;
+    flushCharts();
+    flush_->stop();
+    start_->setEnabled(true);
+    cancel_->setEnabled(false);
+}
+
+void TrainPanel::trainingDone(const AdapterTrainResult& r)
+{
+    trainingStopped();
+    const AdapterValidationHeadline h = validationHeadline(r.info);
+    const QString validation =
+        h.available ? tr(" Validation: R@1 T2I %1%, I2T %2%; compatibility criterion %3 (%4).")
+                          .arg(100 * h.t2iR1, 0, 'f', 1)
+                          .arg(100 * h.i2tR1, 0, 'f', 1)
+                          .arg(h.criterionMet ? tr("met") : tr("not met"), QString::fromStdString(h.verdicts))
+                    : QString();
+    status_->setText(tr("Saved adapter '%1' (%2) in %3 s%4.%5")
+                         .arg(QString::fromStdString(r.info.name), QString::fromStdString(r.info.method))
+                         .arg(r.seconds, 0, 'f', 1)
+                         .arg(r.resumedFromStep ? tr(", resumed from step %1").arg(r.resumedFromStep) : QString())
+                         .arg(validation));
+    Q_EMIT adapterTrained(QString::fromStdString(r.info.name));
 }
 
 void TrainPanel::cancel()

@@ -23,9 +23,7 @@ class QValueAxis;
 
 namespace xbt {
 struct AdapterTrainProgress;
-}
-
-namespace xbt {
+struct AdapterTrainResult;
 class UpgradeSession;
 struct WorkspaceSummary;
 }  // namespace xbt
@@ -58,6 +56,8 @@ Q_SIGNALS:
 
 private:
     void onProgress(const AdapterTrainProgress& p);
+    void trainingDone(const AdapterTrainResult& result);
+    void trainingStopped();  // done, failed or cancelled: the panel is ready again
     void flushCharts();
     QLineEdit* pathField(const QString& tooltip, bool folder, QFormLayout* form, const QString& label);
 

@@ -1,8 +1,7 @@
 // xbt galleries: list a workspace's galleries; rename or delete one.
 #include "app/xbt/Command.h"
 #include "app/xbt/WorkspaceEntryCli.h"
-#include "core/gallery/GalleryFiles.h"
-#include "core/gallery/GalleryStore.h"
+#include "core/gallery/GalleryOverview.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
@@ -31,23 +30,18 @@ bool printList(const Workspace& workspace)
         return true;
     }
     bool allRead = true;
-    std::printf("%-20s %9s %7s %9s  %-16s %-12s %-5s %-7s  %s\n", "gallery", "embedded", "failed", "captions", "model",
-                "fingerprint", "index", "stored", "root");
-    for (const std::string& name : names) {
-        try {
-            const GalleryStore store =
-                GalleryStore::open(galleryFiles(workspace.galleryDir(name)).database, GalleryStore::Mode::ReadOnly);
-            const GallerySettings& s = store.settings();
-            const ItemCounts c = store.counts();
-            std::printf("%-20s %9lld %7lld %9lld  %-16s %-12s %-5s %-7s  %s\n", shownName(name).c_str(),
-                        static_cast<long long>(c.embedded), static_cast<long long>(c.failed),
-                        static_cast<long long>(c.captions), s.modelName.c_str(),
-                        fingerprintPrefix(s.modelFingerprint).c_str(), indexTypeName(s.indexType),
-                        precisionName(s.precision), s.root.c_str());
-        } catch (const Error& e) {
-            std::printf("%-20s (cannot be read: %s)\n", shownName(name).c_str(), e.what());
+    for (const GalleryOverview& g : galleryOverviews(workspace)) {
+        if (!g.error.empty()) {
+            std::printf("%-20s (cannot be read: %s)\n", shownName(g.name).c_str(), g.error.c_str());
             allRead = false;
+            continue;
         }
+        const GallerySettings& s = g.settings;
+        std::printf("%-20s %9lld %7lld %9lld  %-16s %-12s %-5s %-7s  %s\n", shownName(g.name).c_str(),
+                    static_cast<long long>(g.counts.embedded), static_cast<long long>(g.counts.failed),
+                    static_cast<long long>(g.counts.captions), s.modelName.c_str(),
+                    fingerprintPrefix(s.modelFingerprint).c_str(), indexTypeName(s.indexType),
+                    precisionName(s.precision), s.root.c_str());
     }
     return allRead;
 }
