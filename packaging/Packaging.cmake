@@ -7,7 +7,7 @@
 #   share/applications/xbt-workbench.desktop
 #   share/icons/hicolor/<size>/apps/xbt-workbench.{png,svg}
 #   share/metainfo/io.github.xbt_workbench.metainfo.xml
-#   share/doc/xbt-workbench/          README and the user guide
+#   share/doc/xbt-workbench/          README, the user guide and the copyright file (MIT, see LICENSE)
 
 include(GNUInstallDirs)
 
@@ -26,6 +26,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/samples/
 
 # README links into docs/ and the guide into docs/images/: keep that shape.
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# Debian's machine-readable form of LICENSE (the two must agree: test_package checks).
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/copyright DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs DESTINATION ${CMAKE_INSTALL_DOCDIR})
 
 if(TARGET xbt-workbench)
@@ -68,9 +70,8 @@ compatibility adapter that maps a new model's embeddings into the old space
 side-by-side results how close the old gallery gets to a full re-index.
 Ships the xbt command-line tool, the xbt-workbench desktop application and
 two small sample models; runs offline on the CPU.")
-# Set it for a release build; the placeholder's .invalid domain cannot deliver mail.
-set(XBT_PACKAGE_MAINTAINER "XBT Workbench maintainers <maintainers@xbt-workbench.invalid>"
-    CACHE STRING "Maintainer field of the Debian package (Name <email>)")
+# The copyright holder of LICENSE and packaging/copyright maintains the package.
+set(XBT_PACKAGE_MAINTAINER "The XBT Workbench authors <xbt-workbench@users.noreply.github.com>")
 set(CPACK_PACKAGE_CONTACT "${XBT_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${XBT_PACKAGE_MAINTAINER}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)  # xbt-workbench_<version>_<arch>.deb

@@ -82,6 +82,7 @@ expect=(
   ./usr/share/xbt-workbench/samples/sample-old.json
   ./usr/share/xbt-workbench/samples/sample-new.json
   ./usr/share/doc/xbt-workbench/README.md
+  ./usr/share/doc/xbt-workbench/copyright
   ./usr/share/doc/xbt-workbench/docs/user-guide.md
 )
 for size in 16 32 48 64 128 256; do
@@ -112,6 +113,19 @@ done
 desktop-file-validate "$root/usr/share/applications/xbt-workbench.desktop" || fail "desktop entry invalid"
 appstreamcli validate --no-net "$root/usr/share/metainfo/io.github.xbt_workbench.metainfo.xml" > "$work/appstream.log" 2>&1 ||
   { cat "$work/appstream.log" >&2; fail "metainfo invalid"; }
+
+echo "== one license everywhere: LICENSE, the copyright file, AppStream, the maintainer"
+holder=$(grep -m1 -oE 'Copyright \(c\) [0-9]+ .*' "$source_dir/LICENSE" | sed -E 's/Copyright \(c\) [0-9]+ //')
+[ -n "$holder" ] || fail "LICENSE names no copyright holder"
+grep -q '^MIT License' "$source_dir/LICENSE" || fail "LICENSE is not the MIT license"
+copyright="$root/usr/share/doc/xbt-workbench/copyright"
+grep -qxF "License: Expat" "$copyright" || fail "the copyright file does not say Expat (MIT)"
+grep -qF "Copyright: " "$copyright" && grep -qF "$holder" "$copyright" || fail "the copyright file does not name $holder"
+grep -qF "<project_license>MIT</project_license>" "$root/usr/share/metainfo/io.github.xbt_workbench.metainfo.xml" ||
+  fail "the metainfo's project_license is not MIT"
+maintainer=$(dpkg-deb -f "$deb" Maintainer)
+grep -qF "$holder" <<<"$maintainer" || fail "Maintainer '$maintainer' is not the copyright holder $holder"
+if grep -qiE '\.invalid|example\.(com|org)' <<<"$maintainer"; then fail "Maintainer '$maintainer' is a placeholder"; fi
 
 echo "== run the unpacked xbt from another folder"
 elsewhere="$work/elsewhere"
