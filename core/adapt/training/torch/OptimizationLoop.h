@@ -5,9 +5,8 @@
 // later run with the same identity resumes from, and a NaN guard that stops
 // with the last good checkpoint kept. A step's data must depend only on
 // (seed, step), so that a resumed run replays the uninterrupted one exactly.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerValidation.h"
+#include "core/adapt/training/AdapterValidation.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/train/TrainingCheckpoint.h"
 
@@ -48,12 +47,12 @@ struct LoopHooks {
     int64_t nanAtStep = -1;   // tests: make the loss NaN at this step
 };
 
-class AdapterTrainerLoop {
+class OptimizationLoop {
 public:
     // `state` holds every trained parameter (saved in checkpoints); the
     // optimizer's groups were created at learning rates proportional to
     // the multiples they should keep (group lr / plan.learningRate).
-    AdapterTrainerLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
+    OptimizationLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
                        torch::Device device, LoopHooks hooks);
 
     void setValidation(std::function<ValidationRecall()> validate) { validate_ = std::move(validate); }

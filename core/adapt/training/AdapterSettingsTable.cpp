@@ -1,4 +1,4 @@
-#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
 
 #include "core/util/Error.h"
 

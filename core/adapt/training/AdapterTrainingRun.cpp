@@ -1,27 +1,26 @@
-#include "core/adapt/AdapterTrainer.h"
-
-#include "core/util/JsonText.h"
-#include "core/util/Timestamp.h"
+#include "core/adapt/training/AdapterTrainingRun.h"
 
 #include "core/adapt/AdapterStore.h"
-#include "core/adapt/AdapterTrainerData.h"
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
-#include "core/adapt/FctTrainer.h"
-#include "core/adapt/LoraImageTower.h"
-#include "core/adapt/XbtFeatureAdapter.h"
-#include "core/adapt/XbtStage1Trainer.h"
-#include "core/adapt/XbtStage2Trainer.h"
-#include "core/workspace/Workspace.h"
-#include "core/workspace/WorkspaceLayout.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/TrainingData.h"
+#include "core/adapt/training/torch/FctTrainer.h"
+#include "core/adapt/training/torch/LoraImageTower.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/torch/XbtFeatureAdapter.h"
+#include "core/adapt/training/torch/XbtStage1Trainer.h"
+#include "core/adapt/training/torch/XbtStage2Trainer.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/TorchRuntime.h"
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
+#include "core/util/JsonText.h"
 #include "core/util/Sha256.h"
+#include "core/util/Timestamp.h"
+#include "core/workspace/Workspace.h"
+#include "core/workspace/WorkspaceLayout.h"
 
 #include <torch/torch.h>
 
@@ -33,11 +32,6 @@ namespace xbt {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string AdapterTrainer::checkpointDirectory(const std::string& workspaceDir, const std::string& name)
-{
-    return WorkspaceLayout(workspaceDir).adapterCheckpointDir(name);
-}
 
 namespace {
 
@@ -54,14 +48,12 @@ json splitData(const CaptionedSplit& split, const SplitEmbeddings& embedded)
             {"images_embedded", embedded.embeddedImages.size()}};
 }
 
-}  // namespace
-
-// One call of AdapterTrainer::run: the request's data, models and results.
+// One call of runAdapterTraining: the request's data, models and results.
 class AdapterTrainingRun {
 public:
-    AdapterTrainingRun(const AdapterTrainer& trainer, const AdapterTrainRequest& request,
-                       const AdapterProgressCallback& progress, const CancelToken& cancel)
-        : trainer_(trainer), request_(request), progress_(progress), cancel_(cancel),
+    AdapterTrainingRun(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
+                       const CancelToken& cancel, const AdapterTrainingProbes& probes)
+        : probes_(probes), request_(request), progress_(progress), cancel_(cancel),
           method_(request.method),
           name_(request.name.empty() ? request.method : request.name),
           config_(resolveAdapterSettings(request.method, request.config)), settings_(config_),
@@ -183,8 +175,8 @@ private:
             throw Error("training " + method_ + " needs the " + role + " model: give its spec (built-in name, "
                         "TorchScript archive or model folder)");
         report("loading models", "loading the " + role + " model " + spec);
-        if (trainer_.modelLoadHook_)
-            trainer_.modelLoadHook_(role, spec);
+        if (probes_.onModelLoad)
+            probes_.onModelLoad(role, spec);
         return loadModel(spec, options_);
     }
 
@@ -311,7 +303,7 @@ private:
                      {"pairs", pairs_ ? cache_.splitKey(*pairs_) : ""},
                      {"validation", validationSplit_ ? cache_.splitKey(*validationSplit_) : ""},
                      {"stage1_adapter", stage1Adapter_ ? sha256Hex(stage1Adapter_->info().toJson().dump()) : ""}};
-        checkpointRoot_ = AdapterTrainer::checkpointDirectory(request_.workspaceDir, name_);
+        checkpointRoot_ = WorkspaceLayout(request_.workspaceDir).adapterCheckpointDir(name_);
         const std::string marker = (fs::path(checkpointRoot_) / "request.json").string();
         if (fs::exists(checkpointRoot_)) {
             bool same = false;
@@ -338,8 +330,8 @@ private:
         hooks.identity = identity_;
         hooks.progress = progress_;
         hooks.cancel = cancel_;
-        if (trainer_.nanStage_ == stage)
-            hooks.nanAtStep = trainer_.nanStep_;
+        if (probes_.nanStage == stage)
+            hooks.nanAtStep = probes_.nanStep;
         return hooks;
     }
 
@@ -550,7 +542,7 @@ private:
         return adapter;
     }
 
-    const AdapterTrainer& trainer_;
+    const AdapterTrainingProbes& probes_;
     const AdapterTrainRequest& request_;
     AdapterProgressCallback progress_;
     CancelToken cancel_;
@@ -580,10 +572,12 @@ private:
     int64_t resumedFrom_ = 0;
 };
 
-AdapterTrainResult AdapterTrainer::run(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
-                                       const CancelToken& cancel)
+}  // namespace
+
+AdapterTrainResult runAdapterTraining(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
+                                      const CancelToken& cancel, const AdapterTrainingProbes& probes)
 {
-    return AdapterTrainingRun(*this, request, progress, cancel).run();
+    return AdapterTrainingRun(request, progress, cancel, probes).run();
 }
 
 }  // namespace xbt

@@ -12,11 +12,10 @@
 // (caption->image InfoNCE + (1 - cos)): still no old model in stage 2, but a signal stage
 // 1's targets cannot give, since they can at best reproduce the old text
 // encoder, and T2I against old images then at best equals old->old.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
-#include "core/adapt/XbtImageSide.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/torch/XbtImageSide.h"
 
 namespace xbt {
 

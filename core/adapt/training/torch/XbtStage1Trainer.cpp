@@ -1,8 +1,8 @@
-#include "core/adapt/XbtStage1Trainer.h"
+#include "core/adapt/training/torch/XbtStage1Trainer.h"
 
 #include "core/adapt/ClosedFormFit.h"
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -67,7 +67,7 @@ XbtStage1Outcome XbtStage1Trainer::train(double sigma, int64_t steps, const Adap
     const int64_t dims = newTexts_.size(1);
     LoopPlan plan{stage, "stage1_lr", steps, s.warmupSteps, s.learningRate, batch,
                   s.validateEvery, s.checkpointEvery};
-    AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
+    OptimizationLoop loop(plan, *state, optimizer, device_, hooks);
     if (!validation.empty())
         loop.setValidation([&] {
             auto map = [&](const torch::Tensor& z) { return phi(z); };

@@ -1,4 +1,4 @@
-#include "core/adapt/AdapterTrainerLoop.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
 
 #include "core/train/TrainingSchedule.h"
 #include "core/util/FileUtil.h"
@@ -21,7 +21,7 @@ constexpr const char* kStateFile = "state.pt";
 constexpr const char* kOptimizerFile = "optimizer.pt";
 }  // namespace
 
-AdapterTrainerLoop::AdapterTrainerLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
+OptimizationLoop::OptimizationLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
                                        torch::Device device, LoopHooks hooks)
     : plan_(std::move(plan)), state_(state), optimizer_(optimizer), device_(device), hooks_(std::move(hooks))
 {
@@ -29,7 +29,7 @@ AdapterTrainerLoop::AdapterTrainerLoop(LoopPlan plan, torch::nn::Module& state, 
         groupScale_.push_back(plan_.learningRate > 0.0 ? group.options().get_lr() / plan_.learningRate : 1.0);
 }
 
-void AdapterTrainerLoop::save(int64_t step, bool finished) const
+void OptimizationLoop::save(int64_t step, bool finished) const
 {
     if (!hooks_.checkpoint)
         return;
@@ -46,7 +46,7 @@ void AdapterTrainerLoop::save(int64_t step, bool finished) const
         {{"stage", plan_.stage}, {"finished", finished}});
 }
 
-void AdapterTrainerLoop::load()
+void OptimizationLoop::load()
 {
     requireRegularFile(hooks_.checkpoint->file(kStateFile));
     requireRegularFile(hooks_.checkpoint->file(kOptimizerFile));
@@ -63,7 +63,7 @@ void AdapterTrainerLoop::load()
     }
 }
 
-LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& lossAt,
+LoopResult OptimizationLoop::run(const std::function<torch::Tensor(int64_t)>& lossAt,
                                    const std::function<void()>& afterStep)
 {
     LoopResult result;

@@ -1,7 +1,7 @@
-#include "core/adapt/XbtStage2Trainer.h"
+#include "core/adapt/training/torch/XbtStage2Trainer.h"
 
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -116,7 +116,7 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
     const int64_t stepsPerEpoch = images / batch;
     LoopPlan plan{"stage 2", "stage2_lr", s.steps, s.warmupSteps, s.learningRate, batch, s.validateEvery,
                   s.checkpointEvery};
-    AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
+    OptimizationLoop loop(plan, *state, optimizer, device_, hooks);
     auto mapped = [&] {
         auto map = [&](const torch::Tensor& z) { return phi(z); };
         return std::make_pair(applyWithoutGrad(map, validation.newTexts(), device_),

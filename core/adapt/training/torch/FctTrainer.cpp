@@ -1,8 +1,8 @@
-#include "core/adapt/FctTrainer.h"
+#include "core/adapt/training/torch/FctTrainer.h"
 
 #include "core/adapt/ClosedFormFit.h"
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -87,7 +87,7 @@ FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, c
         texts = RowSource(fromMatrix(oldTexts, device_), fromMatrix(newTexts, device_),
                           std::min(batch - imageRows, oldTexts.rows), s.seed + 1);
     LoopPlan plan{"fct", "lr", s.steps, s.warmupSteps, s.learningRate, batch, s.validateEvery, s.checkpointEvery};
-    AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
+    OptimizationLoop loop(plan, *state, optimizer, device_, hooks);
     auto transformed = [&] {
         auto map = [&](const torch::Tensor& x) { return h(x); };
         return std::make_pair(applyWithoutGrad(map, validation.oldSpace().images, device_),

@@ -5,10 +5,9 @@
 // part from least squares, residual MLP starting at zero); the loss is the
 // squared error of h's raw output against the new embedding plus
 // cos_weight (1 - cos). Every encoder is frozen: only h trains.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
 #include "core/adapt/CompatibilityAdapter.h"
 
 namespace xbt {

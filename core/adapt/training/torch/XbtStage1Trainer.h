@@ -5,10 +5,9 @@
 // lambda (1 - cos). The noise (eps ~ N(0, I / d_new), so sigma is the noise's
 // norm relative to the unit embedding) keeps phi from fitting the text
 // modality only, so that it transfers to image embeddings.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
 #include "core/adapt/CompatibilityAdapter.h"
 
 namespace xbt {

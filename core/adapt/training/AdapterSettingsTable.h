@@ -1,8 +1,9 @@
 #pragma once
-// Every adapter method's settings in one table: key, kind, default and a
-// one-line help. The same table answers adapterMethodSettings(), fills a
-// request's missing keys and refuses unknown keys or values of the wrong
-// kind, so the CLI, the UI and the saved adapter.json always agree.
+// Internal to trainAdapter (core/adapt/AdapterTraining.h). Every adapter
+// method's settings in one table: key, kind, default and a one-line help. The
+// same table answers adapterMethodSettings(), fills a request's missing keys
+// and refuses unknown keys or values of the wrong kind, so the CLI, the UI and
+// the saved adapter.json always agree.
 
 #include <nlohmann/json.hpp>
 
