@@ -442,11 +442,11 @@ private:
         XbtStage1Trainer trainer(settings, trainNew, trainOld, device_);
         const double sigma = settings_.isAuto("sigma") ? searchSigma(trainer, validation) : settings_.number("sigma");
         const XbtStage1Outcome out =
-            trainer.train(sigma, settings.steps, validation, hooksFor("stage 1", "stage1"), "stage 1");
+            trainer.train(sigma, settings.optimizer.steps, validation, hooksFor("stage 1", "stage1"), "stage 1");
         resumedFrom_ = out.loop.resumedFromStep;
         metrics_["stage1"] = {{"sigma", sigma},
                               {"temperature", out.temperature},
-                              {"steps", settings.steps},
+                              {"steps", settings.optimizer.steps},
                               {"final_loss", out.loop.lastLoss},
                               {"seconds", out.loop.seconds},
                               {"validation_r1", out.loop.validation.describe()}};
@@ -502,13 +502,13 @@ private:
         if (gallery)
             data.galleryImages = pairs.images[1];
         data_["pairs"]["images_used"] = pairs.split.images.size();
-        XbtStage2Trainer trainer(XbtStage2Settings::from(settings_), stage1.phi, stage1.temperature, *imageSide,
-                                 device_);
+        const XbtStage2Settings settings = XbtStage2Settings::from(settings_);
+        XbtStage2Trainer trainer(settings, stage1.phi, stage1.temperature, *imageSide, device_);
         const XbtStage2Outcome out = trainer.train(data, validation_, hooksFor("stage 2", "stage2"));
         if (out.loop.resumedFromStep > 0)
             resumedFrom_ = out.loop.resumedFromStep;
         metrics_["stage2"] = {{"image_adapter", imageSide->adaptation()},
-                              {"steps", settings_.integer("stage2_steps")},
+                              {"steps", settings.optimizer.steps},
                               {"final_loss", out.loop.lastLoss},
                               {"seconds", out.loop.seconds}};
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.phi);
@@ -526,11 +526,12 @@ private:
         data_["fitted_rows"] = {{"pair_images", pairs.images[0].rows}, {"corpus_sentences", texts ? corpusOld_.rows : 0}};
         if (!request_.gallery.empty())
             data_["gallery"] = request_.gallery;
-        FctTrainer trainer(FctSettings::from(settings_), device_);
+        const FctSettings settings = FctSettings::from(settings_);
+        FctTrainer trainer(settings, device_);
         const FctOutcome out = trainer.train(pairs.images[0], pairs.images[1], texts ? corpusOld_ : Matrix(),
                                              texts ? corpusNew_ : Matrix(), validation_, hooksFor("fct", "fct"));
         resumedFrom_ = out.loop.resumedFromStep;
-        metrics_["fct"] = {{"steps", settings_.integer("steps")},
+        metrics_["fct"] = {{"steps", settings.optimizer.steps},
                            {"final_loss", out.loop.lastLoss},
                            {"seconds", out.loop.seconds}};
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.transform);
