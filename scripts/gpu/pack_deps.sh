@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the engine's non-torch build dependencies (FAISS, OpenCV core/imgproc/
 # imgcodecs, ICU, SQLite, zlib, OpenSSL's libcrypto, reference BLAS/LAPACK,
-# nlohmann-json) from this
+# nlohmann-json, Imath's headers) from this
 # Debian 12 machine into .gpu/deps.tar.xz, for a lent GPU machine that has CUDA,
 # CMake and PyTorch's CUDA LibTorch but none of these (see docs/benchmarks.md,
 # "GPU"). OpenCV's imgcodecs links GDAL, GDCM and OpenEXR, whose dependency
@@ -89,8 +89,8 @@ mkdir -p "$L/cmake"
 cp -r "$SYS/cmake/faiss" "$L/cmake/"
 sed -i "s#/usr/lib/$ARCH/lib\(blas\|lapack\)\.so#\${_IMPORT_PREFIX}/lib/$ARCH/lib\1.so#g" "$L/cmake/faiss/faiss-targets.cmake"
 cp -r /usr/share/cmake/nlohmann_json "$D/share/cmake/"
-cp -r /usr/include/opencv4 /usr/include/faiss /usr/include/nlohmann /usr/include/unicode /usr/include/openssl \
-  "$D/include/"
+cp -r /usr/include/opencv4 /usr/include/faiss /usr/include/nlohmann /usr/include/unicode /usr/include/Imath \
+  /usr/include/openssl "$D/include/"
 # OpenSSL's configuration headers are per architecture on Debian: merge them in.
 cp /usr/include/$ARCH/openssl/*.h "$D/include/openssl/"
 cp /usr/include/sqlite3.h /usr/include/sqlite3ext.h /usr/include/zlib.h /usr/include/zconf.h "$D/include/"
