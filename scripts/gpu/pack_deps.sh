@@ -10,7 +10,10 @@
 #   bash scripts/gpu/pack_deps.sh      # then: device run with carry [".gpu"]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-grep -qx '/.gpu/' .git/info/exclude || echo '/.gpu/' >> .git/info/exclude
+# Keep the pack out of git; in a worktree .git is a file, so ask git where the exclude file is.
+exclude=$(git rev-parse --git-path info/exclude)
+mkdir -p "$(dirname "$exclude")"
+grep -qsx '/.gpu/' "$exclude" || echo '/.gpu/' >> "$exclude"
 ARCH=x86_64-linux-gnu
 SYS=/usr/lib/$ARCH
 STAGE=$(mktemp -d)
