@@ -11,6 +11,10 @@ find_package(nlohmann_json 3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 find_package(SQLite3 REQUIRED)
+# SHA-256 (fingerprints, content hashes): OpenSSL's libcrypto.
+find_package(OpenSSL 1.1 REQUIRED COMPONENTS Crypto)
+# Half-precision conversion: Imath's inline functions, headers only (nothing linked).
+find_path(XBT_IMATH_INCLUDE_DIR Imath/half.h REQUIRED)
 
 # OpenCV: Debian splits it into per-module -dev packages that do not ship the
 # CMake config (only the libopencv-dev meta package does, and it drags in VTK).

@@ -83,9 +83,10 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 # Depends comes from dpkg-shlibdeps: the runtime library packages that own
-# what the binaries link (libtorch1.13, libqt6*6, libopencv-*406, libopenblas0
-# for the evaluation's cblas, ...), never the -dev packages the build used.
-# FAISS is a static library on Debian, so it needs no package.
+# what the binaries link (libtorch1.13, libqt6*6, libopencv-*406, libssl3 for
+# libcrypto's SHA-256, libopenblas0 for the evaluation's cblas, ...), never the
+# -dev packages the build used. FAISS is a static library on Debian, and Imath
+# is used from its headers only, so neither needs a package.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # libopenblas0 is satisfied by any OpenBLAS flavour; recommend the pthread one
 # scripts/setup.sh uses. LibTorch calls the generic libblas.so.3, ~35x slower

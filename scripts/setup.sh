@@ -14,6 +14,8 @@ packages=(
   libfaiss-dev libomp-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libsqlite3-dev nlohmann-json3-dev zlib1g-dev libicu-dev
+  # SHA-256 from OpenSSL's libcrypto; half floats from Imath (headers only)
+  libssl-dev libimath-dev
   # GUI: Qt 6 Widgets, Charts (needs the OpenGL dev package), Test
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev libgl-dev
   qt6-image-formats-plugins

@@ -4,10 +4,11 @@
 // adapter, a NaN stops training with the last good checkpoint kept, and FCT
 // moves an old gallery so that new queries find things in it.
 #include "core/adapt/AdapterStore.h"
-#include "core/adapt/AdapterTrainer.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
+#include "core/adapt/training/AdapterTrainingRun.h"
 #include "core/workspace/Workspace.h"
+#include "core/workspace/WorkspaceLayout.h"
 #include "core/model/ModelLoader.h"
 #include "core/sample/SampleWorldGenerator.h"
 #include "core/util/InstallPaths.h"
@@ -181,16 +182,17 @@ private Q_SLOTS:
 
         const std::string ws = workspace("ws-xbt");
         std::vector<std::string> events;
-        AdapterTrainer trainer;
-        trainer.setModelLoadHook([&](const std::string& role, const std::string&) { events.push_back("load " + role); });
-        const AdapterTrainResult r = trainer.run(
+        AdapterTrainingProbes probes;
+        probes.onModelLoad = [&](const std::string& role, const std::string&) { events.push_back("load " + role); };
+        const AdapterTrainResult r = runAdapterTraining(
             request("xbt", "xbt", ws,
                     {{"sigma", 0.0}, {"stage1_steps", 300}, {"stage2_steps", 60}, {"stage2_batch_size", 32},
                      {"validate_every", 0}, {"hidden", 128}}),
             [&](const AdapterTrainProgress& p) {
                 if (events.empty() || events.back() != p.stage)
                     events.push_back(p.stage);
-            });
+            },
+            {}, probes);
         const json& metrics = r.info.metrics;
         const double stage1 = rsum(metrics.at("stage1_validation"), "new+phi->old");
         const double full = rsum(metrics.at("validation"), "new+phi->old");
@@ -212,7 +214,7 @@ private Q_SLOTS:
         const auto stage1Start = std::find(events.begin(), events.end(), std::string("stage 1"));
         const auto stage2Start = std::find(events.begin(), events.end(), std::string("stage 2"));
         QVERIFY(oldLoad < stage1Start && stage1Start < stage2Start && stage2Start != events.end());
-        QVERIFY(!fs::exists(AdapterTrainer::checkpointDirectory(ws, "xbt")));  // removed once saved
+        QVERIFY(!fs::exists(WorkspaceLayout(ws).adapterCheckpointDir("xbt")));  // removed once saved
 
         QCOMPARE(sha256File(weights), weightsBefore);
         QCOMPARE(loadModel("sample-new", cpuOptions())->fingerprint(), fingerprintBefore);
@@ -234,9 +236,9 @@ private Q_SLOTS:
                                            {"stage2_steps", 30}, {"stage2_batch_size", 16}});
         req.oldModel = "/nonexistent/old-model.pt";
         std::vector<std::string> loads;
-        AdapterTrainer trainer;
-        trainer.setModelLoadHook([&](const std::string& role, const std::string&) { loads.push_back(role); });
-        const AdapterTrainResult r = trainer.run(req);
+        AdapterTrainingProbes probes;
+        probes.onModelLoad = [&](const std::string& role, const std::string&) { loads.push_back(role); };
+        const AdapterTrainResult r = runAdapterTraining(req, {}, {}, probes);
         QCOMPARE(loads, std::vector<std::string>{"new"});
         QCOMPARE(r.info.oldModel.fingerprint, s1.info.oldModel.fingerprint);
         QCOMPARE(r.info.imageTowerAdaptation, std::string("feature-adapter"));
@@ -261,7 +263,7 @@ private Q_SLOTS:
             if (p.stage == "stage 2" && p.step == 6)
                 cancel.cancel();
         }, cancel));
-        QVERIFY(fs::exists(fs::path(AdapterTrainer::checkpointDirectory(ws, "split")) / "stage2" / "state.json"));
+        QVERIFY(fs::exists(fs::path(WorkspaceLayout(ws).adapterCheckpointDir("split")) / "stage2" / "state.json"));
         const AdapterTrainResult resumed = trainAdapter(split);
         QCOMPARE(resumed.resumedFromStep, int64_t(6));
 
@@ -280,13 +282,14 @@ private Q_SLOTS:
         const std::string ws = workspace("ws-nan");
         const AdapterTrainRequest req = request(
             "xbt-stage1", "nan", ws, {{"sigma", 0.0}, {"stage1_steps", 20}, {"checkpoint_every", 4}, {"hidden", 16}});
-        AdapterTrainer trainer;
-        trainer.injectNanAt("stage 1", 9);
-        const QString e = test::errorOf([&] { trainer.run(req); });
+        AdapterTrainingProbes probes;
+        probes.nanStage = "stage 1";
+        probes.nanStep = 9;
+        const QString e = test::errorOf([&] { runAdapterTraining(req, {}, {}, probes); });
         VERIFY_CONTAINS(e, "not a number");
         VERIFY_CONTAINS(e, "step 8");
         VERIFY_CONTAINS(e, "stage1_lr");
-        QVERIFY(fs::exists(fs::path(AdapterTrainer::checkpointDirectory(ws, "nan")) / "stage1" / "state.json"));
+        QVERIFY(fs::exists(fs::path(WorkspaceLayout(ws).adapterCheckpointDir("nan")) / "stage1" / "state.json"));
         QCOMPARE(trainAdapter(req).resumedFromStep, int64_t(8));
     }
 

@@ -47,7 +47,7 @@ echo "Depends: $depends"
 echo "Recommends: $(field Recommends)"
 [ -n "$depends" ] || fail "no Depends: dpkg-shlibdeps did not run"
 # Runtime libraries of what the binaries link, never a -dev package.
-for lib in libc6 libtorch1.13 libqt6core6 libqt6widgets6 libqt6charts6 libopencv-core406 libsqlite3-0; do
+for lib in libc6 libtorch1.13 libqt6core6 libqt6widgets6 libqt6charts6 libopencv-core406 libsqlite3-0 libssl3; do
   grep -Eq "(^|[ ,|])$lib([ ,(]|$)" <<<"$depends" || fail "Depends lacks $lib"
 done
 if grep -Eq -- '-dev([ ,(|]|$)' <<<"$depends"; then fail "Depends names a -dev package"; fi

@@ -1,7 +1,7 @@
 #include "core/adapt/AdapterTraining.h"
 
-#include "core/adapt/AdapterTrainer.h"
-#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/AdapterTrainingRun.h"
 
 namespace xbt {
 
@@ -20,7 +20,7 @@ nlohmann::json adapterMethodSettings()
 AdapterTrainResult trainAdapter(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
                                 const CancelToken& cancel)
 {
-    return AdapterTrainer().run(request, progress, cancel);
+    return runAdapterTraining(request, progress, cancel);
 }
 
 }  // namespace xbt

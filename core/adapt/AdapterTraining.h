@@ -1,6 +1,8 @@
 #pragma once
 // One entry point that trains any adapter method and saves it in the
-// workspace: used by `xbt train` and by the workbench's Train panel.
+// workspace: used by `xbt train` and by the workbench's Train panel. How it
+// does so is internal, in core/adapt/training/ (its torch/ folder holds the
+// parts that include LibTorch).
 //
 //   lstsq, procrustes  closed form on text pairs (and image pairs when given)
 //   xbt-stage1         phi on text only (corpus), noise injection

@@ -1,6 +1,6 @@
 #include "core/adapt/ClosedFormFit.h"
 
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/util/Error.h"
 
 namespace xbt {

@@ -1,7 +1,7 @@
 #include "core/adapt/CompatibilityAdapter.h"
 
 #include "core/adapt/AdapterTensors.h"
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/util/Error.h"
 #include "core/util/Sha256.h"
 

@@ -2,7 +2,10 @@
 // RFC 4180 CSV as users' caption and metadata files write it: comma-separated,
 // fields optionally quoted, "" for a quote inside quotes, commas and line
 // breaks allowed inside quotes, \n or \r\n line endings, UTF-8. Rows keep the
-// line they start on so errors can point at it.
+// line they start on so errors can point at it. Hand-written on purpose: what
+// users need from a malformed file is the line of each bad row and the choice
+// to skip it, which Debian's libcsv (a callback parser that stops at the first
+// error with a byte offset) does not give; the grammar itself is a few cases.
 
 #include <initializer_list>
 #include <string>

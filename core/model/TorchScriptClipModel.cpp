@@ -3,7 +3,7 @@
 #include "core/model/ModelSidecar.h"
 #include "core/model/TorchGraphPatcher.h"
 #include "core/model/TorchRuntime.h"
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/text/ClipTokenizer.h"
 #include "core/text/MergesLocator.h"
 #include "core/util/Error.h"

@@ -2,9 +2,9 @@
 
 #include "core/eval/RetrievalRecall.h"
 #include "core/model/TorchRuntime.h"
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/model/builtin/BuiltinSampleModel.h"
-#include "core/model/builtin/SampleNetworks.h"
+#include "core/model/builtin/torch/SampleNetworks.h"
 #include "core/text/WordTokenizer.h"
 #include "core/train/CaptionNegatives.h"
 #include "core/train/TrainingCheckpoint.h"

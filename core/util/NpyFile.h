@@ -1,6 +1,11 @@
 #pragma once
 // Reading and writing NumPy .npy files (format 1.0, little-endian), the
-// exchange format with users' Python pipelines.
+// exchange format with users' Python pipelines. Hand-written on purpose: the
+// files come from anywhere, so every header field (magic, version, dtype,
+// shape) is checked, and the shape against the file's size before the array
+// is allocated, with errors naming the file. The one Debian-packaged C++
+// reader, xtensor's xnpy.hpp, allocates whatever the header's shape claims
+// and does not check that the data was there.
 
 #include "core/util/Matrix.h"
 

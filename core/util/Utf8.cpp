@@ -1,41 +1,22 @@
 #include "core/util/Utf8.h"
 
+#include <unicode/utf8.h>
+
 namespace xbt {
 
 namespace {
 
-// Length of the UTF-8 sequence starting at s[i], or 0 when it is malformed.
+// Length of the well-formed UTF-8 sequence starting at s[i], or 0 when the
+// bytes there are ill-formed. ICU's decoder judges (overlong forms, surrogates
+// and code points above U+10FFFF are ill-formed); it indexes with int32_t, so
+// it sees at most one sequence's 4 bytes, whatever the text's size.
 size_t sequenceLength(std::string_view s, size_t i)
 {
-    const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-    const unsigned char c = byte(i);
-    if (c < 0x80)
-        return 1;
-    size_t n = 0;
-    unsigned int cp = 0;
-    if ((c & 0xe0) == 0xc0) {
-        n = 2;
-        cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-        n = 3;
-        cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-        n = 4;
-        cp = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (i + n > s.size())
-        return 0;
-    for (size_t k = 1; k < n; ++k) {
-        if ((byte(i + k) & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (byte(i + k) & 0x3f);
-    }
-    static const unsigned int minimum[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < minimum[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return n;
+    const std::string_view window = s.substr(i, 4);
+    int32_t end = 0;
+    UChar32 c = 0;
+    U8_NEXT(window.data(), end, static_cast<int32_t>(window.size()), c);
+    return c < 0 ? 0 : static_cast<size_t>(end);
 }
 
 }  // namespace

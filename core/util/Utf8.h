@@ -2,7 +2,9 @@
 // UTF-8 checks and escaping. Text formats users bring (caption files, CSV)
 // are validated so that a bad byte is reported with its line instead of
 // surfacing later as mojibake; file names on Linux are bytes, so outputs that
-// must be UTF-8 (JSON) escape what is not.
+// must be UTF-8 (JSON) escape what is not. Whether bytes are well-formed is
+// ICU's call (its U8_NEXT decoder); the escapes are this project's own
+// formats, read back by unescapeLine, so they are written here.
 
 #include <cstddef>
 #include <string>

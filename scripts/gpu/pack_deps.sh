@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Packs the engine's non-torch build dependencies (FAISS, OpenCV core/imgproc/
-# imgcodecs, ICU, SQLite, zlib, reference BLAS/LAPACK, nlohmann-json) from this
+# imgcodecs, ICU, SQLite, zlib, OpenSSL's libcrypto, reference BLAS/LAPACK,
+# nlohmann-json, Imath's headers) from this
 # Debian 12 machine into .gpu/deps.tar.xz, for a lent GPU machine that has CUDA,
 # CMake and PyTorch's CUDA LibTorch but none of these (see docs/benchmarks.md,
 # "GPU"). OpenCV's imgcodecs links GDAL, GDCM and OpenEXR, whose dependency
@@ -9,7 +10,10 @@
 #   bash scripts/gpu/pack_deps.sh      # then: device run with carry [".gpu"]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-grep -qx '/.gpu/' .git/info/exclude || echo '/.gpu/' >> .git/info/exclude
+# Keep the pack out of git; in a worktree .git is a file, so ask git where the exclude file is.
+exclude=$(git rev-parse --git-path info/exclude)
+mkdir -p "$(dirname "$exclude")"
+grep -qsx '/.gpu/' "$exclude" || echo '/.gpu/' >> "$exclude"
 ARCH=x86_64-linux-gnu
 SYS=/usr/lib/$ARCH
 STAGE=$(mktemp -d)
@@ -25,7 +29,7 @@ SYS = "/usr/lib/x86_64-linux-gnu"
 system = ("libc.so", "libm.so", "libstdc++", "libgcc_s", "ld-linux", "libpthread", "libdl.so", "librt.so")
 stubbed = ("libgdal.so", "libgdcm", "libOpenEXR", "libheif")
 roots = ["libopencv_core.so.406", "libopencv_imgproc.so.406", "libopencv_imgcodecs.so.406",
-         "libicuuc.so.72", "libicui18n.so.72", "libsqlite3.so.0", "libz.so.1", "libgomp.so.1"]
+         "libicuuc.so.72", "libicui18n.so.72", "libsqlite3.so.0", "libz.so.1", "libgomp.so.1", "libcrypto.so.3"]
 # Reference BLAS/LAPACK (small) instead of OpenBLAS (36 MB): only FAISS and the
 # evaluation's sgemm use them there, and neither is what the GPU run times.
 special = {"libblas.so.3": SYS + "/blas/libblas.so.3", "liblapack.so.3": SYS + "/lapack/liblapack.so.3"}
@@ -81,14 +85,17 @@ print("kept", len(kept), "libraries; stubbed", sorted(stubs))
 PY
 # Link-time names for the libraries the engine links directly.
 (cd "$L" && for so in libopencv_core.so.406 libopencv_imgproc.so.406 libopencv_imgcodecs.so.406 libicuuc.so.72 \
-    libicui18n.so.72 libicudata.so.72 libsqlite3.so.0 libz.so.1 libblas.so.3 liblapack.so.3; do
+    libicui18n.so.72 libicudata.so.72 libsqlite3.so.0 libz.so.1 libcrypto.so.3 libblas.so.3 liblapack.so.3; do
   ln -sf "$so" "${so%%.so*}.so"; done)
 cp "$SYS/libfaiss.a" "$L/"
 mkdir -p "$L/cmake"
 cp -r "$SYS/cmake/faiss" "$L/cmake/"
 sed -i "s#/usr/lib/$ARCH/lib\(blas\|lapack\)\.so#\${_IMPORT_PREFIX}/lib/$ARCH/lib\1.so#g" "$L/cmake/faiss/faiss-targets.cmake"
 cp -r /usr/share/cmake/nlohmann_json "$D/share/cmake/"
-cp -r /usr/include/opencv4 /usr/include/faiss /usr/include/nlohmann /usr/include/unicode "$D/include/"
+cp -r /usr/include/opencv4 /usr/include/faiss /usr/include/nlohmann /usr/include/unicode /usr/include/Imath \
+  /usr/include/openssl "$D/include/"
+# OpenSSL's configuration headers are per architecture on Debian: merge them in.
+cp /usr/include/$ARCH/openssl/*.h "$D/include/openssl/"
 cp /usr/include/sqlite3.h /usr/include/sqlite3ext.h /usr/include/zlib.h /usr/include/zconf.h "$D/include/"
 cp /usr/include/$ARCH/cblas.h /usr/include/$ARCH/openblas_config.h "$D/include/" 2>/dev/null ||
   cp /usr/include/$ARCH/openblas-pthread/{cblas.h,openblas_config.h} "$D/include/"

@@ -1,8 +1,8 @@
 #include "core/model/builtin/BuiltinSampleModel.h"
 
 #include "core/model/TorchRuntime.h"
-#include "core/model/TorchTensors.h"
-#include "core/model/builtin/SampleNetworks.h"
+#include "core/model/torch/TorchTensors.h"
+#include "core/model/builtin/torch/SampleNetworks.h"
 #include "core/text/WordTokenizer.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"

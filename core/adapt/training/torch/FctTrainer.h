@@ -5,26 +5,21 @@
 // part from least squares, residual MLP starting at zero); the loss is the
 // squared error of h's raw output against the new embedding plus
 // cos_weight (1 - cos). Every encoder is frozen: only h trains.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/OptimizerSettings.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
 
 namespace xbt {
 
+// Read from a resolved fct configuration (defaults live in the settings table).
 struct FctSettings {
-    int64_t hidden = 512;
-    int64_t steps = 1000;
-    int64_t batchSize = 256;
-    int64_t warmupSteps = 50;
-    double learningRate = 1e-3;
-    double weightDecay = 0.01;
-    double cosWeight = 1.0;
-    double ridge = 1e-3;
-    int64_t validateEvery = 0;
-    int64_t checkpointEvery = 0;
+    int64_t hidden = 0;
+    double cosWeight = 0.0;
+    double ridge = 0.0;
     uint64_t seed = 0;
+    OptimizerSettings optimizer;  // steps, batch_size, lr, warmup_steps, ...
 
     static FctSettings from(const AdapterSettingsReader& config);
 };

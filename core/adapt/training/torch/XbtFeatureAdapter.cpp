@@ -1,8 +1,8 @@
-#include "core/adapt/XbtFeatureAdapter.h"
+#include "core/adapt/training/torch/XbtFeatureAdapter.h"
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 
 #include <torch/torch.h>
 

@@ -1,8 +1,11 @@
 #pragma once
-// Every adapter method's settings in one table: key, kind, default and a
-// one-line help. The same table answers adapterMethodSettings(), fills a
-// request's missing keys and refuses unknown keys or values of the wrong
-// kind, so the CLI, the UI and the saved adapter.json always agree.
+// Internal to trainAdapter (core/adapt/AdapterTraining.h). Every adapter
+// method's settings in one table: key, kind, default and a one-line help. The
+// same table answers adapterMethodSettings(), fills a request's missing keys
+// and refuses unknown keys or values of the wrong kind, so the CLI, the UI and
+// the saved adapter.json always agree. The table is the only place defaults
+// live: the trainers' typed settings (OptimizerSettings and each method's) are
+// read from a resolved configuration.
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "core/adapt/AdapterTrainerLoop.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
 
 #include "core/train/TrainingSchedule.h"
 #include "core/util/FileUtil.h"
@@ -21,15 +21,16 @@ constexpr const char* kStateFile = "state.pt";
 constexpr const char* kOptimizerFile = "optimizer.pt";
 }  // namespace
 
-AdapterTrainerLoop::AdapterTrainerLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
-                                       torch::Device device, LoopHooks hooks)
-    : plan_(std::move(plan)), state_(state), optimizer_(optimizer), device_(device), hooks_(std::move(hooks))
+OptimizationLoop::OptimizationLoop(std::string stage, OptimizerSettings settings, torch::nn::Module& state,
+                                   torch::optim::Optimizer& optimizer, torch::Device device, LoopHooks hooks)
+    : stage_(std::move(stage)), settings_(std::move(settings)), state_(state), optimizer_(optimizer), device_(device),
+      hooks_(std::move(hooks))
 {
     for (auto& group : optimizer_.param_groups())
-        groupScale_.push_back(plan_.learningRate > 0.0 ? group.options().get_lr() / plan_.learningRate : 1.0);
+        groupScale_.push_back(settings_.learningRate > 0.0 ? group.options().get_lr() / settings_.learningRate : 1.0);
 }
 
-void AdapterTrainerLoop::save(int64_t step, bool finished) const
+void OptimizationLoop::save(int64_t step, bool finished) const
 {
     if (!hooks_.checkpoint)
         return;
@@ -43,10 +44,10 @@ void AdapterTrainerLoop::save(int64_t step, bool finished) const
             optimizer_.save(optimizer);
             optimizer.save_to((fs::path(folder) / kOptimizerFile).string());
         },
-        {{"stage", plan_.stage}, {"finished", finished}});
+        {{"stage", stage_}, {"finished", finished}});
 }
 
-void AdapterTrainerLoop::load()
+void OptimizationLoop::load()
 {
     requireRegularFile(hooks_.checkpoint->file(kStateFile));
     requireRegularFile(hooks_.checkpoint->file(kOptimizerFile));
@@ -63,7 +64,7 @@ void AdapterTrainerLoop::load()
     }
 }
 
-LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& lossAt,
+LoopResult OptimizationLoop::run(const std::function<torch::Tensor(int64_t)>& lossAt,
                                    const std::function<void()>& afterStep)
 {
     LoopResult result;
@@ -79,18 +80,18 @@ LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& 
     double windowStart = start;
     int64_t windowSteps = 0;
     AdapterTrainProgress p;
-    p.stage = plan_.stage;
-    p.totalSteps = plan_.steps;
+    p.stage = stage_;
+    p.totalSteps = settings_.steps;
     p.device = device_.str();
     // Short runs (sigma search, tests) still reach the peak rate.
-    const int64_t warmup = std::min(plan_.warmupSteps, plan_.steps / 2);
+    const int64_t warmup = std::min(settings_.warmupSteps, settings_.steps / 2);
     state_.train();
-    for (; !alreadyFinished && step < plan_.steps; ++step) {
+    for (; !alreadyFinished && step < settings_.steps; ++step) {
         if (hooks_.cancel.isCancelled()) {
             save(step, false);
             throw Cancelled();
         }
-        const double lr = warmupCosineRate(plan_.learningRate, warmup, step, plan_.steps);
+        const double lr = warmupCosineRate(settings_.learningRate, warmup, step, settings_.steps);
         auto& groups = optimizer_.param_groups();
         for (size_t g = 0; g < groups.size(); ++g)
             groups[g].options().set_lr(lr * groupScale_[g]);
@@ -100,9 +101,9 @@ LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& 
             loss = loss * std::numeric_limits<float>::quiet_NaN();
         const double lossValue = loss.item<double>();
         if (!std::isfinite(lossValue)) {
-            const std::string advice = "Lower " + plan_.learningRateKey + " (now " +
-                                       std::to_string(plan_.learningRate) + ") and run again to resume.";
-            throw Error(plan_.stage + ": " +
+            const std::string advice = "Lower " + settings_.learningRateKey + " (now " +
+                                       std::to_string(settings_.learningRate) + ") and run again to resume.";
+            throw Error(stage_ + ": " +
                         (hooks_.checkpoint ? nonFiniteLossMessage(step, *hooks_.checkpoint, advice)
                                      : "training stopped at step " + std::to_string(step) +
                                            ": the loss is not a number. " + advice));
@@ -121,11 +122,11 @@ LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& 
         p.loss = lossValue;
         p.learningRate = lr;
         const double now = monotonicSeconds();
-        p.samplesPerSecond = static_cast<double>(windowSteps * plan_.batchSize) / std::max(1e-9, now - windowStart);
+        p.samplesPerSecond = static_cast<double>(windowSteps * settings_.batchSize) / std::max(1e-9, now - windowStart);
         p.validationT2I = p.validationI2T = -1.0;
         p.message.clear();
         const bool validateNow =
-            validate_ && (done == plan_.steps || (plan_.validateEvery > 0 && done % plan_.validateEvery == 0));
+            validate_ && (done == settings_.steps || (settings_.validateEvery > 0 && done % settings_.validateEvery == 0));
         if (validateNow) {
             state_.eval();
             result.validation = validate_();
@@ -134,7 +135,7 @@ LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& 
             p.validationI2T = result.validation.imageToText;
             p.message = "validation " + result.validation.describe();
         }
-        if (done < plan_.steps && plan_.checkpointEvery > 0 && done % plan_.checkpointEvery == 0)
+        if (done < settings_.steps && settings_.checkpointEvery > 0 && done % settings_.checkpointEvery == 0)
             save(done, false);
         if (hooks_.progress)
             hooks_.progress(p);
@@ -148,13 +149,13 @@ LoopResult AdapterTrainerLoop::run(const std::function<torch::Tensor(int64_t)>& 
         if (validate_)
             result.validation = validate_();
     } else {
-        save(plan_.steps, true);
+        save(settings_.steps, true);
     }
     result.seconds = monotonicSeconds() - start;
     return result;
 }
 
-torch::optim::AdamW makeAdamW(const torch::nn::Module& module, double learningRate, double weightDecay,
+torch::optim::AdamW makeAdamW(const torch::nn::Module& module, const OptimizerSettings& settings,
                               const std::string& undecayed)
 {
     std::vector<torch::Tensor> decay, noDecay;
@@ -162,9 +163,9 @@ torch::optim::AdamW makeAdamW(const torch::nn::Module& module, double learningRa
         (p.value().dim() >= 2 && p.key() != undecayed ? decay : noDecay).push_back(p.value());
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
-                                   torch::optim::AdamWOptions(learningRate).weight_decay(weightDecay)));
+                                   torch::optim::AdamWOptions(settings.learningRate).weight_decay(settings.weightDecay)));
     groups.emplace_back(noDecay, std::make_unique<torch::optim::AdamWOptions>(
-                                     torch::optim::AdamWOptions(learningRate).weight_decay(0.0)));
+                                     torch::optim::AdamWOptions(settings.learningRate).weight_decay(0.0)));
     return torch::optim::AdamW(std::move(groups));
 }
 

@@ -1,4 +1,4 @@
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 
 #include "core/model/TorchRuntime.h"
 #include "core/util/Error.h"

@@ -1,8 +1,8 @@
-#include "core/adapt/XbtStage1Trainer.h"
+#include "core/adapt/training/torch/XbtStage1Trainer.h"
 
 #include "core/adapt/ClosedFormFit.h"
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -21,16 +21,10 @@ XbtStage1Settings XbtStage1Settings::from(const AdapterSettingsReader& c)
     XbtStage1Settings s;
     s.hidden = c.integer("hidden");
     s.lambda = c.number("lambda");
-    s.steps = c.integer("stage1_steps");
-    s.batchSize = c.integer("stage1_batch_size");
-    s.warmupSteps = c.integer("stage1_warmup_steps");
-    s.learningRate = c.number("stage1_lr");
-    s.weightDecay = c.number("weight_decay");
     s.initialTemperature = c.number("initial_temperature");
     s.ridge = c.number("ridge");
-    s.validateEvery = c.integer("validate_every");
-    s.checkpointEvery = c.integer("checkpoint_every");
     s.seed = static_cast<uint64_t>(c.integer("seed"));
+    s.optimizer = OptimizerSettings::read(c, "stage1_");
     return s;
 }
 
@@ -59,15 +53,16 @@ XbtStage1Outcome XbtStage1Trainer::train(double sigma, int64_t steps, const Adap
         state->register_parameter("logit_scale", torch::full({1}, std::log(1.0 / s.initialTemperature)));
     state->to(device_);
 
-    torch::optim::AdamW optimizer = makeAdamW(*state, s.learningRate, s.weightDecay, "phi.linear");
+    torch::optim::AdamW optimizer = makeAdamW(*state, s.optimizer, "phi.linear");
 
     const int64_t n = newTexts_.size(0);
-    const int64_t batch = std::min(s.batchSize, n);
+    const int64_t batch = std::min(s.optimizer.batchSize, n);
     const int64_t stepsPerEpoch = n / batch;
     const int64_t dims = newTexts_.size(1);
-    LoopPlan plan{stage, "stage1_lr", steps, s.warmupSteps, s.learningRate, batch,
-                  s.validateEvery, s.checkpointEvery};
-    AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
+    OptimizerSettings run = s.optimizer;
+    run.steps = steps;
+    run.batchSize = batch;
+    OptimizationLoop loop(stage, run, *state, optimizer, device_, hooks);
     if (!validation.empty())
         loop.setValidation([&] {
             auto map = [&](const torch::Tensor& z) { return phi(z); };

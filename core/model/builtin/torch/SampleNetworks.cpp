@@ -1,4 +1,4 @@
-#include "core/model/builtin/SampleNetworks.h"
+#include "core/model/builtin/torch/SampleNetworks.h"
 
 #include "core/text/WordTokenizer.h"
 

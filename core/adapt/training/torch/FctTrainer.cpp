@@ -1,8 +1,8 @@
-#include "core/adapt/FctTrainer.h"
+#include "core/adapt/training/torch/FctTrainer.h"
 
 #include "core/adapt/ClosedFormFit.h"
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -16,16 +16,10 @@ FctSettings FctSettings::from(const AdapterSettingsReader& c)
 {
     FctSettings s;
     s.hidden = c.integer("hidden");
-    s.steps = c.integer("steps");
-    s.batchSize = c.integer("batch_size");
-    s.warmupSteps = c.integer("warmup_steps");
-    s.learningRate = c.number("lr");
-    s.weightDecay = c.number("weight_decay");
     s.cosWeight = c.number("cos_weight");
     s.ridge = c.number("ridge");
-    s.validateEvery = c.integer("validate_every");
-    s.checkpointEvery = c.integer("checkpoint_every");
     s.seed = static_cast<uint64_t>(c.integer("seed"));
+    s.optimizer = OptimizerSettings::read(c, "");
     return s;
 }
 
@@ -76,18 +70,19 @@ FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, c
     XbtProjection h(fitLeastSquares(oldAll, newAll, s.ridge), s.hidden, s.seed);
     state->register_module("h", h);
     state->to(device_);
-    torch::optim::AdamW optimizer = makeAdamW(*state, s.learningRate, s.weightDecay, "h.linear");
+    torch::optim::AdamW optimizer = makeAdamW(*state, s.optimizer, "h.linear");
 
     const bool withTexts = oldTexts.rows > 0;
-    const int64_t batch = std::min(s.batchSize, oldImages.rows + oldTexts.rows);
+    const int64_t batch = std::min(s.optimizer.batchSize, oldImages.rows + oldTexts.rows);
     const int64_t imageRows = withTexts ? std::min(batch / 2, oldImages.rows) : std::min(batch, oldImages.rows);
     RowSource images(fromMatrix(oldImages, device_), fromMatrix(newImages, device_), imageRows, s.seed);
     RowSource texts;
     if (withTexts)
         texts = RowSource(fromMatrix(oldTexts, device_), fromMatrix(newTexts, device_),
                           std::min(batch - imageRows, oldTexts.rows), s.seed + 1);
-    LoopPlan plan{"fct", "lr", s.steps, s.warmupSteps, s.learningRate, batch, s.validateEvery, s.checkpointEvery};
-    AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
+    OptimizerSettings run = s.optimizer;
+    run.batchSize = batch;
+    OptimizationLoop loop("fct", run, *state, optimizer, device_, hooks);
     auto transformed = [&] {
         auto map = [&](const torch::Tensor& x) { return h(x); };
         return std::make_pair(applyWithoutGrad(map, validation.oldSpace().images, device_),

@@ -3,7 +3,6 @@
 // inside a built-in image tower (LoraImageTower.h) or a residual feature
 // adapter on the image embedding (XbtFeatureAdapter.h). The new model's own
 // weights are never changed by either.
-// Includes torch: .cpp files under core/adapt/ only.
 
 #include "core/adapt/CompatibilityAdapter.h"
 

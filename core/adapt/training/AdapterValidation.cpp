@@ -1,4 +1,4 @@
-#include "core/adapt/AdapterTrainerValidation.h"
+#include "core/adapt/training/AdapterValidation.h"
 
 #include "core/eval/CompatibilityCriterion.h"
 #include "core/eval/RetrievalRecall.h"

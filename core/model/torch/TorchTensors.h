@@ -1,6 +1,6 @@
 #pragma once
 // Conversions between the engine's torch-free types and torch tensors, shared
-// by every torch-backed model and trainer. Includes torch: .cpp files only.
+// by every torch-backed model and trainer.
 
 #include "core/image/PreprocessSettings.h"
 #include "core/util/Matrix.h"

@@ -4,9 +4,8 @@
 // zero, while W stays frozen. The network is a private copy loaded from the
 // model's folder, so the model itself (and its fingerprint) never changes;
 // the deltas are handed out per parameter name as in the folder's weights.pt.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/XbtImageSide.h"
+#include "core/adapt/training/torch/XbtImageSide.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/util/Progress.h"

@@ -12,14 +12,15 @@
 // (caption->image InfoNCE + (1 - cos)): still no old model in stage 2, but a signal stage
 // 1's targets cannot give, since they can at best reproduce the old text
 // encoder, and T2I against old images then at best equals old->old.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
-#include "core/adapt/XbtImageSide.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/OptimizerSettings.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/torch/XbtImageSide.h"
 
 namespace xbt {
 
+// Read from a resolved xbt configuration (defaults live in the settings table).
 struct XbtStage2Settings {
     // Which stage-2 terms train phi: none (Frozen), all (Tune), or only the
     // text-side ones (Text: the gallery term and the anchor; the image term
@@ -28,18 +29,12 @@ struct XbtStage2Settings {
     enum class Phi { Frozen, Tune, Text };
     Phi phi = Phi::Text;
     bool phiTrains() const { return phi != Phi::Frozen; }
-    double phiLearningRateScale = 0.1;
-    double textAnchorWeight = 1.0;
+    double phiLearningRateScale = 0.0;  // phi's rate as a multiple of the image side's
+    double textAnchorWeight = 0.0;
     double galleryImageWeight = 0.0;
-    int64_t steps = 300;
-    int64_t batchSize = 64;
-    int64_t textBatchSize = 512;
-    int64_t warmupSteps = 20;
-    double learningRate = 1e-3;
-    double weightDecay = 0.01;
-    int64_t validateEvery = 0;
-    int64_t checkpointEvery = 0;
+    int64_t textBatchSize = 0;  // captions and corpus sentences per step of the text-side terms
     uint64_t seed = 0;
+    OptimizerSettings optimizer;  // stage2_steps, stage2_batch_size (image-text pairs), stage2_lr, ...
 
     static XbtStage2Settings from(const AdapterSettingsReader& config);
 };

@@ -5,27 +5,23 @@
 // lambda (1 - cos). The noise (eps ~ N(0, I / d_new), so sigma is the noise's
 // norm relative to the unit embedding) keeps phi from fitting the text
 // modality only, so that it transfers to image embeddings.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/OptimizerSettings.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
 
 namespace xbt {
 
+// Read from a resolved xbt-stage1 or xbt configuration (defaults live in the
+// settings table).
 struct XbtStage1Settings {
-    int64_t hidden = 512;
-    double lambda = 1.0;
-    int64_t steps = 1500;
-    int64_t batchSize = 256;
-    int64_t warmupSteps = 100;
-    double learningRate = 1e-3;
-    double weightDecay = 0.01;
-    double initialTemperature = 0.05;
-    double ridge = 1e-3;
-    int64_t validateEvery = 0;
-    int64_t checkpointEvery = 0;
+    int64_t hidden = 0;
+    double lambda = 0.0;
+    double initialTemperature = 0.0;
+    double ridge = 0.0;
     uint64_t seed = 0;
+    OptimizerSettings optimizer;  // stage1_steps, stage1_batch_size, stage1_lr, ...
 
     static XbtStage1Settings from(const AdapterSettingsReader& config);
 };
@@ -45,7 +41,7 @@ public:
     // The start of every run: A from least squares on the stage-1 pairs, B = 0.
     const Matrix& leastSquares() const { return leastSquares_; }
 
-    // `steps` replaces settings.steps (sigma search runs short). `validation`
+    // `steps` replaces settings.optimizer.steps (sigma search runs short). `validation`
     // measures phi on the validation split's new text and image embeddings
     // (or on held-out sentences).
     XbtStage1Outcome train(double sigma, int64_t steps, const AdapterValidation& validation, const LoopHooks& hooks,

@@ -5,10 +5,10 @@
 // later run with the same identity resumes from, and a NaN guard that stops
 // with the last good checkpoint kept. A step's data must depend only on
 // (seed, step), so that a resumed run replays the uninterrupted one exactly.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/AdapterTrainerValidation.h"
 #include "core/adapt/AdapterTraining.h"
+#include "core/adapt/training/AdapterValidation.h"
+#include "core/adapt/training/OptimizerSettings.h"
 #include "core/train/TrainingCheckpoint.h"
 
 #include <torch/torch.h>
@@ -19,17 +19,6 @@
 #include <vector>
 
 namespace xbt {
-
-struct LoopPlan {
-    std::string stage;            // shown in progress: "stage 1", "stage 2", "fct", "sigma 0.1"
-    std::string learningRateKey;  // the setting the NaN advice names, e.g. "stage1_lr"
-    int64_t steps = 0;
-    int64_t warmupSteps = 0;
-    double learningRate = 0.0;    // peak; each optimizer group runs at its own multiple of it
-    int64_t batchSize = 0;        // for samples/s
-    int64_t validateEvery = 0;    // 0: only after the last step
-    int64_t checkpointEvery = 0;  // 0: only when cancelled (and when finished)
-};
 
 struct LoopResult {
     int64_t resumedFromStep = 0;  // 0 when started fresh
@@ -48,13 +37,15 @@ struct LoopHooks {
     int64_t nanAtStep = -1;   // tests: make the loss NaN at this step
 };
 
-class AdapterTrainerLoop {
+class OptimizationLoop {
 public:
-    // `state` holds every trained parameter (saved in checkpoints); the
-    // optimizer's groups were created at learning rates proportional to
-    // the multiples they should keep (group lr / plan.learningRate).
-    AdapterTrainerLoop(LoopPlan plan, torch::nn::Module& state, torch::optim::Optimizer& optimizer,
-                       torch::Device device, LoopHooks hooks);
+    // `stage` names the run in progress and errors ("stage 1", "fct", "sigma
+    // search (sigma 0.1)"). `state` holds every trained parameter (saved in
+    // checkpoints); the optimizer's groups were created at learning rates
+    // proportional to the multiples they should keep (group lr /
+    // settings.learningRate). settings.batchSize only feeds samples/s.
+    OptimizationLoop(std::string stage, OptimizerSettings settings, torch::nn::Module& state,
+                     torch::optim::Optimizer& optimizer, torch::Device device, LoopHooks hooks);
 
     void setValidation(std::function<ValidationRecall()> validate) { validate_ = std::move(validate); }
 
@@ -66,7 +57,8 @@ private:
     void save(int64_t step, bool finished) const;
     void load();
 
-    LoopPlan plan_;
+    std::string stage_;
+    OptimizerSettings settings_;
     torch::nn::Module& state_;
     torch::optim::Optimizer& optimizer_;
     torch::Device device_;
@@ -75,10 +67,10 @@ private:
     std::function<ValidationRecall()> validate_;
 };
 
-// AdamW over a module's parameters: matrices are weight-decayed except the
-// one named `undecayed` (a linear part anchored by its least-squares start,
-// not by decay); vectors (biases, scales) never are.
-torch::optim::AdamW makeAdamW(const torch::nn::Module& module, double learningRate, double weightDecay,
+// AdamW at the settings' peak rate over a module's parameters: matrices are
+// weight-decayed except the one named `undecayed` (a linear part anchored by
+// its least-squares start, not by decay); vectors (biases, scales) never are.
+torch::optim::AdamW makeAdamW(const torch::nn::Module& module, const OptimizerSettings& settings,
                               const std::string& undecayed);
 
 // Symmetric InfoNCE over a batch whose row i of `a` and `b` match:

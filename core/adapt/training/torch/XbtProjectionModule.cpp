@@ -1,6 +1,6 @@
-#include "core/adapt/XbtProjectionModule.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
 
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <torch/torch.h>

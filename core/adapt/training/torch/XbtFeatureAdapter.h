@@ -3,9 +3,8 @@
 // (TorchScript archives): a residual adapter on the new image embedding,
 //   z' = normalize(z + U gelu(V z + c) + d),  U and d starting at zero,
 // so stage 2 starts from the unchanged embedding.
-// Includes torch: .cpp files under core/adapt/ only.
 
-#include "core/adapt/XbtImageSide.h"
+#include "core/adapt/training/torch/XbtImageSide.h"
 
 namespace xbt {
 

@@ -1,7 +1,7 @@
-#include "core/adapt/XbtStage2Trainer.h"
+#include "core/adapt/training/torch/XbtStage2Trainer.h"
 
-#include "core/adapt/XbtProjectionModule.h"
-#include "core/model/TorchTensors.h"
+#include "core/adapt/training/torch/XbtProjectionModule.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -22,14 +22,8 @@ XbtStage2Settings XbtStage2Settings::from(const AdapterSettingsReader& c)
     s.textAnchorWeight = c.number("text_anchor_weight");
     s.galleryImageWeight = c.number("gallery_image_weight");
     s.textBatchSize = c.integer("stage2_text_batch_size");
-    s.steps = c.integer("stage2_steps");
-    s.batchSize = c.integer("stage2_batch_size");
-    s.warmupSteps = c.integer("stage2_warmup_steps");
-    s.learningRate = c.number("stage2_lr");
-    s.weightDecay = c.number("weight_decay");
-    s.validateEvery = c.integer("validate_every");
-    s.checkpointEvery = c.integer("checkpoint_every");
     s.seed = static_cast<uint64_t>(c.integer("seed"));
+    s.optimizer = OptimizerSettings::read(c, "stage2_");
     return s;
 }
 
@@ -91,32 +85,33 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
             torch::full({1}, std::log(1.0 / stage1Temperature_), torch::TensorOptions().device(device_)));
     }
 
+    const OptimizerSettings& o = s.optimizer;
     std::vector<torch::Tensor> imageParams = imageSide_.trainable()->parameters();
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(imageParams, std::make_unique<torch::optim::AdamWOptions>(
-                                         torch::optim::AdamWOptions(s.learningRate).weight_decay(s.weightDecay)));
+                                         torch::optim::AdamWOptions(o.learningRate).weight_decay(o.weightDecay)));
     std::vector<torch::Tensor> scales{logitScale};
     if (galleryTerm)
         scales.push_back(galleryScale);
     groups.emplace_back(scales,
                         std::make_unique<torch::optim::AdamWOptions>(
-                            torch::optim::AdamWOptions(s.learningRate).weight_decay(0.0)));
+                            torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0)));
     if (s.phiTrains())
         groups.emplace_back(phi->parameters(), std::make_unique<torch::optim::AdamWOptions>(
-                                                   torch::optim::AdamWOptions(s.learningRate * s.phiLearningRateScale)
+                                                   torch::optim::AdamWOptions(o.learningRate * s.phiLearningRateScale)
                                                        .weight_decay(0.0)));
     torch::optim::AdamW optimizer(std::move(groups));
 
-    const int64_t batch = std::min(s.batchSize, images);
+    const int64_t batch = std::min(o.batchSize, images);
     const int64_t textBatch = std::max(batch, s.textBatchSize);
     std::vector<int64_t> captionImage(static_cast<size_t>(data.captionTexts.rows), -1);
     for (size_t i = 0; i < data.captionsOfImage.size(); ++i)
         for (int64_t t : data.captionsOfImage[i])
             captionImage[static_cast<size_t>(t)] = static_cast<int64_t>(i);
     const int64_t stepsPerEpoch = images / batch;
-    LoopPlan plan{"stage 2", "stage2_lr", s.steps, s.warmupSteps, s.learningRate, batch, s.validateEvery,
-                  s.checkpointEvery};
-    AdapterTrainerLoop loop(plan, *state, optimizer, device_, hooks);
+    OptimizerSettings run = o;
+    run.batchSize = batch;
+    OptimizationLoop loop("stage 2", run, *state, optimizer, device_, hooks);
     auto mapped = [&] {
         auto map = [&](const torch::Tensor& z) { return phi(z); };
         return std::make_pair(applyWithoutGrad(map, validation.newTexts(), device_),

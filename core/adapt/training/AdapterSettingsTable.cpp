@@ -1,4 +1,4 @@
-#include "core/adapt/AdapterTrainerSettings.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
 
 #include "core/util/Error.h"
 
@@ -47,6 +47,9 @@ std::vector<AdapterSetting> closedFormSettings(bool ridge)
     return s;
 }
 
+// The optimiser's rows of a trained stage (steps, batch_size, warmup_steps,
+// lr, each with the stage's prefix, and the shared weight_decay,
+// validate_every, checkpoint_every) are what OptimizerSettings::read takes.
 std::vector<AdapterSetting> stage1Settings()
 {
     return {

@@ -1,28 +1,27 @@
-#include "core/adapt/AdapterTrainer.h"
-
-#include "core/util/JsonText.h"
-#include "core/util/Timestamp.h"
+#include "core/adapt/training/AdapterTrainingRun.h"
 
 #include "core/adapt/AdapterStore.h"
-#include "core/adapt/AdapterTrainerData.h"
-#include "core/adapt/AdapterTrainerLoop.h"
-#include "core/adapt/AdapterTrainerSettings.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
-#include "core/adapt/FctTrainer.h"
-#include "core/adapt/LoraImageTower.h"
-#include "core/adapt/XbtFeatureAdapter.h"
-#include "core/adapt/XbtStage1Trainer.h"
-#include "core/adapt/XbtStage2Trainer.h"
-#include "core/workspace/Workspace.h"
-#include "core/workspace/WorkspaceLayout.h"
+#include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/TrainingData.h"
+#include "core/adapt/training/torch/FctTrainer.h"
+#include "core/adapt/training/torch/LoraImageTower.h"
+#include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/torch/XbtFeatureAdapter.h"
+#include "core/adapt/training/torch/XbtStage1Trainer.h"
+#include "core/adapt/training/torch/XbtStage2Trainer.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/RecordedModelSpec.h"
 #include "core/model/TorchRuntime.h"
-#include "core/model/TorchTensors.h"
+#include "core/model/torch/TorchTensors.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
+#include "core/util/JsonText.h"
 #include "core/util/Sha256.h"
+#include "core/util/Timestamp.h"
+#include "core/workspace/Workspace.h"
+#include "core/workspace/WorkspaceLayout.h"
 
 #include <torch/torch.h>
 
@@ -34,11 +33,6 @@ namespace xbt {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-
-std::string AdapterTrainer::checkpointDirectory(const std::string& workspaceDir, const std::string& name)
-{
-    return WorkspaceLayout(workspaceDir).adapterCheckpointDir(name);
-}
 
 namespace {
 
@@ -55,14 +49,12 @@ json splitData(const CaptionedSplit& split, const SplitEmbeddings& embedded)
             {"images_embedded", embedded.embeddedImages.size()}};
 }
 
-}  // namespace
-
-// One call of AdapterTrainer::run: the request's data, models and results.
+// One call of runAdapterTraining: the request's data, models and results.
 class AdapterTrainingRun {
 public:
-    AdapterTrainingRun(const AdapterTrainer& trainer, const AdapterTrainRequest& request,
-                       const AdapterProgressCallback& progress, const CancelToken& cancel)
-        : trainer_(trainer), request_(request), progress_(progress), cancel_(cancel),
+    AdapterTrainingRun(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
+                       const CancelToken& cancel, const AdapterTrainingProbes& probes)
+        : probes_(probes), request_(request), progress_(progress), cancel_(cancel),
           method_(request.method),
           name_(request.name.empty() ? request.method : request.name),
           config_(resolveAdapterSettings(request.method, request.config)), settings_(config_),
@@ -184,8 +176,8 @@ private:
             throw Error("training " + method_ + " needs the " + role + " model: give its spec (built-in name, "
                         "TorchScript archive or model folder)");
         report("loading models", "loading the " + role + " model " + spec);
-        if (trainer_.modelLoadHook_)
-            trainer_.modelLoadHook_(role, spec);
+        if (probes_.onModelLoad)
+            probes_.onModelLoad(role, spec);
         return loadModel(spec, options_);
     }
 
@@ -312,7 +304,7 @@ private:
                      {"pairs", pairs_ ? cache_.splitKey(*pairs_) : ""},
                      {"validation", validationSplit_ ? cache_.splitKey(*validationSplit_) : ""},
                      {"stage1_adapter", stage1Adapter_ ? sha256Hex(stage1Adapter_->info().toJson().dump()) : ""}};
-        checkpointRoot_ = AdapterTrainer::checkpointDirectory(request_.workspaceDir, name_);
+        checkpointRoot_ = WorkspaceLayout(request_.workspaceDir).adapterCheckpointDir(name_);
         const std::string marker = (fs::path(checkpointRoot_) / "request.json").string();
         if (fs::exists(checkpointRoot_)) {
             bool same = false;
@@ -339,8 +331,8 @@ private:
         hooks.identity = identity_;
         hooks.progress = progress_;
         hooks.cancel = cancel_;
-        if (trainer_.nanStage_ == stage)
-            hooks.nanAtStep = trainer_.nanStep_;
+        if (probes_.nanStage == stage)
+            hooks.nanAtStep = probes_.nanStep;
         return hooks;
     }
 
@@ -451,11 +443,11 @@ private:
         XbtStage1Trainer trainer(settings, trainNew, trainOld, device_);
         const double sigma = settings_.isAuto("sigma") ? searchSigma(trainer, validation) : settings_.number("sigma");
         const XbtStage1Outcome out =
-            trainer.train(sigma, settings.steps, validation, hooksFor("stage 1", "stage1"), "stage 1");
+            trainer.train(sigma, settings.optimizer.steps, validation, hooksFor("stage 1", "stage1"), "stage 1");
         resumedFrom_ = out.loop.resumedFromStep;
         metrics_["stage1"] = {{"sigma", sigma},
                               {"temperature", out.temperature},
-                              {"steps", settings.steps},
+                              {"steps", settings.optimizer.steps},
                               {"final_loss", out.loop.lastLoss},
                               {"seconds", out.loop.seconds},
                               {"validation_r1", out.loop.validation.describe()}};
@@ -511,13 +503,13 @@ private:
         if (gallery)
             data.galleryImages = pairs.images[1];
         data_["pairs"]["images_used"] = pairs.split.images.size();
-        XbtStage2Trainer trainer(XbtStage2Settings::from(settings_), stage1.phi, stage1.temperature, *imageSide,
-                                 device_);
+        const XbtStage2Settings settings = XbtStage2Settings::from(settings_);
+        XbtStage2Trainer trainer(settings, stage1.phi, stage1.temperature, *imageSide, device_);
         const XbtStage2Outcome out = trainer.train(data, validation_, hooksFor("stage 2", "stage2"));
         if (out.loop.resumedFromStep > 0)
             resumedFrom_ = out.loop.resumedFromStep;
         metrics_["stage2"] = {{"image_adapter", imageSide->adaptation()},
-                              {"steps", settings_.integer("stage2_steps")},
+                              {"steps", settings.optimizer.steps},
                               {"final_loss", out.loop.lastLoss},
                               {"seconds", out.loop.seconds}};
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.phi);
@@ -535,11 +527,12 @@ private:
         data_["fitted_rows"] = {{"pair_images", pairs.images[0].rows}, {"corpus_sentences", texts ? corpusOld_.rows : 0}};
         if (!request_.gallery.empty())
             data_["gallery"] = request_.gallery;
-        FctTrainer trainer(FctSettings::from(settings_), device_);
+        const FctSettings settings = FctSettings::from(settings_);
+        FctTrainer trainer(settings, device_);
         const FctOutcome out = trainer.train(pairs.images[0], pairs.images[1], texts ? corpusOld_ : Matrix(),
                                              texts ? corpusNew_ : Matrix(), validation_, hooksFor("fct", "fct"));
         resumedFrom_ = out.loop.resumedFromStep;
-        metrics_["fct"] = {{"steps", settings_.integer("steps")},
+        metrics_["fct"] = {{"steps", settings.optimizer.steps},
                            {"final_loss", out.loop.lastLoss},
                            {"seconds", out.loop.seconds}};
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.transform);
@@ -551,7 +544,7 @@ private:
         return adapter;
     }
 
-    const AdapterTrainer& trainer_;
+    const AdapterTrainingProbes& probes_;
     const AdapterTrainRequest& request_;
     AdapterProgressCallback progress_;
     CancelToken cancel_;
@@ -581,10 +574,12 @@ private:
     int64_t resumedFrom_ = 0;
 };
 
-AdapterTrainResult AdapterTrainer::run(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
-                                       const CancelToken& cancel)
+}  // namespace
+
+AdapterTrainResult runAdapterTraining(const AdapterTrainRequest& request, const AdapterProgressCallback& progress,
+                                      const CancelToken& cancel, const AdapterTrainingProbes& probes)
 {
-    return AdapterTrainingRun(*this, request, progress, cancel).run();
+    return AdapterTrainingRun(request, progress, cancel, probes).run();
 }
 
 }  // namespace xbt

@@ -4,7 +4,6 @@
 // A starts from a closed-form fit and W2, b2 at zero, so training starts
 // exactly at the closed-form map and the MLP learns only what it misses.
 // FCT's gallery transform h has the same form and uses this module too.
-// Includes torch: .cpp files under core/adapt/ only.
 
 #include "core/adapt/CompatibilityAdapter.h"
 

@@ -1,6 +1,6 @@
 #pragma once
-// The built-in sample models' networks (LibTorch C++ modules). Includes torch:
-// include this only from .cpp files under model/builtin/ and train/.
+// The built-in sample models' networks (LibTorch C++ modules), shared by the
+// built-in model (model/builtin/) and the trainers (train/, adapt/training/).
 
 #include "core/model/builtin/SampleModelConfig.h"
 

@@ -1,4 +1,4 @@
-#include "core/adapt/AdapterTrainerData.h"
+#include "core/adapt/training/TrainingData.h"
 
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
