@@ -7,6 +7,7 @@
 #include "core/model/builtin/torch/SampleNetworks.h"
 #include "core/text/WordTokenizer.h"
 #include "core/train/CaptionNegatives.h"
+#include "core/train/torch/CompatibilityLoss.h"
 #include "core/train/TrainingCheckpoint.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
@@ -101,6 +102,17 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
     std::vector<torch::Tensor> decay, noDecay;
     for (auto& p : net->parameters())
         (p.dim() >= 2 ? decay : noDecay).push_back(p);
+    // Compatible training: the frozen models' targets and the objective's
+    // own parameters (its temperature; oca's training-only orthogonal layer).
+    const SampleCompatibilityConfig& compat = config_.compatibility;
+    CompatibilityLoss compatibility{nullptr};
+    if (compat.enabled()) {
+        if (compat.oldFingerprint.empty())
+            throw Error("compatible training: the old model's identity was not recorded (internal error)");
+        compatibility = CompatibilityLoss(compat, config_.embeddingDim, compatibility_, device);
+        for (auto& p : compatibility->parameters())
+            (p.dim() >= 2 ? decay : noDecay).push_back(p);
+    }
     std::vector<torch::optim::OptimizerParamGroup> groups;
     groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(
                                    torch::optim::AdamWOptions(tc.learningRate).weight_decay(tc.weightDecay)));
@@ -143,6 +155,10 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         requireRegularFile(checkpoint.file("optimizer.pt"));
         torch::load(net, checkpoint.file("model.pt"), device);
         torch::load(optimizer, checkpoint.file("optimizer.pt"), device);
+        if (compatibility) {
+            requireRegularFile(checkpoint.file("compatibility.pt"));
+            torch::load(compatibility, checkpoint.file("compatibility.pt"), device);
+        }
         net->to(device);
         step = checkpoint.step();
         result.resumedFromStep = step;
@@ -152,6 +168,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         checkpoint.save(identity, atStep, [&](const std::string& folder) {
             torch::save(net, (fs::path(folder) / "model.pt").string());
             torch::save(optimizer, (fs::path(folder) / "optimizer.pt").string());
+            if (compatibility)
+                torch::save(compatibility, (fs::path(folder) / "compatibility.pt").string());
         });
     };
 
@@ -188,6 +206,15 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
             const RetrievalRecall r = computeRetrievalRecall(img, txt, truth, 10);
             p.validationT2I = r.textToImage.recallAt(1);
             p.validationI2T = r.imageToText.recallAt(1);
+            if (compatibility && compatibility_.oldValidationImages.rows == static_cast<int64_t>(validation.size())) {
+                // new -> old: the new model's old-comparable part against the old model's embeddings.
+                const Matrix newImages = toMatrix(compatibility->oldComparable(fromMatrix(img, device)));
+                const Matrix newTexts = toMatrix(compatibility->oldComparable(fromMatrix(txt, device)));
+                const RetrievalRecall cross = computeCrossRecall(newTexts, compatibility_.oldValidationImages,
+                                                                 newImages, compatibility_.oldValidationTexts, truth, 10);
+                p.validationOldT2I = cross.textToImage.recallAt(1);
+                p.validationOldI2T = cross.imageToText.recallAt(1);
+            }
         }
         net->train();
     };
@@ -245,6 +272,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         }
         auto loss = 0.5 * (torch::nn::functional::cross_entropy(imageRows, target) +
                            torch::nn::functional::cross_entropy(logits.t(), target));
+        if (compatibility)
+            loss = loss + compatibility(imageEmb, textEmb, imgIndex, capIndex);
         if (step == nanAtStep_)
             loss = loss * std::numeric_limits<float>::quiet_NaN();
         const double lossValue = loss.item<double>();
@@ -260,6 +289,8 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
             // CLIP's clamp: a temperature below 0.01 makes the loss unstable.
             torch::NoGradGuard noGrad;
             net->logitScale.clamp_(0.0, std::log(100.0));
+            if (compatibility)
+                compatibility->logitScale.clamp_(0.0, std::log(100.0));
         }
         lastLoss = lossValue;
         ++windowSteps;
@@ -275,11 +306,13 @@ BaseTrainingResult BaseModelTrainer::run(const CaptionedImageSet& train, const C
         p.temperature = 1.0 / net->logitScale.exp().item<double>();
         const double now = monotonicSeconds();
         p.samplesPerSecond = static_cast<double>(windowSteps * batch) / std::max(1e-9, now - windowStart);
-        p.validationT2I = p.validationI2T = -1.0;
+        p.validationT2I = p.validationI2T = p.validationOldT2I = p.validationOldI2T = -1.0;
         if (validateNow) {
             validate(p);
             result.validationT2I = p.validationT2I;
             result.validationI2T = p.validationI2T;
+            result.validationOldT2I = p.validationOldT2I;
+            result.validationOldI2T = p.validationOldI2T;
         }
         // 0 writes none while training (as the adapter trainers): only a cancel saves one.
         if (tc.checkpointEvery > 0 && (done % tc.checkpointEvery == 0 || epochEnd))

@@ -8,6 +8,7 @@
 
 #include "core/model/builtin/SampleModelConfig.h"
 #include "core/train/CaptionedImageSet.h"
+#include "core/train/CompatibilityTargets.h"
 #include "core/util/Progress.h"
 
 #include <functional>
@@ -28,6 +29,10 @@ struct TrainProgress {
     // Validation recall@1 (fractions), or < 0 when not measured at this step.
     double validationT2I = -1.0;
     double validationI2T = -1.0;
+    // Compatible training: new queries against the old model's validation
+    // embeddings (the new -> old configuration), or < 0.
+    double validationOldT2I = -1.0;
+    double validationOldI2T = -1.0;
     std::string device;
 };
 using TrainProgressCallback = std::function<void(const TrainProgress&)>;
@@ -39,6 +44,8 @@ struct BaseTrainingResult {
     double finalLoss = 0.0;
     double validationT2I = -1.0;
     double validationI2T = -1.0;
+    double validationOldT2I = -1.0;  // compatible training: new -> old
+    double validationOldI2T = -1.0;
     std::string device;
 };
 
@@ -55,6 +62,9 @@ public:
 
     // For tests: make the loss NaN at this step.
     void injectNanAtStep(int64_t step) { nanAtStep_ = step; }
+    // Required when the config asks for compatible training
+    // (config.compatibility), whose old_* fields must be filled in.
+    void setCompatibilityTargets(CompatibilityTargets targets) { compatibility_ = std::move(targets); }
 
     static std::string checkpointDirectory(const std::string& outDir);
 
@@ -64,6 +74,7 @@ private:
     std::string outDir_;
     std::string device_;
     int64_t nanAtStep_ = -1;
+    CompatibilityTargets compatibility_;
 };
 
 }  // namespace xbt

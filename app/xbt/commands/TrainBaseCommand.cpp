@@ -5,6 +5,7 @@
 #include "core/model/builtin/SampleModelConfig.h"
 #include "core/sample/SampleVocabulary.h"
 #include "core/train/BaseModelTrainer.h"
+#include "core/train/CompatibilityTargets.h"
 #include "core/train/SampleWorldData.h"
 #include "core/util/Error.h"
 
@@ -24,6 +25,27 @@ int run(const CliArgs& args)
     config.training.batchSize = args.intValue("batch-size", config.training.batchSize);
     config.training.threads = args.intValue("threads", config.training.threads);
     config.training.checkpointEvery = args.intValue("checkpoint-every", config.training.checkpointEvery);
+    // Compatible training, by flags or by the recipe's "compatibility" section.
+    SampleCompatibilityConfig& compat = config.compatibility;
+    if (args.has("compatibility"))
+        compat.method = args.value("compatibility");
+    if (args.has("compatible-with"))
+        compat.oldModel = args.value("compatible-with");
+    if (args.has("reference"))
+        compat.referenceModel = args.value("reference");
+    compat.extraDims = args.intValue("extra-dims", compat.extraDims);
+    compat.weight = args.doubleValue("compatibility-weight", compat.weight);
+    if (args.has("compatibility") || args.has("compatible-with") || args.has("extra-dims")) {
+        if (compat.method.empty() || compat.oldModel.empty())
+            throw UsageError("compatible training needs both --compatible-with M and --compatibility bct|bt2|oca");
+        if (compat.method != "bct" && compat.referenceModel.empty())
+            compat.referenceModel = "sample-new";
+        if (compat.method != "bct" && !args.has("extra-dims") && compat.extraDims == 0)
+            throw UsageError("--compatibility " + compat.method + " needs --extra-dims K (the dims beyond the old "
+                             "model's; the model's embedding_dim becomes old dims + K)");
+        // Re-validate the recipe with the flags applied.
+        config = SampleModelConfig::fromJsonText(config.toJsonText(), args.required("config") + " with the flags");
+    }
     const std::string out = args.required("out");
     const CancelToken cancel = cancelOnInterrupt();
 
@@ -35,7 +57,18 @@ int run(const CliArgs& args)
         renderSampleWorldSet(seed, config.data.trainSplit, config.data.trainCount, preprocess, 0, cancel);
     const CaptionedImageSet val = renderSampleWorldSet(seed, "val", config.data.valCount, preprocess, 0, cancel);
 
+    CompatibilityTargets targets;
+    if (compat.enabled()) {
+        ModelOptions modelOptions;
+        modelOptions.device = "cpu";  // the frozen models embed once, up front
+        modelOptions.threads = config.training.threads;
+        std::fprintf(stderr, "compatible training (%s) with %s: embedding the training data with the frozen models...\n",
+                     compat.method.c_str(), compat.oldModel.c_str());
+        targets = makeCompatibilityTargets(config, modelOptions, {}, cancel);
+    }
     BaseModelTrainer trainer(config, sampleVocabulary(), out, args.value("device", "auto"));
+    if (compat.enabled())
+        trainer.setCompatibilityTargets(std::move(targets));
     if (args.has("inject-nan-at"))
         trainer.injectNanAtStep(args.intValue("inject-nan-at", -1));
     const int64_t every = std::max(1, args.intValue("log-every", 20));
@@ -49,6 +82,9 @@ int run(const CliArgs& args)
                          p.learningRate, p.temperature, p.samplesPerSecond);
             if (p.validationT2I >= 0)
                 std::fprintf(stderr, "  val R@1 T2I %.1f%% I2T %.1f%%", 100 * p.validationT2I, 100 * p.validationI2T);
+            if (p.validationOldT2I >= 0)
+                std::fprintf(stderr, "  new->old T2I %.1f%% I2T %.1f%%", 100 * p.validationOldT2I,
+                             100 * p.validationOldI2T);
             std::fprintf(stderr, "\n");
         },
         cancel);
@@ -58,6 +94,9 @@ int run(const CliArgs& args)
                 r.finalLoss);
     if (r.validationT2I >= 0)
         std::printf("; validation R@1 T2I %.1f%%, I2T %.1f%%", 100 * r.validationT2I, 100 * r.validationI2T);
+    if (r.validationOldT2I >= 0)
+        std::printf("; new->old (%s) T2I %.1f%%, I2T %.1f%%", compat.oldName.c_str(), 100 * r.validationOldT2I,
+                    100 * r.validationOldI2T);
     std::printf("\nmodel folder: %s (use --model %s)\n", out.c_str(), out.c_str());
     return kExitOk;
 }
@@ -68,7 +107,8 @@ Command makeTrainBaseCommand()
 {
     return {"train-base",
             "train a built-in sample model (sample-old, sample-new) from its recipe; resumes when interrupted",
-            "xbt train-base --config samples/<model>.json --out DIR",
+            "xbt train-base --config samples/<model>.json --out DIR [--compatible-with M --compatibility "
+            "bct|bt2|oca [--extra-dims K] [--compatibility-weight W] [--reference M]]",
             {{"config", "FILE", "the model's recipe (architecture, data, training)"},
              {"out", "DIR", "model folder to write; holds checkpoint/ while training, resumed from if present"},
              {"device", "auto|cpu|cuda", "where to train (default auto: CUDA when available)"},
@@ -79,6 +119,12 @@ Command makeTrainBaseCommand()
              {"batch-size", "N", "override training.batch_size"},
              {"checkpoint-every", "N", "override training.checkpoint_every (steps; 0: only when cancelled)"},
              {"log-every", "N", "print a progress line every N steps (default 20)"},
+             {"compatible-with", "M", "train it compatible with this frozen old model (recipe: compatibility.old_model)"},
+             {"compatibility", "bct|bt2|oca", "how (docs/compatibility.md): bct keeps the old size; bt2 and oca add "
+                                              "--extra-dims"},
+             {"extra-dims", "K", "bt2/oca: dims beyond the old model's (embedding_dim becomes old dims + K)"},
+             {"compatibility-weight", "W", "weight of the old model's influence loss (default 1)"},
+             {"reference", "M", "bt2/oca: the independently trained new model to learn from (default sample-new)"},
              {"inject-nan-at", "STEP", "testing aid: make the loss NaN at this step"}},
             run};
 }

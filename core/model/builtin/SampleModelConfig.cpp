@@ -69,7 +69,7 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     SampleModelConfig c;
     const std::string at = sourceName + ": ";
     ReadKeys read;
-    for (const char* name : {"image", "text", "data", "training"})
+    for (const char* name : {"image", "text", "data", "training", "compatibility"})
         read.insert(at + name);
     readKey(root, "name", c.name, at, read);
     readKey(root, "description", c.description, at, read);
@@ -108,12 +108,24 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     readKey(tr, "threads", c.training.threads, at + "training.", read);
     readKey(tr, "keep_twins_together", c.training.keepTwinsTogether, at + "training.", read);
     readKey(tr, "text_negatives", c.training.textNegatives, at + "training.", read);
+    const json& compat = section(root, "compatibility", sourceName);
+    SampleCompatibilityConfig& cc = c.compatibility;
+    readKey(compat, "method", cc.method, at + "compatibility.", read);
+    readKey(compat, "old_model", cc.oldModel, at + "compatibility.", read);
+    readKey(compat, "reference_model", cc.referenceModel, at + "compatibility.", read);
+    readKey(compat, "weight", cc.weight, at + "compatibility.", read);
+    readKey(compat, "reference_weight", cc.referenceWeight, at + "compatibility.", read);
+    readKey(compat, "extra_dims", cc.extraDims, at + "compatibility.", read);
+    readKey(compat, "old_name", cc.oldName, at + "compatibility.", read);
+    readKey(compat, "old_fingerprint", cc.oldFingerprint, at + "compatibility.", read);
+    readKey(compat, "old_dims", cc.oldDims, at + "compatibility.", read);
 
     refuseUnknownKeys(root, at, read);
     refuseUnknownKeys(img, at + "image.", read);
     refuseUnknownKeys(txt, at + "text.", read);
     refuseUnknownKeys(data, at + "data.", read);
     refuseUnknownKeys(tr, at + "training.", read);
+    refuseUnknownKeys(compat, at + "compatibility.", read);
 
     auto require = [&](bool ok, const std::string& what) {
         if (!ok)
@@ -140,6 +152,20 @@ SampleModelConfig SampleModelConfig::fromJsonText(const std::string& text, const
     require(c.text.contextLength >= 4, "text.context_length must be >= 4");
     require(c.training.epochs > 0 && c.training.batchSize > 1, "training.epochs and batch_size must be positive");
     require(c.data.trainCount >= c.training.batchSize, "data.train_count must be at least one batch");
+    require(cc.method.empty() || cc.method == "bct" || cc.method == "bt2" || cc.method == "oca",
+            "compatibility.method must be \"bct\", \"bt2\" or \"oca\"");
+    if (cc.enabled()) {
+        require(!cc.oldModel.empty(), "compatibility.old_model names the frozen old model (e.g. \"sample-old\")");
+        require(cc.weight >= 0.0 && cc.referenceWeight >= 0.0,
+                "compatibility.weight and reference_weight must be >= 0");
+        require(cc.method == "bct" ? cc.extraDims == 0 : cc.extraDims > 0,
+                cc.method == "bct" ? "compatibility.extra_dims: bct adds no dimensions (its whole vector is the old "
+                                     "model's size)"
+                                   : "compatibility.extra_dims must be > 0 for " + cc.method +
+                                         " (the dims beyond the old model's)");
+        require(cc.oldDims == 0 || c.embeddingDim == cc.oldDims + cc.extraDims,
+                "embedding_dim must be compatibility.old_dims + extra_dims");
+    }
     return c;
 }
 
@@ -196,6 +222,21 @@ std::string SampleModelConfig::toJsonText() const
         t["word_mean_path"] = text.wordMeanPath;
     if (training.textNegatives)
         j["training"]["text_negatives"] = true;
+    if (compatibility.enabled()) {
+        const SampleCompatibilityConfig& cc = compatibility;
+        json compat = {{"method", cc.method},         {"old_model", cc.oldModel}, {"weight", cc.weight},
+                       {"extra_dims", cc.extraDims}};
+        if (!cc.referenceModel.empty()) {
+            compat["reference_model"] = cc.referenceModel;
+            compat["reference_weight"] = cc.referenceWeight;
+        }
+        if (!cc.oldFingerprint.empty()) {
+            compat["old_name"] = cc.oldName;
+            compat["old_fingerprint"] = cc.oldFingerprint;
+            compat["old_dims"] = cc.oldDims;
+        }
+        j["compatibility"] = compat;
+    }
     return j.dump(2) + "\n";
 }
 

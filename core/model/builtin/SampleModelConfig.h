@@ -66,6 +66,29 @@ struct SampleTrainingConfig {
     bool textNegatives = false;
 };
 
+// Compatible training (docs/compatibility.md, "Compatible new models"): the
+// model is trained to be comparable with a frozen old model. Empty method:
+// an ordinary model. The old_* fields are filled in by training, so a
+// finished model folder says which model it is compatible with.
+struct SampleCompatibilityConfig {
+    std::string method;             // "" | "bct" | "bt2" | "oca"
+    std::string oldModel;           // spec of the frozen old model (as for --model)
+    // bt2 / oca: the independently trained new model whose embeddings the
+    // whole vector learns from (its dims must be the old dims + extra_dims).
+    std::string referenceModel;
+    double weight = 1.0;            // of the cross-modal influence loss against the old model
+    double referenceWeight = 1.0;   // bt2 / oca: of the cosine loss to the reference model
+    int extraDims = 0;              // bt2 / oca: dims beyond the old model's
+    std::string oldName;            // recorded by training
+    std::string oldFingerprint;
+    int oldDims = 0;
+
+    bool enabled() const { return !method.empty(); }
+    // "whole": the whole vector compares with old embeddings (bct);
+    // "first-dims": its first oldDims, renormalised (bt2, oca).
+    const char* comparison() const { return method == "bct" ? "whole" : "first-dims"; }
+};
+
 struct SampleModelConfig {
     std::string name = "sample-model";
     std::string description;
@@ -74,6 +97,7 @@ struct SampleModelConfig {
     SampleTextTowerConfig text;
     SampleDataConfig data;
     SampleTrainingConfig training;
+    SampleCompatibilityConfig compatibility;
 
     // Parses and validates; errors name the file and the key at fault.
     static SampleModelConfig fromFile(const std::string& path);

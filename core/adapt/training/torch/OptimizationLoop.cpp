@@ -169,14 +169,6 @@ torch::optim::AdamW makeAdamW(const torch::nn::Module& module, const OptimizerSe
     return torch::optim::AdamW(std::move(groups));
 }
 
-torch::Tensor symmetricInfoNce(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& logitScale)
-{
-    const auto logits = logitScale.exp() * torch::matmul(a, b.t());
-    const auto target = torch::arange(a.size(0), torch::TensorOptions().dtype(torch::kLong).device(a.device()));
-    return 0.5 * (torch::nn::functional::cross_entropy(logits, target) +
-                  torch::nn::functional::cross_entropy(logits.t(), target));
-}
-
 torch::Tensor queryToGalleryInfoNce(const torch::Tensor& queries, const torch::Tensor& gallery,
                                     const std::vector<int64_t>& group, const torch::Tensor& logitScale)
 {

@@ -11,6 +11,8 @@
 #include "core/adapt/training/OptimizerSettings.h"
 #include "core/train/TrainingCheckpoint.h"
 
+#include "core/train/torch/ContrastiveLoss.h"
+
 #include <torch/torch.h>
 
 #include <functional>
@@ -73,9 +75,6 @@ private:
 torch::optim::AdamW makeAdamW(const torch::nn::Module& module, const OptimizerSettings& settings,
                               const std::string& undecayed);
 
-// Symmetric InfoNCE over a batch whose row i of `a` and `b` match:
-// mean of the cross-entropies of a b^T * scale and its transpose.
-torch::Tensor symmetricInfoNce(const torch::Tensor& a, const torch::Tensor& b, const torch::Tensor& logitScale);
 // One-directional InfoNCE for retrieval from queries into a gallery, over a
 // batch that may repeat a gallery item: row i's positives are the gallery
 // rows j with group[j] == group[i] (e.g. two captions of one image), and its

@@ -171,22 +171,47 @@ torch::Tensor TextTowerImpl::encodeSequence(const torch::Tensor& ids, const torc
     return head(finalNorm(x));
 }
 
+OrthogonalLinearImpl::OrthogonalLinearImpl(int64_t dims, uint64_t seed)
+{
+    // A fixed generator: the base (a buffer, saved with the weights) is the
+    // same for a seed on every run.
+    auto generator = at::detail::createCPUGenerator(seed);
+    const auto initial = at::normal(0.0, 1.0, {dims, dims}, generator, torch::TensorOptions().dtype(torch::kDouble));
+    base = register_buffer("base", std::get<0>(torch::linalg_qr(initial)).to(torch::kFloat));
+    skew = register_parameter("skew", torch::zeros({dims, dims}));
+}
+
+torch::Tensor OrthogonalLinearImpl::weight() const
+{
+    // In double: the exponential of a skew-symmetric matrix is orthogonal up
+    // to rounding, which float32 would make ~1e-6 per step.
+    const auto a = skew.to(torch::kDouble);
+    return base.to(torch::kDouble).mm(torch::matrix_exp(a - a.t())).to(skew.scalar_type());
+}
+
+torch::Tensor OrthogonalLinearImpl::forward(const torch::Tensor& x) { return x.mm(weight().t()); }
+
 SampleDualEncoderImpl::SampleDualEncoderImpl(const SampleModelConfig& config, int64_t vocabularySize)
 {
     image = register_module("image", ImageTower(config.image, config.embeddingDim));
     text = register_module("text", TextTower(config.text, vocabularySize, config.embeddingDim));
     logitScale = register_parameter(
         "logit_scale", torch::full({1}, std::log(1.0 / config.training.initialTemperature)));
+    if (config.compatibility.method == "bt2")
+        basis = register_module("basis", OrthogonalLinear(config.embeddingDim,
+                                                         static_cast<uint64_t>(config.training.seed) + 17));
 }
 
 torch::Tensor SampleDualEncoderImpl::encodeImages(const torch::Tensor& pixels)
 {
-    return F::normalize(image(pixels), F::NormalizeFuncOptions().dim(1));
+    auto z = F::normalize(image(pixels), F::NormalizeFuncOptions().dim(1));
+    return basis ? F::normalize(basis(z), F::NormalizeFuncOptions().dim(1)) : z;
 }
 
 torch::Tensor SampleDualEncoderImpl::encodeTexts(const torch::Tensor& ids)
 {
-    return F::normalize(text(ids), F::NormalizeFuncOptions().dim(1));
+    auto z = F::normalize(text(ids), F::NormalizeFuncOptions().dim(1));
+    return basis ? F::normalize(basis(z), F::NormalizeFuncOptions().dim(1)) : z;
 }
 
 }  // namespace xbt

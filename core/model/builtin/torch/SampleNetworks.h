@@ -62,6 +62,20 @@ struct TextTowerImpl : torch::nn::Module {
 };
 TORCH_MODULE(TextTower);
 
+// An orthogonal linear map (METHODS.md, "Orthogonal layers"): W = base *
+// matrix_exp(A - A^T), with `base` from the QR decomposition of a random
+// initial weight (a buffer) and A learned from zero. Orthogonal by
+// construction at every step, so it rotates embeddings without changing any
+// inner product among them.
+struct OrthogonalLinearImpl : torch::nn::Module {
+    OrthogonalLinearImpl(int64_t dims, uint64_t seed);
+    torch::Tensor weight() const;                 // [dims, dims], W^T W = I
+    torch::Tensor forward(const torch::Tensor& x);  // x W^T
+    torch::Tensor base;
+    torch::Tensor skew;  // A
+};
+TORCH_MODULE(OrthogonalLinear);
+
 struct SampleDualEncoderImpl : torch::nn::Module {
     SampleDualEncoderImpl(const SampleModelConfig& config, int64_t vocabularySize);
     torch::Tensor encodeImages(const torch::Tensor& pixels);  // L2-normalised
@@ -69,6 +83,9 @@ struct SampleDualEncoderImpl : torch::nn::Module {
     ImageTower image{nullptr};
     TextTower text{nullptr};
     torch::Tensor logitScale;  // log(1 / temperature), learned
+    // BT^2's learnable basis transformation, applied to both towers' unit
+    // vectors (so new-to-new similarities are unchanged by it); null otherwise.
+    OrthogonalLinear basis{nullptr};
 };
 TORCH_MODULE(SampleDualEncoder);
 
