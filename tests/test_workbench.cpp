@@ -9,6 +9,7 @@
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/eval/EvaluationJson.h"
 #include "core/eval/EvaluationResults.h"
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"

@@ -1,5 +1,7 @@
 #include "ui/workbench/EvaluatePanel.h"
 
+#include "core/eval/EvaluationFiles.h"
+#include "core/eval/EvaluationJson.h"
 #include "core/eval/EvaluationResults.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/util/Error.h"
