@@ -425,6 +425,19 @@ private Q_SLOTS:
         QVERIFY(QString::fromStdString(evaluationMarkdown(o)).contains("`new->old` | not comparable"));
         QCOMPARE(QString::fromStdString(evaluationRecallCsv(o)).count('\n'), 1 + 4 + 4 + 4);
 
+        // Adapters listed without their space (as hand-made files do): each
+        // describes one space, also once written and read again.
+        nlohmann::json listed = first;
+        listed["adapters"] = {{{"name", "xbt"}, {"method", "xbt"}, {"kind", "query"}},
+                              {{"name", "fct"}, {"method", "fct"}, {"kind", "gallery"}}};
+        const EvaluationOutcome withAdapters = evaluationFromJson(listed, "listed results.json");
+        QCOMPARE(withAdapters.spaces.size(), size_t(4));
+        QCOMPARE(withAdapters.spaces[3].kind, SpaceKind::GalleryTransform);
+        QCOMPARE(withAdapters.spaces[3].adapter, std::string("fct"));
+        const EvaluationOutcome again = evaluationFromJson(evaluationToJson(withAdapters), "again");
+        QCOMPARE(again.spaces.size(), size_t(4));
+        QCOMPARE(again.spaces[2].adapter, std::string("xbt"));
+
         const EvaluationOutcome bare = evaluationFromJson(
             nlohmann::json::parse(R"({"configurations": [{"name": "old->old", "query": "old", "gallery": "old",
                                       "text_to_image": {"R@1": 0.5, "R@5": 0.5, "R@10": 0.5}}]})"),

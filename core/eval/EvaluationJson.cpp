@@ -386,17 +386,23 @@ void readSpaces(const Fields& root, EvaluationOutcome& o)
             for (SpaceKind kind : {SpaceKind::Old, SpaceKind::New})
                 if (const std::optional<Fields> m = models->object(kindName(kind)))
                     add(*m, kind, kindName(kind));
+    // Each adapter describes its space: the one it names, else (files that
+    // name none) the next space of its kind not yet described, else a new one.
     for (const Fields& f : root.array("adapters")) {
-        const std::string kind = f.text("kind");
-        if (!kind.empty() && kind != "query" && kind != "gallery")
+        const std::string kindText = f.text("kind");
+        if (!kindText.empty() && kindText != "query" && kindText != "gallery")
             f.fail("kind", "\"query\" or \"gallery\"");
+        const SpaceKind kind = kindText == "gallery" ? SpaceKind::GalleryTransform : SpaceKind::QueryAdapter;
         const std::string space = f.text("space");
         auto it = std::find_if(o.spaces.begin(), o.spaces.end(), [&](const EmbeddingSpace& s) {
             return !space.empty() && s.name == space;
         });
+        if (it == o.spaces.end())
+            it = std::find_if(o.spaces.begin(), o.spaces.end(),
+                              [&](const EmbeddingSpace& s) { return s.kind == kind && s.adapter.empty(); });
         if (it == o.spaces.end()) {
             EmbeddingSpace s;
-            s.kind = kind == "gallery" ? SpaceKind::GalleryTransform : SpaceKind::QueryAdapter;
+            s.kind = kind;
             s.name = space;
             o.spaces.push_back(s);
             o.spaceDims.push_back(0);
