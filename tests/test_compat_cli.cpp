@@ -1,9 +1,10 @@
 // The upgrade through the CLI, as a user runs it on a tiny sample world with
 // the shipped sample models: xbt train (a closed-form adapter) and xbt
 // adapters (list, export), xbt eval with the workspace's adapters (every
-// configuration, the criterion, the charts and the report), the cached
-// embeddings, xbt eval --embeddings, xbt index/search through an adapter,
-// and the errors users meet.
+// configuration, the criterion, the charts and the report, which xbt report
+// draws again from results.json alone), the cached embeddings, xbt eval
+// --embeddings, xbt index/search through an adapter, and the errors users
+// meet.
 #include "core/workspace/Workspace.h"
 #include "tests/TestSupport.h"
 
@@ -135,6 +136,17 @@ private Q_SLOTS:
         QVERIFY(pdf.open(QIODevice::ReadOnly));
         QVERIFY(pdf.read(5) == "%PDF-");
         QVERIFY(QFileInfo(out + "/recall.csv").size() > 0);
+        // xbt report draws the same report from results.json alone: the
+        // report shows nothing the file does not hold.
+        const QString rerendered = dir_.filePath("eval-report");
+        const CliResult report = runCli({"report", "--results", out + "/results.json", "--out", rerendered});
+        QVERIFY2(report.exitCode == 0, qPrintable(describe(report)));
+        const auto bytesOf = [](const QString& path) {
+            QFile f(path);
+            return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+        };
+        QVERIFY(!bytesOf(out + "/report.html").isEmpty());
+        QVERIFY(bytesOf(rerendered + "/report.html") == bytesOf(out + "/report.html"));
         // Cached: a second run embeds nothing and gives the same numbers.
         const QString again = dir_.filePath("eval2");
         const CliResult r2 = runCli({"eval", "--old", "sample-old", "--new", "sample-new", "--split", test_,

@@ -1,13 +1,19 @@
 // The evaluation issue's metrics on hand-computed cases: recall with ties,
 // several captions per image, K beyond the gallery and a gallery of one;
 // bootstrap intervals; the compatibility criterion and gain recovery; every
-// configuration side by side with the matrix; embeddings made elsewhere.
+// configuration side by side with the matrix; results.json read back, from
+// this version and older ones; embeddings made elsewhere.
 #include "TestSupport.h"
+#include "core/eval/EvaluationFiles.h"
+#include "core/eval/EvaluationJson.h"
 #include "core/eval/EvaluationResults.h"
 #include "core/eval/PrecomputedEmbeddings.h"
+#include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
 
 #include <QtTest>
+
+#include <functional>
 
 using namespace xbt;
 using xbt::test::errorOf;
@@ -65,6 +71,42 @@ EmbeddingSpace space(SpaceKind kind, const std::string& name, const std::string&
 void writeMatrix(const QTemporaryDir& dir, const char* name, const Matrix& m)
 {
     writeNpy(dir.filePath(name).toStdString(), m);
+}
+
+void compareSummaries(const RecallSummary& a, const RecallSummary& b, const std::string& what)
+{
+    const QByteArray w = QByteArray::fromStdString(what);
+    QVERIFY2(a.queries == b.queries, w);
+    for (int k : kReportedK) {
+        QVERIFY2(a.recallAt(k) == b.recallAt(k), w);
+        QVERIFY2(a.intervalAt(k).low == b.intervalAt(k).low && a.intervalAt(k).high == b.intervalAt(k).high, w);
+    }
+    QVERIFY2(a.meanRank == b.meanRank && a.medianRank == b.medianRank, w);
+}
+
+// Six images on the circle with one caption each, in two categories; old
+// captions 40 degrees off, new ones spot on; a query adapter that maps new
+// queries onto the old images, and a gallery transform; a measured rate.
+EvaluationOutcome everyKindOfResult()
+{
+    const std::vector<double> angles = {0, 60, 120, 180, 240, 300};
+    std::vector<double> off;
+    for (double a : angles)
+        off.push_back(a + 40);
+    const CaptionedSplit split = splitOf({0, 1, 2, 3, 4, 5}, 6, {"a", "b", "a", "b", "a", "b"});
+    EmbeddingSpace newSpace = space(SpaceKind::New, "new", "F_new", onCircle(angles), onCircle(angles));
+    newSpace.imagesPerSecond = 50.0;
+    EmbeddingSpace adapter = space(SpaceKind::QueryAdapter, "new+good", "F_old", onCircle(angles), onCircle(angles), "good");
+    adapter.method = "xbt";
+    EmbeddingSpace transform =
+        space(SpaceKind::GalleryTransform, "fct(old)", "F_new", onCircle(angles), onCircle(off), "fct");
+    transform.method = "fct";
+    const std::vector<EmbeddingSpace> spaces = {space(SpaceKind::Old, "old", "F_old", onCircle(angles), onCircle(off)),
+                                                newSpace, adapter, transform};
+    EvaluationOutcome o = evaluateSpaces(spaces, split, {20, {50, 3, 0.9}});
+    o.command = "xbt eval --embeddings hand-made";
+    o.date = "2026-11-26T10:00:00Z";
+    return o;
 }
 
 }  // namespace
@@ -233,6 +275,209 @@ private Q_SLOTS:
         QVERIFY(md.contains("new+good->old"));
         // CSV: 3 comparable configurations x 2 directions x 4 K values.
         QCOMPARE(QString::fromStdString(evaluationRecallCsv(o)).count('\n'), 1 + 3 * 2 * 4);
+    }
+
+    // results.json holds every field the reports show: the outcome read
+    // back equals the one written, per-query ranks aside (not in the file).
+    void resultsJsonRoundTrips()
+    {
+        const EvaluationOutcome o = everyKindOfResult();
+        const nlohmann::json written = evaluationToJson(o);
+        const EvaluationOutcome back = evaluationFromJson(written, "results.json");
+        QCOMPARE(QString::fromStdString(evaluationToJson(back).dump(2)), QString::fromStdString(written.dump(2)));
+        QCOMPARE(evaluationMarkdown(back), evaluationMarkdown(o));
+        QCOMPARE(evaluationRecallCsv(back), evaluationRecallCsv(o));
+
+        // Field by field, as the JSON above would not notice a field both directions drop.
+        QCOMPARE(back.command, o.command);
+        QCOMPARE(back.date, o.date);
+        QCOMPARE(back.splitFolder, o.splitFolder);
+        QCOMPARE(back.images, int64_t(6));
+        QCOMPARE(back.captions, int64_t(6));
+        QCOMPARE(back.categories, (std::vector<std::string>{"a", "b"}));
+        QVERIFY(!o.tieRule.empty());
+        QCOMPARE(back.tieRule, o.tieRule);
+        QCOMPARE(back.options.maxK, 20);
+        QCOMPARE(back.options.bootstrap.samples, 50);
+        QCOMPARE(back.options.bootstrap.seed, uint64_t(3));
+        QCOMPARE(back.options.bootstrap.confidence, 0.9);
+        QVERIFY(back.hasIntervals());
+        QCOMPARE(back.spaces.size(), size_t(4));
+        QCOMPARE(back.spaceDims, o.spaceDims);
+        for (size_t i = 0; i < o.spaces.size(); ++i) {
+            const EmbeddingSpace& a = o.spaces[i];
+            const EmbeddingSpace& b = back.spaces[i];
+            QVERIFY2(a.kind == b.kind && a.name == b.name && a.model == b.model && a.fingerprint == b.fingerprint &&
+                         a.adapter == b.adapter && a.method == b.method && a.imagesPerSecond == b.imagesPerSecond,
+                     a.name.c_str());
+        }
+        QCOMPARE(back.spaces[3].method, std::string("fct"));
+        QCOMPARE(back.findSpace(SpaceKind::New)->imagesPerSecond, 50.0);
+
+        QCOMPARE(back.configurations.size(), size_t(5));
+        for (size_t i = 0; i < o.configurations.size(); ++i) {
+            const ConfigurationResult& a = o.configurations[i];
+            const ConfigurationResult& b = back.configurations[i];
+            QVERIFY2(a.name == b.name && a.querySpace == b.querySpace && a.gallerySpace == b.gallerySpace &&
+                         a.role == b.role && a.adapter == b.adapter && a.comparable == b.comparable &&
+                         a.incompatibleComparison == b.incompatibleComparison && a.note == b.note,
+                     a.name.c_str());
+            QCOMPARE(b.rsum(), a.rsum());
+            for (RetrievalDirection d : kRetrievalDirections) {
+                QCOMPARE(b.has(d), a.has(d));
+                compareSummaries(b.summary(d), a.summary(d), a.name);
+                QCOMPARE(b.recall.in(d).curve, a.recall.in(d).curve);
+                QVERIFY(b.recall.in(d).ranks.empty());
+                QCOMPARE(b.byCategory(d).size(), a.byCategory(d).size());
+                for (const auto& [category, s] : a.byCategory(d))
+                    compareSummaries(b.byCategory(d).at(category), s, a.name + " " + category);
+            }
+        }
+        QVERIFY(!o.configurations[0].recall.textToImage.ranks.empty());
+        QCOMPARE(back.configurations[2].note, o.configurations[2].note);  // raw new->old: an incompatible comparison
+        QVERIFY(!back.configurations[2].note.empty());
+        QCOMPARE(back.configurations[4].role, ConfigurationRole::GalleryTransform);
+
+        QCOMPARE(back.compatibility.size(), size_t(2));
+        for (size_t i = 0; i < o.compatibility.size(); ++i) {
+            QCOMPARE(back.compatibility[i].adapter, o.compatibility[i].adapter);
+            QCOMPARE(back.compatibility[i].configuration, o.compatibility[i].configuration);
+            for (RetrievalDirection d : kRetrievalDirections) {
+                const CompatibilityDirection& a = o.compatibility[i].in(d);
+                const CompatibilityDirection& b = back.compatibility[i].in(d);
+                QCOMPARE(b.available, a.available);
+                for (int k : kReportedK) {
+                    QCOMPARE(b.verdictAt(k), a.verdictAt(k));
+                    QCOMPARE(b.gainAt(k), a.gainAt(k));
+                }
+            }
+        }
+        QCOMPARE(back.matrix.rows, o.matrix.rows);
+        QCOMPARE(back.matrix.columns, o.matrix.columns);
+        QCOMPARE(back.matrix.textToImage, o.matrix.textToImage);
+        QCOMPARE(back.matrix.imageToText, o.matrix.imageToText);
+        QCOMPARE(back.backfill.galleryImages, int64_t(6));
+        QCOMPARE(back.backfill.imagesPerSecond, 50.0);
+        QCOMPARE(back.backfill.seconds, o.backfill.seconds);
+        QVERIFY(QString::fromStdString(back.backfill.note).contains("10-million-image gallery"));
+        QCOMPARE(back.backfill.note, o.backfill.note);
+
+        // The file on disk reads the same.
+        QTemporaryDir dir;
+        const std::vector<std::string> files = writeEvaluationData(o, dir.path().toStdString());
+        QCOMPARE(files.size(), size_t(3));
+        QCOMPARE(QString::fromStdString(evaluationToJson(readEvaluationFile(files[0])).dump(2)),
+                 QString::fromStdString(written.dump(2)));
+        QCOMPARE(readFileBytes(files[1]), evaluationRecallCsv(o));
+        QCOMPARE(readFileBytes(files[2]), evaluationMarkdown(o));
+    }
+
+    // The shape the first xbt eval wrote (models by name; no roles,
+    // intervals, bootstrap, adapters, matrix or backfill) and a bare minimum
+    // still read: missing fields are "not measured".
+    void olderResultsJsonStillReads()
+    {
+        const nlohmann::json first = nlohmann::json::parse(R"({
+            "command": "xbt eval --old a --new b --split s --out o",
+            "date": "2026-11-25T18:00:00Z",
+            "split": {"folder": "s", "images": 4, "captions": 4},
+            "tie_rule": "pessimistic: an item ranks after every other item scoring >= it",
+            "models": {"old": {"model": "a", "fingerprint": "fa", "dims": 2},
+                       "new": {"model": "b", "fingerprint": "fb", "dims": 3}},
+            "configurations": [
+                {"name": "old->old", "query": "old", "gallery": "old", "comparable": true,
+                 "incompatible_comparison": false, "note": "",
+                 "text_to_image": {"queries": 4, "R@1": 0.5, "R@5": 1, "R@10": 1, "mean_rank": 1.5,
+                                   "median_rank": 1.5, "curve": [0.5, 0.75, 1, 1]},
+                 "image_to_text": {"queries": 4, "R@1": 0.25, "R@5": 1, "R@10": 1, "curve": [0.25, 1, 1, 1]},
+                 "per_category": {"a": {"text_to_image": {"queries": 2, "R@1": 1, "R@5": 1, "R@10": 1}}}},
+                {"name": "new->new", "query": "new", "gallery": "new", "comparable": true,
+                 "text_to_image": {"queries": 4, "R@1": 0.75, "R@5": 1, "R@10": 1, "curve": [0.75, 1, 1, 1]},
+                 "image_to_text": null},
+                {"name": "new->old", "query": "new", "gallery": "old", "comparable": false,
+                 "incompatible_comparison": true, "note": "not comparable: new embeddings have 3 dimensions"}]})");
+        const EvaluationOutcome o = evaluationFromJson(first, "first results.json");
+        QCOMPARE(o.configurations.size(), size_t(3));
+        QCOMPARE(o.configurations[0].role, ConfigurationRole::Today);
+        QCOMPARE(o.configurations[1].role, ConfigurationRole::Backfill);
+        QCOMPARE(o.configurations[2].role, ConfigurationRole::Raw);
+        QVERIFY(!o.configurations[1].hasImageToText);
+        QVERIFY(!o.configurations[2].comparable);
+        QCOMPARE(o.configurations[0].textToImageByCategory.at("a").r1, 1.0);
+        QCOMPARE(o.spaces.size(), size_t(2));
+        QCOMPARE(o.findSpace(SpaceKind::Old)->model, std::string("a"));
+        QCOMPARE(o.findSpace(SpaceKind::New)->fingerprint, std::string("fb"));
+        QCOMPARE(o.spaceDims, (std::vector<int64_t>{2, 3}));
+        QVERIFY(!o.hasIntervals());
+        QCOMPARE(o.configurations[0].textToImage.ci1.low, 0.5);  // [R, R]: no interval
+        QCOMPARE(o.tieRule, std::string("pessimistic: an item ranks after every other item scoring >= it"));
+        // The matrix comes from the configurations: old and new, query by gallery.
+        QCOMPARE(o.matrix.rows, (std::vector<std::string>{"old", "new"}));
+        QCOMPARE(o.matrix.columns, (std::vector<std::string>{"old", "new"}));
+        QCOMPARE(*o.matrix.textToImage[0][0], 0.5);
+        QCOMPARE(*o.matrix.textToImage[1][1], 0.75);
+        QVERIFY(!o.matrix.textToImage[1][0].has_value());  // new->old: not comparable
+        QVERIFY(!o.matrix.imageToText[1][1].has_value());
+        QVERIFY(o.compatibility.empty());
+        QCOMPARE(o.backfill.galleryImages, int64_t(0));
+        QVERIFY(o.backfill.note.empty());
+        // The tables are still written from it.
+        QVERIFY(QString::fromStdString(evaluationMarkdown(o)).contains("`new->old` | not comparable"));
+        QCOMPARE(QString::fromStdString(evaluationRecallCsv(o)).count('\n'), 1 + 4 + 4 + 4);
+
+        // Adapters listed without their space (as hand-made files do): each
+        // describes one space, also once written and read again.
+        nlohmann::json listed = first;
+        listed["adapters"] = {{{"name", "xbt"}, {"method", "xbt"}, {"kind", "query"}},
+                              {{"name", "fct"}, {"method", "fct"}, {"kind", "gallery"}}};
+        const EvaluationOutcome withAdapters = evaluationFromJson(listed, "listed results.json");
+        QCOMPARE(withAdapters.spaces.size(), size_t(4));
+        QCOMPARE(withAdapters.spaces[3].kind, SpaceKind::GalleryTransform);
+        QCOMPARE(withAdapters.spaces[3].adapter, std::string("fct"));
+        const EvaluationOutcome again = evaluationFromJson(evaluationToJson(withAdapters), "again");
+        QCOMPARE(again.spaces.size(), size_t(4));
+        QCOMPARE(again.spaces[2].adapter, std::string("xbt"));
+
+        const EvaluationOutcome bare = evaluationFromJson(
+            nlohmann::json::parse(R"({"configurations": [{"name": "old->old", "query": "old", "gallery": "old",
+                                      "text_to_image": {"R@1": 0.5, "R@5": 0.5, "R@10": 0.5}}]})"),
+            "bare results.json");
+        QCOMPARE(bare.configurations[0].role, ConfigurationRole::Today);
+        QVERIFY(bare.configurations[0].hasTextToImage && !bare.configurations[0].hasImageToText);
+        QVERIFY(bare.spaces.empty());
+        QCOMPARE(bare.images, int64_t(0));
+        QCOMPARE(bare.options.maxK, 100);
+        QCOMPARE(*bare.matrix.textToImage.at(0).at(0), 0.5);
+    }
+
+    void malformedResultsJsonNamesTheField()
+    {
+        const EvaluationOutcome o = everyKindOfResult();
+        const auto errorFor = [&](const std::function<void(nlohmann::json&)>& spoil) {
+            nlohmann::json j = evaluationToJson(o);
+            spoil(j);
+            return errorOf([&] { evaluationFromJson(j, "out/results.json"); });
+        };
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) { j["configurations"][0]["text_to_image"]["R@1"] = "high"; }),
+                        "out/results.json: configurations[0].text_to_image.R@1 should be a number");
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) { j["configurations"][1]["role"] = "hero"; }),
+                        "configurations[1].role should be one of today, backfill");
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) { j["configurations"][0]["image_to_text"]["ci95"]["R@5"] = 1; }),
+                        "configurations[0].image_to_text.ci95.R@5 should be [low, high]");
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) {
+                            j["compatibility"][0]["text_to_image"]["criterion"]["R@10"] = "maybe";
+                        }),
+                        "compatibility[0].text_to_image.criterion.R@10 should be one of pass, fail, within noise");
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) { j["matrix"]["image_to_text"].erase(0); }),
+                        "matrix.image_to_text should be 3 rows");
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) { j["spaces"][1]["kind"] = "newest"; }), "spaces[1].kind");
+        VERIFY_CONTAINS(errorFor([](nlohmann::json& j) { j.erase("configurations"); }),
+                        "out/results.json has no configurations");
+        VERIFY_CONTAINS(errorOf([] { evaluationFromJson(nlohmann::json::array(), "list.json"); }),
+                        "list.json: expected a JSON object");
+        QTemporaryDir dir;
+        const std::string garbage = xbt::test::writeTestFile(dir, "results.json", "{not json");
+        VERIFY_CONTAINS(errorOf([&] { readEvaluationFile(garbage); }), "not valid JSON");
     }
 
     void precomputedEmbeddings()

@@ -1,13 +1,17 @@
 // Off-screen recall charts, the compatibility heat map and the stakeholder
-// report (HTML + PDF), rendered from a hand-made results.json.
+// report (HTML + PDF), rendered from a hand-made results.json read through
+// core's reader; the one writer of an evaluation's files.
+#include "core/eval/EvaluationFiles.h"
+#include "core/eval/EvaluationJson.h"
 #include "tests/TestSupport.h"
 #include "ui/charts/CompatibilityHeatMap.h"
 #include "ui/charts/EvaluationCharts.h"
-#include "ui/charts/EvaluationReport.h"
-#include "ui/charts/ReportData.h"
+#include "ui/charts/EvaluationOutputs.h"
 #include "ui/charts/ReportFormat.h"
+#include "ui/charts/ReportHtml.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSet>
 #include <QtTest>
@@ -135,6 +139,8 @@ json fixtureResults()
                       {"note", "a 10M-image gallery would take 23.1 h at this rate"}}}};
 }
 
+EvaluationOutcome fixtureOutcome() { return evaluationFromJson(fixtureResults(), "fixture results.json"); }
+
 // The shape `xbt eval` wrote before roles, intervals, adapters and the matrix.
 json olderResults()
 {
@@ -201,22 +207,22 @@ class TestEvaluationCharts : public QObject {
 private Q_SLOTS:
     void recallChartsHaveTheRequestedSizeAndContent()
     {
-        const json results = fixtureResults();
-        for (const char* direction : {"text_to_image", "image_to_text"}) {
-            const QImage image = renderRecallChart(results, direction, QSize(900, 600));
+        const EvaluationOutcome results = fixtureOutcome();
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const QImage image = renderRecallChart(results, d, QSize(900, 600));
             QCOMPARE(image.size(), QSize(900, 600));
-            QVERIFY2(distinctColors(image) > 100, direction);
-            QVERIFY2(inkFraction(image) > 0.02, direction);
+            QVERIFY2(distinctColors(image) > 100, directionKey(d));
+            QVERIFY2(inkFraction(image) > 0.02, directionKey(d));
             // The first adapter's line is drawn in the first palette colour.
-            QVERIFY2(pixelsOfColor(image, QColor(31, 119, 180)) > 200, direction);
+            QVERIFY2(pixelsOfColor(image, QColor(31, 119, 180)) > 200, directionKey(d));
         }
-        QCOMPARE(renderRecallChart(results, "text_to_image").size(), QSize(1200, 800));
+        QCOMPARE(renderRecallChart(results, RetrievalDirection::TextToImage).size(), QSize(1200, 800));
     }
 
     void heatMapWritesValuesAndGreysOutNotComparableCells()
     {
-        const EvaluationResults results = parseEvaluationResults(fixtureResults());
-        const CompatibilityHeatMap map(results.matrix, Direction::TextToImage, QSize(1000, 700));
+        const EvaluationOutcome results = fixtureOutcome();
+        const CompatibilityHeatMap map(results.matrix, RetrievalDirection::TextToImage, QSize(1000, 700));
         QCOMPARE(map.cellText(0, 0), QStringLiteral("43.6%"));
         QCOMPARE(map.cellText(0, 1), QStringLiteral("n/c"));
         QCOMPARE(map.cellText(1, 2), QStringLiteral("60.0%"));
@@ -227,13 +233,14 @@ private Q_SLOTS:
         QCOMPARE(QColor(image.pixel(map.cellRect(0, 1).topLeft() + inside)), CompatibilityHeatMap::notComparableColor());
         QCOMPARE(QColor(image.pixel(map.cellRect(2, 2).topLeft() + inside)), CompatibilityHeatMap::notComparableColor());
         QVERIFY(QColor(image.pixel(map.cellRect(0, 0).topLeft() + inside)) != CompatibilityHeatMap::notComparableColor());
-        QCOMPARE(renderCompatibilityMatrix(fixtureResults(), "image_to_text", QSize(800, 500)).size(), QSize(800, 500));
+        QCOMPARE(renderCompatibilityMatrix(results, RetrievalDirection::ImageToText, QSize(800, 500)).size(),
+                 QSize(800, 500));
     }
 
     void reportIsSelfContainedAndSaysTheHeadline()
     {
         QTemporaryDir dir;
-        const ReportFiles files = writeEvaluationArtifacts(fixtureResults(), dir.filePath("report").toStdString());
+        const ReportFiles files = writeEvaluationReport(fixtureOutcome(), dir.filePath("report").toStdString());
         QCOMPARE(files.pngs.size(), size_t(4));
         for (const char* name : {"recall_t2i.png", "recall_i2t.png", "matrix_t2i.png", "matrix_i2t.png"}) {
             const QImage png(dir.filePath(QStringLiteral("report/") + QLatin1String(name)));
@@ -278,30 +285,57 @@ private Q_SLOTS:
 
     void olderResultsWithoutAdaptersStillRender()
     {
-        const EvaluationResults parsed = parseEvaluationResults(olderResults());
-        QCOMPARE(parsed.configurations.at(0).role, std::string("today"));
-        QCOMPARE(parsed.configurations.at(2).role, std::string("raw"));
+        const EvaluationOutcome parsed = evaluationFromJson(olderResults(), "older results.json");
+        QCOMPARE(parsed.configurations.at(0).role, ConfigurationRole::Today);
+        QCOMPARE(parsed.configurations.at(2).role, ConfigurationRole::Raw);
         QCOMPARE(parsed.matrix.rows, (std::vector<std::string>{"old", "new"}));
-        QVERIFY(!parsed.matrix.r1.textToImage.at(0).at(1).has_value());  // old queries, new gallery: not measured
+        QVERIFY(!parsed.matrix.textToImage.at(0).at(1).has_value());  // old queries, new gallery: not measured
         QTemporaryDir dir;
-        const ReportFiles files = writeEvaluationArtifacts(olderResults(), dir.path().toStdString());
+        const ReportFiles files = writeEvaluationReport(parsed, dir.path().toStdString());
         const QString html = readText(files.html);
         QVERIFY(html.contains(QStringLiteral("No adapter was evaluated")));
         QVERIFY(html.contains(QStringLiteral("43.6")));
         QVERIFY(html.contains(QStringLiteral("cannot search the old gallery")));
+        // No intervals in the file: none shown, and no claim of them.
+        QVERIFY(!html.contains(QStringLiteral("<span class=\"ci\">")));
+        QVERIFY(!html.contains(QStringLiteral("confidence interval")));
+        QVERIFY(html.contains(QStringLiteral("Not measured in this evaluation")));
     }
 
-    void malformedResultsNameTheFaultyField()
+    // The report says the same from results.json as from the outcome it was
+    // written from: the renderers use only what the file holds.
+    void reportReadsTheSameFromResultsJson()
     {
-        json bad = fixtureResults();
-        bad["configurations"][0]["text_to_image"]["R@1"] = "high";
-        VERIFY_CONTAINS(test::errorOf([&] { parseEvaluationResults(bad); }),
-                        QStringLiteral("configurations[0].text_to_image.R@1"));
-        json empty = fixtureResults();
-        empty.erase("configurations");
-        VERIFY_CONTAINS(test::errorOf([&] { parseEvaluationResults(empty); }), QStringLiteral("no configurations"));
-        VERIFY_CONTAINS(test::errorOf([&] { renderRecallChart(fixtureResults(), "sideways"); }),
-                        QStringLiteral("text_to_image or image_to_text"));
+        const EvaluationOutcome outcome = fixtureOutcome();
+        const EvaluationOutcome reread = evaluationFromJson(evaluationToJson(outcome), "written results.json");
+        const ReportMedium medium{[](const QString& name) { return name; }, QSize(600, 400), QString()};
+        QCOMPARE(reportHtml(reread, medium), reportHtml(outcome, medium));
+        QCOMPARE(renderRecallChart(reread, RetrievalDirection::ImageToText, QSize(600, 400)),
+                 renderRecallChart(outcome, RetrievalDirection::ImageToText, QSize(600, 400)));
+        const QString html = reportHtml(outcome, medium);
+        QVERIFY(html.contains(QStringLiteral("Ties: pessimistic: an item ranks after every other item scoring >= it")));
+        QVERIFY(html.contains(QStringLiteral("1,000 resamples")));
+        QVERIFY(html.contains(QStringLiteral("transforms the stored old gallery embeddings once")));
+        QVERIFY(html.contains(QStringLiteral("120.0 images/s")));
+    }
+
+    // One writer: the data files, the charts and the report in one folder.
+    void evaluationOutputsAreEveryFile()
+    {
+        QTemporaryDir dir;
+        const EvaluationOutcome outcome = fixtureOutcome();
+        const EvaluationOutputFiles files = writeEvaluationOutputs(outcome, dir.path().toStdString());
+        const std::vector<std::string> all = files.all();
+        QCOMPARE(all.size(), size_t(9));
+        QCOMPARE(all.front(), files.report.html);
+        for (const std::string& f : all)
+            QVERIFY2(QFileInfo(QString::fromStdString(f)).size() > 0, f.c_str());
+        QCOMPARE(readText(dir.filePath(QStringLiteral("results.md")).toStdString()),
+                 QString::fromStdString(evaluationMarkdown(outcome)));
+        QCOMPARE(readText(dir.filePath(QStringLiteral("recall.csv")).toStdString()),
+                 QString::fromStdString(evaluationRecallCsv(outcome)));
+        QCOMPARE(readEvaluationFile(dir.filePath(QStringLiteral("results.json")).toStdString()).configurations.size(),
+                 outcome.configurations.size());
     }
 
     void numbersReadTheSameEverywhere()

@@ -22,7 +22,7 @@
 #include "core/data/CaptionedSplit.h"
 #include "core/util/FileUtil.h"
 #include "core/util/NpyFile.h"
-#include "ui/charts/ReportData.h"
+#include "core/workspace/WorkspaceLayout.h"
 #include "ui/workbench/DemoHeadline.h"
 #include "ui/workbench/DemoListEditor.h"
 #include "ui/workbench/DemoView.h"
@@ -53,6 +53,8 @@
 #include <QTemporaryDir>
 #include <QThread>
 #include <QtTest>
+
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -352,22 +354,27 @@ private Q_SLOTS:
         request.modelOptions = cpuOptions();
         request.splitDir = split_;
         request.workspaceDir = ws_;
-        const charts::EvaluationResults expected =
-            charts::parseEvaluationResults(evaluationToJson(runEvaluation(request).outcome));
+        const EvaluationOutcome expected = runEvaluation(request).outcome;
         QStandardItemModel* table = w.evaluate()->recallTable();
         QCOMPARE(table->rowCount(), static_cast<int>(expected.configurations.size()));
         int compared = 0;
         for (int row = 0; row < table->rowCount(); ++row) {
-            const charts::Configuration* c = expected.findConfiguration(table->item(row, 0)->text().toStdString());
+            const ConfigurationResult* c = expected.findConfiguration(table->item(row, 0)->text().toStdString());
             QVERIFY(c);
             if (!c->comparable)
                 continue;
-            QCOMPARE(table->item(row, 2)->data(Qt::UserRole).toDouble(), c->recall.textToImage->recall[0]);
-            QCOMPARE(table->item(row, 5)->data(Qt::UserRole).toDouble(), c->recall.imageToText->recall[0]);
+            QCOMPARE(table->item(row, 2)->data(Qt::UserRole).toDouble(), c->textToImage.r1);
+            QCOMPARE(table->item(row, 5)->data(Qt::UserRole).toDouble(), c->imageToText.r1);
             ++compared;
         }
         QVERIFY(compared >= 4);  // old->old, new->new and both adapters
         QVERIFY(w.evaluate()->criterionTable()->rowCount() >= 2);
+        // Kept in the workspace, by a job: every file `xbt eval` writes.
+        QVERIFY(latestJobRanOnAWorker(*w.jobs(), QStringLiteral("Keeping the results in the workspace")));
+        const QDir kept(QString::fromStdString(WorkspaceLayout(ws_).workbenchResultsDir()));
+        for (const char* name : {"results.json", "recall.csv", "results.md", "report.html", "report.pdf",
+                                 "recall_t2i.png", "recall_i2t.png", "matrix_t2i.png", "matrix_i2t.png"})
+            QVERIFY2(QFileInfo(kept.filePath(QLatin1String(name))).size() > 0, name);
     }
     void evaluatePanelExportsOnAWorker()
     {
@@ -386,10 +393,10 @@ private Q_SLOTS:
         waitForExport(QStringLiteral("Writing the report"));
         if (QTest::currentTestFailed())
             return;
-        for (const char* name : {"report.html", "report.pdf", "results.json", "recall_t2i.png", "recall_i2t.png",
-                                 "matrix_t2i.png", "matrix_i2t.png"})
+        for (const char* name : {"report.html", "report.pdf", "results.json", "recall.csv", "results.md",
+                                 "recall_t2i.png", "recall_i2t.png", "matrix_t2i.png", "matrix_i2t.png"})
             QVERIFY2(QFileInfo(out.filePath(QStringLiteral("report/") + QLatin1String(name))).size() > 0, name);
-        QCOMPARE(exported.first().first().toStringList().size(), 7);
+        QCOMPARE(exported.first().first().toStringList().size(), 9);
 
         exported.clear();
         panel->exportPngsTo(out.filePath(QStringLiteral("png")));
@@ -521,6 +528,8 @@ private Q_SLOTS:
         j["backfill"].erase("images_per_second");
         for (auto& [name, model] : j["models"].items())
             model.erase("images_per_second");
+        for (auto& space : j["spaces"])
+            space.erase("images_per_second");
         const fs::path cached = fs::path(ws_) / "results" / "cached-rerun" / "results.json";
         fs::create_directories(cached.parent_path());
         writeFileAtomic(cached.string(), j.dump(2));

@@ -27,6 +27,34 @@ double ConfigurationResult::rsum() const
     return 100.0 * sum;
 }
 
+bool ConfigurationResult::has(RetrievalDirection d) const
+{
+    return d == RetrievalDirection::TextToImage ? hasTextToImage : hasImageToText;
+}
+
+const RecallSummary& ConfigurationResult::summary(RetrievalDirection d) const
+{
+    return d == RetrievalDirection::TextToImage ? textToImage : imageToText;
+}
+
+const std::map<std::string, RecallSummary>& ConfigurationResult::byCategory(RetrievalDirection d) const
+{
+    return d == RetrievalDirection::TextToImage ? textToImageByCategory : imageToTextByCategory;
+}
+
+std::string roleDescription(const ConfigurationResult& c)
+{
+    switch (c.role) {
+    case ConfigurationRole::Today: return "today's system";
+    case ConfigurationRole::Backfill: return "full backfill";
+    case ConfigurationRole::Raw: return "new model, no adapter";
+    case ConfigurationRole::Adapter: return "adapter '" + c.adapter + "'";
+    case ConfigurationRole::GalleryTransform: return "gallery transform '" + c.adapter + "'";
+    case ConfigurationRole::Other: break;
+    }
+    return roleName(c.role);
+}
+
 namespace {
 
 // Rows of `ranks` (one per query) belonging to each category.

@@ -49,7 +49,7 @@ enum class ConfigurationRole {
     GalleryTransform,  // new -> old gallery moved to the new space
     Other
 };
-const char* roleName(ConfigurationRole role);
+const char* roleName(ConfigurationRole role);  // "today", "backfill", "raw", "adapter", "gallery-transform", "other"
 
 struct ConfigurationResult {
     std::string name;          // "old->old"
@@ -71,7 +71,15 @@ struct ConfigurationResult {
     std::map<std::string, RecallSummary> imageToTextByCategory;
     // R@1 + R@5 + R@10 of both directions, in percent (the usual RSUM).
     double rsum() const;
+
+    bool has(RetrievalDirection d) const;
+    const RecallSummary& summary(RetrievalDirection d) const;
+    const std::map<std::string, RecallSummary>& byCategory(RetrievalDirection d) const;
 };
+
+// What a configuration stands for, in words: "today's system", "full
+// backfill", "new model, no adapter", "adapter 'xbt'", ...
+std::string roleDescription(const ConfigurationResult& c);
 
 ConfigurationResult evaluateConfiguration(const EmbeddingSpace& query, const EmbeddingSpace& gallery,
                                           const CaptionedSplit& split, int maxK = 100,

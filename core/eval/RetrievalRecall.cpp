@@ -9,6 +9,36 @@
 
 namespace xbt {
 
+const char* directionKey(RetrievalDirection d)
+{
+    return d == RetrievalDirection::TextToImage ? "text_to_image" : "image_to_text";
+}
+
+const DirectionRecall& RetrievalRecall::in(RetrievalDirection d) const
+{
+    return d == RetrievalDirection::TextToImage ? textToImage : imageToText;
+}
+
+double RecallSummary::recallAt(int k) const
+{
+    switch (k) {
+    case 1: return r1;
+    case 5: return r5;
+    case 10: return r10;
+    }
+    throw Error("a recall summary keeps R@1, R@5 and R@10, not R@" + std::to_string(k));
+}
+
+const Interval& RecallSummary::intervalAt(int k) const
+{
+    switch (k) {
+    case 1: return ci1;
+    case 5: return ci5;
+    case 10: return ci10;
+    }
+    throw Error("a recall summary keeps intervals of R@1, R@5 and R@10, not R@" + std::to_string(k));
+}
+
 double DirectionRecall::recallAt(int k) const
 {
     if (curve.empty() || k < 1)

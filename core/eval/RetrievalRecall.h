@@ -12,10 +12,21 @@
 #include "core/eval/Bootstrap.h"
 #include "core/util/Matrix.h"
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
 namespace xbt {
+
+enum class RetrievalDirection { TextToImage, ImageToText };
+constexpr RetrievalDirection kRetrievalDirections[] = {RetrievalDirection::TextToImage,
+                                                       RetrievalDirection::ImageToText};
+// A direction's name in results.json and recall.csv: "text_to_image" or "image_to_text".
+const char* directionKey(RetrievalDirection d);
+
+// The K values a RecallSummary keeps, and tables, the compatibility criterion
+// and gain recovery report.
+constexpr std::array<int, 3> kReportedK = {1, 5, 10};
 
 struct DirectionRecall {
     // ranks[q] = 1-based rank of query q's first relevant item.
@@ -30,6 +41,7 @@ struct DirectionRecall {
 struct RetrievalRecall {
     DirectionRecall textToImage;
     DirectionRecall imageToText;
+    const DirectionRecall& in(RetrievalDirection d) const;
 };
 
 // images [I, D], texts [T, D], textToImage[t] = image row of text t.
@@ -51,6 +63,10 @@ struct RecallSummary {
     double meanRank = 0, medianRank = 0;
     // 95% bootstrap intervals of r1, r5, r10 (see Bootstrap.h); [r, r] when not computed.
     Interval ci1, ci5, ci10;
+    // r1, r5 or r10 and its interval by K (one of kReportedK); throws
+    // xbt::Error for another K.
+    double recallAt(int k) const;
+    const Interval& intervalAt(int k) const;
 };
 RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset = nullptr,
                              const BootstrapOptions& bootstrap = {0, 0, 0.95});

@@ -7,8 +7,6 @@
 #include <QLinearGradient>
 #include <QPainter>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 
@@ -26,7 +24,7 @@ QString columnLabel(const std::string& space) { return QStringLiteral("gallery: 
 
 }  // namespace
 
-CompatibilityHeatMap::CompatibilityHeatMap(const RecallMatrix& matrix, Direction direction, QSize size)
+CompatibilityHeatMap::CompatibilityHeatMap(const CompatibilityMatrix& matrix, RetrievalDirection direction, QSize size)
     : matrix_(matrix), direction_(direction), size_(size),
       scale_(std::min(size.width() / 1200.0, size.height() / 800.0))
 {
@@ -73,7 +71,7 @@ QRect CompatibilityHeatMap::cellRect(int row, int column) const
 QString CompatibilityHeatMap::cellText(int row, int column) const
 {
     const std::optional<double>& v =
-        matrix_.r1.in(direction_).at(static_cast<size_t>(row)).at(static_cast<size_t>(column));
+        matrix_.in(direction_).at(static_cast<size_t>(row)).at(static_cast<size_t>(column));
     return v ? percentText(*v) : QStringLiteral("n/c");
 }
 
@@ -136,7 +134,7 @@ QImage CompatibilityHeatMap::render() const
     for (int r = 0; r < rows; ++r)
         for (int c = 0; c < columns; ++c) {
             const QRect cell = cellRect(r, c);
-            const std::optional<double>& v = matrix_.r1.in(direction_)[static_cast<size_t>(r)][static_cast<size_t>(c)];
+            const std::optional<double>& v = matrix_.in(direction_)[static_cast<size_t>(r)][static_cast<size_t>(c)];
             const QColor fill = v ? cellColor(*v) : notComparableColor();
             p.fillRect(cell, fill);
             const bool dark = fill.lightnessF() < 0.5;
@@ -161,14 +159,9 @@ QImage CompatibilityHeatMap::render() const
 
 namespace xbt {
 
-QImage renderCompatibilityMatrix(const charts::EvaluationResults& results, charts::Direction direction, QSize size)
+QImage renderCompatibilityMatrix(const EvaluationOutcome& results, RetrievalDirection direction, QSize size)
 {
     return charts::CompatibilityHeatMap(results.matrix, direction, size).render();
-}
-
-QImage renderCompatibilityMatrix(const nlohmann::json& results, const std::string& direction, QSize size)
-{
-    return renderCompatibilityMatrix(charts::parseEvaluationResults(results), charts::directionFromKey(direction), size);
 }
 
 }  // namespace xbt

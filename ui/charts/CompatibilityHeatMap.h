@@ -4,7 +4,7 @@
 // grey "n/c" cells where the spaces cannot be compared. Drawn with QPainter:
 // Qt Charts has no heat map.
 
-#include "ui/charts/ReportData.h"
+#include "core/eval/EvaluationResults.h"
 
 #include <QColor>
 #include <QImage>
@@ -18,7 +18,7 @@ namespace xbt::charts {
 class CompatibilityHeatMap {
 public:
     // `matrix` must outlive the heat map.
-    CompatibilityHeatMap(const RecallMatrix& matrix, Direction direction, QSize size);
+    CompatibilityHeatMap(const CompatibilityMatrix& matrix, RetrievalDirection direction, QSize size);
 
     QImage render() const;
     // Where a cell is drawn, and what it says ("52.3%" or "n/c").
@@ -30,8 +30,8 @@ private:
     QColor cellColor(double fraction) const;
     void drawColorBar(QPainter& p) const;
 
-    const RecallMatrix& matrix_;
-    Direction direction_;
+    const CompatibilityMatrix& matrix_;
+    RetrievalDirection direction_;
     QSize size_;
     double scale_;
     QRect grid_;      // the cells

@@ -17,8 +17,6 @@
 #include <QTextFrame>
 #include <QUrl>
 
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
 
 namespace xbt {
@@ -109,33 +107,25 @@ QByteArray pdfBytes(const QString& html, const QMap<QString, QImage>& charts)
 
 void writeChartPng(const QImage& chart, const std::string& path) { writeFileAtomic(path, bytesOf(pngBytes(chart))); }
 
-RecallChartImages renderReportRecallCharts(const nlohmann::json& json)
+RecallChartImages renderReportRecallCharts(const EvaluationOutcome& results)
 {
-    const EvaluationResults results = parseEvaluationResults(json);
     ensureGuiApplication();
     RecallChartImages charts;
-    for (Direction d : {Direction::TextToImage, Direction::ImageToText})
+    for (RetrievalDirection d : kRetrievalDirections)
         charts[chartFileName(ChartKind::Recall, d)] = renderRecallChart(results, d, kChartSize);
     return charts;
 }
 
-ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const std::string& outDir)
+ReportFiles writeEvaluationReport(const EvaluationOutcome& results, const RecallChartImages& recallCharts,
+                                  const std::string& outDir)
 {
-    return writeEvaluationArtifacts(json, renderReportRecallCharts(json), outDir);
-}
-
-ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const RecallChartImages& recallCharts,
-                                     const std::string& outDir)
-{
-    const EvaluationResults results = parseEvaluationResults(json);
-    std::error_code ec;
     createDirectories(outDir);
     const std::filesystem::path dir(outDir);
 
     ReportFiles files;
     QMap<QString, QImage> charts = recallCharts;
     QMap<QString, QByteArray> pngs;
-    for (Direction d : {Direction::TextToImage, Direction::ImageToText}) {
+    for (RetrievalDirection d : kRetrievalDirections) {
         if (!charts.contains(chartFileName(ChartKind::Recall, d)))
             throw Error("the report needs both recall charts (renderReportRecallCharts)");
         charts[chartFileName(ChartKind::Matrix, d)] = renderCompatibilityMatrix(results, d, kChartSize);
@@ -160,6 +150,11 @@ ReportFiles writeEvaluationArtifacts(const nlohmann::json& json, const RecallCha
     files.pdf = (dir / "report.pdf").string();
     writeFileAtomic(files.pdf, bytesOf(pdfBytes(reportHtml(results, pdf), charts)));
     return files;
+}
+
+ReportFiles writeEvaluationReport(const EvaluationOutcome& results, const std::string& outDir)
+{
+    return writeEvaluationReport(results, renderReportRecallCharts(results), outDir);
 }
 
 }  // namespace xbt

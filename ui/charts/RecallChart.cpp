@@ -11,8 +11,6 @@
 #include <QScatterSeries>
 #include <QValueAxis>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 
@@ -37,16 +35,16 @@ struct SeriesStyle {
 
 class StylePicker {
 public:
-    SeriesStyle styleFor(const Configuration& c)
+    SeriesStyle styleFor(const ConfigurationResult& c)
     {
-        if (c.role == "today")
+        if (c.role == ConfigurationRole::Today)
             return {kTodayColor};
-        if (c.role == "backfill")
+        if (c.role == ConfigurationRole::Backfill)
             return {kBackfillColor};
-        if (c.role == "raw" || c.incompatibleComparison)
+        if (c.role == ConfigurationRole::Raw || c.incompatibleComparison)
             return {kRawColor, Qt::DashLine};
         const QColor color = kAdapterPalette[next_++ % std::size(kAdapterPalette)];
-        return {color, c.role == "gallery-transform" ? Qt::DashDotLine : Qt::SolidLine};
+        return {color, c.role == ConfigurationRole::GalleryTransform ? Qt::DashDotLine : Qt::SolidLine};
     }
 
 private:
@@ -85,20 +83,22 @@ QValueAxis* recallAxis(const QFont& labels, const QFont& title)
 }
 
 // Legend labels must stay short: Qt elides what does not fit beside the plot.
-QString shortRole(const Configuration& c)
+QString shortRole(const ConfigurationResult& c)
 {
-    if (c.role == "today")
-        return QStringLiteral("today");
-    if (c.role == "backfill")
-        return QStringLiteral("full backfill");
-    if (c.role == "raw")
-        return QStringLiteral("no adapter");
-    return QString::fromStdString(c.role == "gallery-transform" ? "gallery transform" : c.role);
+    switch (c.role) {
+    case ConfigurationRole::Today: return QStringLiteral("today");
+    case ConfigurationRole::Backfill: return QStringLiteral("full backfill");
+    case ConfigurationRole::Raw: return QStringLiteral("no adapter");
+    case ConfigurationRole::GalleryTransform: return QStringLiteral("gallery transform");
+    case ConfigurationRole::Adapter:
+    case ConfigurationRole::Other: break;
+    }
+    return QString::fromLatin1(roleName(c.role));
 }
 
 }  // namespace
 
-QImage renderRecallChart(const EvaluationResults& results, Direction direction, QSize size)
+QImage renderRecallChart(const EvaluationOutcome& results, RetrievalDirection direction, QSize size)
 {
     // Fonts and pens were tuned at 1200x800; other sizes scale them.
     const double scale = std::min(size.width() / 1200.0, size.height() / 800.0);
@@ -109,17 +109,18 @@ QImage renderRecallChart(const EvaluationResults& results, Direction direction, 
     chart->legend()->setAlignment(Qt::AlignRight);
     chart->legend()->setFont(pixelFont(21 * scale));
 
-    std::vector<const Configuration*> plotted;
+    std::vector<const ConfigurationResult*> plotted;
     int maxK = 1;
-    for (const Configuration& c : results.configurations) {
-        const std::optional<DirectionRecall>& r = c.recall.in(direction);
-        if (c.comparable && r && !r->curve.empty()) {
+    for (const ConfigurationResult& c : results.configurations) {
+        const std::vector<double>& curve = c.recall.in(direction).curve;
+        if (c.comparable && c.has(direction) && !curve.empty()) {
             plotted.push_back(&c);
-            maxK = std::max(maxK, static_cast<int>(r->curve.size()));
+            maxK = std::max(maxK, static_cast<int>(curve.size()));
         }
     }
-    const QString what = direction == Direction::TextToImage ? QStringLiteral("text queries finding their image")
-                                                             : QStringLiteral("image queries finding a caption");
+    const QString what = direction == RetrievalDirection::TextToImage
+                             ? QStringLiteral("text queries finding their image")
+                             : QStringLiteral("image queries finding a caption");
     chart->setTitle(directionTitle(direction) + QStringLiteral(": ") + what +
                     (plotted.empty() ? QStringLiteral(" (no comparable configuration)") : QString()));
 
@@ -129,13 +130,13 @@ QImage renderRecallChart(const EvaluationResults& results, Direction direction, 
     chart->addAxis(yAxis, Qt::AlignLeft);
 
     StylePicker styles;
-    for (const Configuration* c : plotted) {
-        const DirectionRecall& r = *c->recall.in(direction);
+    for (const ConfigurationResult* c : plotted) {
+        const std::vector<double>& curve = c->recall.in(direction).curve;
         const SeriesStyle style = styles.styleFor(*c);
         auto* line = new QLineSeries;
         line->setName(QString::fromStdString(c->name) + QStringLiteral("  (") + shortRole(*c) + QLatin1Char(')'));
-        for (size_t k = 1; k <= r.curve.size(); ++k)
-            line->append(std::log10(static_cast<double>(k)), 100.0 * r.curve[k - 1]);
+        for (size_t k = 1; k <= curve.size(); ++k)
+            line->append(std::log10(static_cast<double>(k)), 100.0 * curve[k - 1]);
         QPen pen(style.color, (style.line == Qt::SolidLine ? 4.0 : 3.5) * scale);
         pen.setStyle(style.line);
         line->setPen(pen);
@@ -144,9 +145,9 @@ QImage renderRecallChart(const EvaluationResults& results, Direction direction, 
         dots->setMarkerSize(13 * scale);
         dots->setColor(style.color);
         dots->setBorderColor(Qt::white);
-        for (size_t i = 0; i < kReportedK.size(); ++i)
-            if (static_cast<size_t>(kReportedK[i]) <= r.curve.size())
-                dots->append(std::log10(kReportedK[i]), 100.0 * r.recall[i]);
+        for (int k : kReportedK)
+            if (static_cast<size_t>(k) <= curve.size())
+                dots->append(std::log10(k), 100.0 * c->summary(direction).recallAt(k));
         for (QXYSeries* s : {static_cast<QXYSeries*>(line), static_cast<QXYSeries*>(dots)}) {
             chart->addSeries(s);
             s->attachAxis(xAxis);
@@ -167,11 +168,6 @@ QImage renderRecallChart(const EvaluationResults& results, Direction direction, 
     scene.render(&painter, QRectF(image.rect()), QRectF(QPointF(0, 0), QSizeF(size)));
     painter.end();
     return image;
-}
-
-QImage renderRecallChart(const nlohmann::json& results, const std::string& direction, QSize size)
-{
-    return renderRecallChart(parseEvaluationResults(results), directionFromKey(direction), size);
 }
 
 }  // namespace xbt

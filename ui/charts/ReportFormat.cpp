@@ -30,9 +30,9 @@ QString durationText(double seconds)
     return QString::number(seconds, 'f', 1) + QStringLiteral(" s");
 }
 
-QString directionTitle(Direction d)
+QString directionTitle(RetrievalDirection d)
 {
-    return d == Direction::TextToImage ? QStringLiteral("Text → image") : QStringLiteral("Image → text");
+    return d == RetrievalDirection::TextToImage ? QStringLiteral("Text → image") : QStringLiteral("Image → text");
 }
 
 QFont pixelFont(double pixels, bool bold)

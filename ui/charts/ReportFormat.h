@@ -2,7 +2,7 @@
 // How numbers and labels read in charts and the report: one place, so that a
 // figure looks the same in a table, a cell of the heat map and the headline.
 
-#include "ui/charts/ReportData.h"
+#include "core/eval/RetrievalRecall.h"
 
 #include <QFont>
 #include <QString>
@@ -18,7 +18,7 @@ QString countText(long long n);
 // Seconds as the largest sensible unit: "8.3 s", "2.5 min", "23.1 h", "3.2 days".
 QString durationText(double seconds);
 // "Text → image" / "Image → text".
-QString directionTitle(Direction d);
+QString directionTitle(RetrievalDirection d);
 // Charts size their text in pixels of the image, so that it scales with the
 // image and not with a screen's DPI (there may be no screen).
 QFont pixelFont(double pixels, bool bold = false);

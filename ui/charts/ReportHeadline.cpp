@@ -8,11 +8,11 @@ namespace xbt::charts {
 
 namespace {
 
-std::optional<double> r1(const Configuration* c, Direction d)
+std::optional<double> r1(const ConfigurationResult* c, RetrievalDirection d)
 {
-    if (!c || !c->comparable || !c->recall.in(d))
+    if (!c || !c->comparable || !c->has(d))
         return std::nullopt;
-    return c->recall.in(d)->recall[0];
+    return c->summary(d).r1;
 }
 
 // "52.3% of the time, vs 43.6% today (full backfill: 68.5%)"
@@ -26,32 +26,29 @@ QString comparedToReferences(double value, std::optional<double> today, std::opt
     return s + QLatin1Char('.');
 }
 
-const CompatibilityResult* compatibilityOf(const EvaluationResults& results, const Configuration& c)
+const CompatibilityEntry* compatibilityOf(const EvaluationOutcome& results, const ConfigurationResult& c)
 {
-    for (const CompatibilityResult& r : results.compatibility)
+    for (const CompatibilityEntry& r : results.compatibility)
         if (r.configuration == c.name || (r.configuration.empty() && r.adapter == c.adapter))
             return &r;
     return nullptr;
 }
 
 // "It passes the compatibility criterion ..." from the per-K verdicts.
-QString criterionSentence(const CompatibilityResult& compat)
+QString criterionSentence(const CompatibilityEntry& compat)
 {
     QStringList failed, noise;
     int judged = 0;
-    for (Direction d : {Direction::TextToImage, Direction::ImageToText}) {
-        const std::optional<CompatibilityVerdict>& v = compat.verdict.in(d);
-        if (!v)
+    for (RetrievalDirection d : kRetrievalDirections) {
+        const CompatibilityDirection& v = compat.in(d);
+        if (!v.available)
             continue;
-        for (size_t i = 0; i < kReportedK.size(); ++i) {
-            const QString where = directionTitle(d).toLower() + QStringLiteral(" R@") + QString::number(kReportedK[i]);
-            const std::string& c = v->criterion[i];
-            if (c.empty())
-                continue;
+        for (int k : kReportedK) {
+            const QString where = directionTitle(d).toLower() + QStringLiteral(" R@") + QString::number(k);
             ++judged;
-            if (c == "fail")
+            if (v.verdictAt(k) == CriterionVerdict::Fail)
                 failed << where;
-            else if (c != "pass")
+            else if (v.verdictAt(k) == CriterionVerdict::WithinNoise)
                 noise << where;
         }
     }
@@ -70,14 +67,13 @@ QString criterionSentence(const CompatibilityResult& compat)
                           "at K = 1, 5 and 10.");
 }
 
-QString gainSentence(const CompatibilityResult& compat)
+QString gainSentence(const CompatibilityEntry& compat)
 {
     QStringList parts;
-    for (Direction d : {Direction::TextToImage, Direction::ImageToText}) {
-        const std::optional<CompatibilityVerdict>& v = compat.verdict.in(d);
-        if (v && v->gainRecovery[0])
-            parts << percentText(*v->gainRecovery[0]) + QStringLiteral(" (") + directionTitle(d).toLower() +
-                         QLatin1Char(')');
+    for (RetrievalDirection d : kRetrievalDirections) {
+        const CompatibilityDirection& v = compat.in(d);
+        if (v.available && v.g1)
+            parts << percentText(*v.g1) + QStringLiteral(" (") + directionTitle(d).toLower() + QLatin1Char(')');
     }
     if (parts.isEmpty())
         return {};
@@ -87,16 +83,17 @@ QString gainSentence(const CompatibilityResult& compat)
 
 }  // namespace
 
-const Configuration* headlineConfiguration(const EvaluationResults& results)
+const ConfigurationResult* headlineConfiguration(const EvaluationOutcome& results)
 {
-    for (const char* role : {"adapter", "gallery-transform"}) {
-        const Configuration* best = nullptr;
-        for (const Configuration& c : results.configurations) {
+    for (ConfigurationRole role : {ConfigurationRole::Adapter, ConfigurationRole::GalleryTransform}) {
+        const ConfigurationResult* best = nullptr;
+        for (const ConfigurationResult& c : results.configurations) {
             if (c.role != role || !c.comparable)
                 continue;
-            const double score = r1(&c, Direction::TextToImage).value_or(r1(&c, Direction::ImageToText).value_or(-1));
-            const double bestScore = best ? r1(best, Direction::TextToImage).value_or(
-                                                r1(best, Direction::ImageToText).value_or(-1))
+            const double score = r1(&c, RetrievalDirection::TextToImage)
+                                     .value_or(r1(&c, RetrievalDirection::ImageToText).value_or(-1));
+            const double bestScore = best ? r1(best, RetrievalDirection::TextToImage)
+                                                .value_or(r1(best, RetrievalDirection::ImageToText).value_or(-1))
                                           : -2;
             if (score > bestScore)
                 best = &c;
@@ -107,57 +104,58 @@ const Configuration* headlineConfiguration(const EvaluationResults& results)
     return nullptr;
 }
 
-QString reportHeadline(const EvaluationResults& results)
+QString reportHeadline(const EvaluationOutcome& results)
 {
-    const Configuration* today = results.comparableWithRole("today");
-    const Configuration* backfill = results.comparableWithRole("backfill");
-    const Configuration* adapter = headlineConfiguration(results);
+    const ConfigurationResult* today = results.find(ConfigurationRole::Today);
+    const ConfigurationResult* backfill = results.find(ConfigurationRole::Backfill);
+    const ConfigurationResult* adapter = headlineConfiguration(results);
     QStringList sentences;
     if (adapter) {
-        const QString gallery = adapter->role == "gallery-transform" ? QStringLiteral("the transformed old gallery")
-                                                                     : QStringLiteral("the old gallery");
+        const QString gallery = adapter->role == ConfigurationRole::GalleryTransform
+                                    ? QStringLiteral("the transformed old gallery")
+                                    : QStringLiteral("the old gallery");
         const QString who = QStringLiteral("With ") + QString::fromStdString(roleDescription(*adapter)) +
                             QStringLiteral(", new-model ");
         bool first = true;
-        if (const std::optional<double> v = r1(adapter, Direction::TextToImage)) {
+        if (const std::optional<double> v = r1(adapter, RetrievalDirection::TextToImage)) {
             sentences << who + QStringLiteral("text queries on ") + gallery +
                              QStringLiteral(" find the right image first ") +
-                             comparedToReferences(*v, r1(today, Direction::TextToImage),
-                                                  r1(backfill, Direction::TextToImage));
+                             comparedToReferences(*v, r1(today, RetrievalDirection::TextToImage),
+                                                  r1(backfill, RetrievalDirection::TextToImage));
             first = false;
         }
-        if (const std::optional<double> v = r1(adapter, Direction::ImageToText))
+        if (const std::optional<double> v = r1(adapter, RetrievalDirection::ImageToText))
             sentences << (first ? who + QStringLiteral("image queries on ") + gallery
                                 : QStringLiteral("Image queries")) +
                              QStringLiteral(" find one of their own captions first ") +
-                             comparedToReferences(*v, r1(today, Direction::ImageToText),
-                                                  r1(backfill, Direction::ImageToText));
+                             comparedToReferences(*v, r1(today, RetrievalDirection::ImageToText),
+                                                  r1(backfill, RetrievalDirection::ImageToText));
         return sentences.join(QLatin1Char(' '));
     }
     sentences << QStringLiteral("No adapter was evaluated in this run.");
-    const std::optional<double> todayR1 = r1(today, Direction::TextToImage);
-    const std::optional<double> backfillR1 = r1(backfill, Direction::TextToImage);
+    const std::optional<double> todayR1 = r1(today, RetrievalDirection::TextToImage);
+    const std::optional<double> backfillR1 = r1(backfill, RetrievalDirection::TextToImage);
     if (todayR1 && backfillR1)
         sentences << QStringLiteral("Today, text queries find the right image first ") + percentText(*todayR1) +
                          QStringLiteral(" of the time; after a full backfill with the new model they would ") +
                          percentText(*backfillR1) + QStringLiteral(" of the time.");
-    const Configuration* raw = nullptr;
-    for (const Configuration& c : results.configurations)
-        if (c.role == "raw" && !raw)
+    const ConfigurationResult* raw = nullptr;
+    for (const ConfigurationResult& c : results.configurations)
+        if (c.role == ConfigurationRole::Raw && !raw)
             raw = &c;
     if (raw && !raw->comparable)
         sentences << QStringLiteral("Without an adapter the new model cannot search the old gallery at all.");
-    else if (const std::optional<double> rawR1 = r1(raw, Direction::TextToImage))
+    else if (const std::optional<double> rawR1 = r1(raw, RetrievalDirection::TextToImage))
         sentences << QStringLiteral("Without an adapter, new-model text queries on the old gallery find the right "
                                     "image first only ") +
                          percentText(*rawR1) + QStringLiteral(" of the time.");
     return sentences.join(QLatin1Char(' '));
 }
 
-QString reportVerdict(const EvaluationResults& results)
+QString reportVerdict(const EvaluationOutcome& results)
 {
-    const Configuration* adapter = headlineConfiguration(results);
-    const CompatibilityResult* compat = adapter ? compatibilityOf(results, *adapter) : nullptr;
+    const ConfigurationResult* adapter = headlineConfiguration(results);
+    const CompatibilityEntry* compat = adapter ? compatibilityOf(results, *adapter) : nullptr;
     if (!compat)
         return {};
     QStringList sentences = {criterionSentence(*compat), gainSentence(*compat)};

@@ -37,8 +37,6 @@ img { max-width: 100%; height: auto; }
 p.chart { line-height: 100%; }
 )";
 
-const Direction kDirections[] = {Direction::TextToImage, Direction::ImageToText};
-
 QString esc(const std::string& s)
 {
     QString out;
@@ -70,39 +68,30 @@ QString tableOpen()
 }
 
 // "52.3" with its confidence interval below it, when there is one.
-QString recallCell(const DirectionRecall& r, size_t i)
+QString recallCell(const RecallSummary& s, int k, bool withInterval)
 {
-    QString cell = QStringLiteral("<td class=\"num\" align=\"right\">") + percentNumber(r.recall[i]);
-    if (r.ci[i])
-        cell += QStringLiteral("<br><span class=\"ci\">") + percentNumber(r.ci[i]->low) + QStringLiteral("–") +
-                percentNumber(r.ci[i]->high) + QStringLiteral("</span>");
+    QString cell = QStringLiteral("<td class=\"num\" align=\"right\">") + percentNumber(s.recallAt(k));
+    if (withInterval)
+        cell += QStringLiteral("<br><span class=\"ci\">") + percentNumber(s.intervalAt(k).low) + QStringLiteral("–") +
+                percentNumber(s.intervalAt(k).high) + QStringLiteral("</span>");
     return cell + QStringLiteral("</td>");
 }
 
-std::optional<long long> queriesOf(const EvaluationResults& r, Direction d)
+std::optional<int64_t> queriesOf(const EvaluationOutcome& r, RetrievalDirection d)
 {
-    for (const Configuration& c : r.configurations)
-        if (c.comparable && c.recall.in(d))
-            return c.recall.in(d)->queries;
+    for (const ConfigurationResult& c : r.configurations)
+        if (c.comparable && c.has(d))
+            return c.summary(d).queries;
     return std::nullopt;
 }
 
 // "95%": the level of the bootstrap intervals.
-QString confidenceText(const EvaluationResults& r)
+QString confidenceText(const EvaluationOutcome& r)
 {
-    return QString::number(100.0 * r.bootstrapConfidence.value_or(0.95), 'g', 3) + QLatin1Char('%');
+    return QString::number(100.0 * r.options.bootstrap.confidence, 'g', 3) + QLatin1Char('%');
 }
 
-bool hasIntervals(const EvaluationResults& r)
-{
-    for (const Configuration& c : r.configurations)
-        for (Direction d : kDirections)
-            if (c.recall.in(d) && c.recall.in(d)->ci[0])
-                return true;
-    return false;
-}
-
-QString introSection(const EvaluationResults& r)
+QString introSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h1>Model upgrade without re-indexing</h1>\n"
                                 "<p class=\"small\">Evaluation report: can the new model search the old gallery?</p>\n");
@@ -121,47 +110,53 @@ QString introSection(const EvaluationResults& r)
         "among the first K results: R@1 means the right answer came first. Text → image: a caption is the "
         "query and its photo must be found. Image → text: a photo is the query and one of its own captions "
         "must be found.");
-    if (hasIntervals(r))
+    if (r.hasIntervals())
         h += QStringLiteral(" Each figure comes with a ") + confidenceText(r) +
              QStringLiteral(" confidence interval (small grey numbers): differences smaller than these ranges may "
                             "be chance.");
     return h + QStringLiteral("</p>\n");
 }
 
-QString modelsSection(const EvaluationResults& r)
+QString modelsSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h2>Models and data</h2>\n") + tableOpen() +
                 QStringLiteral("<tr><th>Role</th><th>Model</th><th>Embedding size</th><th>Fingerprint</th>"
                                "<th>Embedding rate</th></tr>\n");
-    for (const ModelDescription& m : r.models) {
-        const QString role = m.role == "old" ? QStringLiteral("old: today's model, made the gallery")
-                                             : QStringLiteral("new: the upgrade");
-        h += QStringLiteral("<tr><td>") + role + QStringLiteral("</td><td>") + esc(m.model) +
+    for (SpaceKind kind : {SpaceKind::Old, SpaceKind::New}) {
+        const EmbeddingSpace* m = r.findSpace(kind);
+        if (!m)
+            continue;
+        const int64_t dims = r.spaceDims[static_cast<size_t>(m - r.spaces.data())];
+        const QString role = kind == SpaceKind::Old ? QStringLiteral("old: today's model, made the gallery")
+                                                    : QStringLiteral("new: the upgrade");
+        h += QStringLiteral("<tr><td>") + role + QStringLiteral("</td><td>") + esc(m->model) +
              QStringLiteral("</td><td class=\"num\" align=\"right\">") +
-             (m.dims ? QString::number(*m.dims) : QStringLiteral("?")) + QStringLiteral("</td><td><code>") +
-             esc(m.fingerprint.substr(0, 12)) + QStringLiteral("</code></td><td class=\"num\" align=\"right\">") +
-             (m.imagesPerSecond ? QString::number(*m.imagesPerSecond, 'f', 1) + QStringLiteral(" images/s")
-                                : QStringLiteral("not measured")) +
+             (dims > 0 ? QString::number(dims) : QStringLiteral("?")) + QStringLiteral("</td><td><code>") +
+             esc(m->fingerprint.substr(0, 12)) + QStringLiteral("</code></td><td class=\"num\" align=\"right\">") +
+             (m->imagesPerSecond > 0 ? QString::number(m->imagesPerSecond, 'f', 1) + QStringLiteral(" images/s")
+                                     : QStringLiteral("not measured")) +
              QStringLiteral("</td></tr>\n");
     }
     h += QStringLiteral("</table>\n");
-    if (!r.adapters.empty()) {
-        h += QStringLiteral("<p>Adapters evaluated:</p>\n<ul>\n");
-        for (const AdapterDescription& a : r.adapters)
-            h += QStringLiteral("<li><b>") + esc(a.name) + QStringLiteral("</b> (method ") + esc(a.method) +
-                 QStringLiteral("): ") +
-                 (a.kind == "gallery" ? QStringLiteral("transforms the stored old gallery embeddings once")
-                                      : QStringLiteral("maps each new-model query into the old space")) +
-                 QStringLiteral("</li>\n");
-        h += QStringLiteral("</ul>\n");
-    }
+    QString adapters;
+    for (const EmbeddingSpace& a : r.spaces)
+        if (a.kind == SpaceKind::QueryAdapter || a.kind == SpaceKind::GalleryTransform)
+            adapters += QStringLiteral("<li><b>") + esc(a.adapter) + QStringLiteral("</b> (method ") + esc(a.method) +
+                        QStringLiteral("): ") +
+                        (a.kind == SpaceKind::GalleryTransform
+                             ? QStringLiteral("transforms the stored old gallery embeddings once")
+                             : QStringLiteral("maps each new-model query into the old space")) +
+                        QStringLiteral("</li>\n");
+    if (!adapters.isEmpty())
+        h += QStringLiteral("<p>Adapters evaluated:</p>\n<ul>\n") + adapters + QStringLiteral("</ul>\n");
     QString data = QStringLiteral("<p><b>Data:</b> held-out split <code>") + esc(r.splitFolder) +
                    QStringLiteral("</code>");
+    // 0: a results.json without the counts.
     QStringList counts;
-    if (r.splitImages)
-        counts << countText(*r.splitImages) + QStringLiteral(" images");
-    if (r.splitCaptions)
-        counts << countText(*r.splitCaptions) + QStringLiteral(" captions");
+    if (r.images > 0)
+        counts << countText(r.images) + QStringLiteral(" images");
+    if (r.captions > 0)
+        counts << countText(r.captions) + QStringLiteral(" captions");
     if (!counts.isEmpty())
         data += QStringLiteral(": ") + counts.join(QStringLiteral(", "));
     if (!r.categories.empty()) {
@@ -173,23 +168,23 @@ QString modelsSection(const EvaluationResults& r)
     return h + data + QStringLiteral(".</p>\n");
 }
 
-QString resultsSection(const EvaluationResults& r)
+QString resultsSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h2 style=\"page-break-before: always\">Results</h2>\n") + tableOpen();
     h += QStringLiteral("<thead><tr><th rowspan=\"2\" width=\"22%\">Configuration</th>");
-    for (Direction d : kDirections) {
-        const std::optional<long long> q = queriesOf(r, d);
+    for (RetrievalDirection d : kRetrievalDirections) {
+        const std::optional<int64_t> q = queriesOf(r, d);
         h += QStringLiteral("<th colspan=\"3\">") + directionTitle(d) +
              (q ? QStringLiteral("<br><span class=\"small\">") + countText(*q) + QStringLiteral(" queries</span>")
                 : QString()) +
              QStringLiteral("</th>");
     }
     h += QStringLiteral("</tr>\n<tr>");
-    for (size_t d = 0; d < std::size(kDirections); ++d)
+    for (size_t d = 0; d < std::size(kRetrievalDirections); ++d)
         for (int k : kReportedK)
             h += QStringLiteral("<th>R@") + QString::number(k) + QStringLiteral(" (%)</th>");
     h += QStringLiteral("</tr></thead>\n");
-    for (const Configuration& c : r.configurations) {
+    for (const ConfigurationResult& c : r.configurations) {
         QString what = esc(roleDescription(c));
         if (c.comparable && c.incompatibleComparison)
             what += QStringLiteral(", incompatible spaces");
@@ -204,45 +199,43 @@ QString resultsSection(const EvaluationResults& r)
                  QStringLiteral("</i></td></tr>\n");
             continue;
         }
-        for (Direction d : kDirections)
-            for (size_t i = 0; i < kReportedK.size(); ++i)
-                h += c.recall.in(d) ? recallCell(*c.recall.in(d), i)
-                                    : QStringLiteral("<td class=\"nc\"><i>not measured</i></td>");
+        for (RetrievalDirection d : kRetrievalDirections)
+            for (int k : kReportedK)
+                h += c.has(d) ? recallCell(c.summary(d), k, r.hasIntervals())
+                              : QStringLiteral("<td class=\"nc\"><i>not measured</i></td>");
         h += QStringLiteral("</tr>\n");
     }
     h += QStringLiteral("</table>\n");
-    for (const Configuration& c : r.configurations)
+    for (const ConfigurationResult& c : r.configurations)
         if (c.comparable && !c.note.empty())
             h += QStringLiteral("<p class=\"small\"><b>") + esc(c.name) + QStringLiteral("</b>: ") + esc(c.note) +
                  QStringLiteral("</p>\n");
     return h;
 }
 
-QString criterionCell(const std::string& criterion)
+QString criterionCell(CriterionVerdict verdict)
 {
-    if (criterion.empty())
-        return QStringLiteral("<td class=\"nc\"><i>not judged</i></td>");
-    const QString cls = criterion == "pass" ? QStringLiteral("pass")
-                        : criterion == "fail" ? QStringLiteral("fail")
-                                              : QStringLiteral("noise");
-    const QString color = criterion == "pass" ? QStringLiteral("#d4edda")
-                          : criterion == "fail" ? QStringLiteral("#f8d7da")
-                                                : QStringLiteral("#fff3cd");
+    const QString cls = verdict == CriterionVerdict::Pass   ? QStringLiteral("pass")
+                        : verdict == CriterionVerdict::Fail ? QStringLiteral("fail")
+                                                            : QStringLiteral("noise");
+    const QString color = verdict == CriterionVerdict::Pass   ? QStringLiteral("#d4edda")
+                          : verdict == CriterionVerdict::Fail ? QStringLiteral("#f8d7da")
+                                                              : QStringLiteral("#fff3cd");
     return QStringLiteral("<td class=\"") + cls + QStringLiteral("\" bgcolor=\"") + color + QStringLiteral("\">") +
-           esc(criterion) + QStringLiteral("</td>");
+           QString::fromLatin1(verdictName(verdict)) + QStringLiteral("</td>");
 }
 
 // Without its interval: the criterion column already says whether a
 // difference is noise, and one-line rows never split across PDF pages.
-QString recallOrDash(const Configuration* c, Direction d, size_t i)
+QString recallOrDash(const ConfigurationResult* c, RetrievalDirection d, int k)
 {
-    if (!c || !c->comparable || !c->recall.in(d))
+    if (!c || !c->comparable || !c->has(d))
         return QStringLiteral("<td class=\"nc\">–</td>");
-    return QStringLiteral("<td class=\"num\" align=\"right\">") + percentNumber(c->recall.in(d)->recall[i]) +
+    return QStringLiteral("<td class=\"num\" align=\"right\">") + percentNumber(c->summary(d).recallAt(k)) +
            QStringLiteral("</td>");
 }
 
-QString compatibilitySection(const EvaluationResults& r)
+QString compatibilitySection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral(
         "<h2>Compatibility criterion and gain recovery</h2>\n"
@@ -254,25 +247,24 @@ QString compatibilitySection(const EvaluationResults& r)
         "100% is as good as a full backfill.</p>\n");
     if (r.compatibility.empty())
         return h + QStringLiteral("<p>No adapter was evaluated in this run, so there is no verdict yet.</p>\n");
-    const Configuration* today = r.comparableWithRole("today");
-    const Configuration* backfill = r.comparableWithRole("backfill");
-    for (const CompatibilityResult& compat : r.compatibility) {
-        const Configuration* config = r.findConfiguration(compat.configuration);
+    const ConfigurationResult* today = r.find(ConfigurationRole::Today);
+    const ConfigurationResult* backfill = r.find(ConfigurationRole::Backfill);
+    for (const CompatibilityEntry& compat : r.compatibility) {
+        const ConfigurationResult* config = r.findConfiguration(compat.configuration);
         h += QStringLiteral("<h3>Adapter '") + esc(compat.adapter) + QStringLiteral("' (") +
              esc(compat.configuration) + QStringLiteral(")</h3>\n") + tableOpen() +
              QStringLiteral("<thead><tr><th>Search</th><th>K</th><th>With adapter (%)</th><th>Today (%)</th>"
                             "<th>Full backfill (%)</th><th>Criterion</th><th>Gain recovered</th></tr></thead>\n");
-        for (Direction d : kDirections) {
-            const std::optional<CompatibilityVerdict>& v = compat.verdict.in(d);
-            if (!v)
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const CompatibilityDirection& v = compat.in(d);
+            if (!v.available)
                 continue;
-            for (size_t i = 0; i < kReportedK.size(); ++i) {
+            for (int k : kReportedK) {
                 h += QStringLiteral("<tr><td>") + directionTitle(d) + QStringLiteral("</td><td>R@") +
-                     QString::number(kReportedK[i]) + QStringLiteral("</td>") + recallOrDash(config, d, i) +
-                     recallOrDash(today, d, i) + recallOrDash(backfill, d, i) + criterionCell(v->criterion[i]) +
+                     QString::number(k) + QStringLiteral("</td>") + recallOrDash(config, d, k) +
+                     recallOrDash(today, d, k) + recallOrDash(backfill, d, k) + criterionCell(v.verdictAt(k)) +
                      QStringLiteral("<td class=\"num\" align=\"right\">") +
-                     (v->gainRecovery[i] ? percentText(*v->gainRecovery[i]) : QStringLiteral("–")) +
-                     QStringLiteral("</td></tr>\n");
+                     (v.gainAt(k) ? percentText(*v.gainAt(k)) : QStringLiteral("–")) + QStringLiteral("</td></tr>\n");
             }
         }
         h += QStringLiteral("</table>\n");
@@ -280,23 +272,18 @@ QString compatibilitySection(const EvaluationResults& r)
     return h;
 }
 
-QString backfillSection(const EvaluationResults& r)
+QString backfillSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h2>Backfill cost avoided</h2>\n");
-    if (!r.backfill)
+    const BackfillEstimate& b = r.backfill;
+    if (b.galleryImages <= 0)
         return h + QStringLiteral("<p>Not measured in this evaluation.</p>\n");
-    const BackfillCost& b = *r.backfill;
-    QString p = QStringLiteral("<p>Searching the old gallery through an adapter means its ");
-    p += b.galleryImages ? countText(*b.galleryImages) + QStringLiteral(" images are") : QStringLiteral("images are");
-    p += QStringLiteral(" not re-embedded with the new model.");
-    if (b.secondsAvoided) {
-        p += QStringLiteral(" Re-embedding them would take <b>") + durationText(*b.secondsAvoided) +
-             QStringLiteral("</b>");
-        if (b.imagesPerSecond)
-            p += QStringLiteral(" at the measured rate of ") + QString::number(*b.imagesPerSecond, 'f', 1) +
-                 QStringLiteral(" images/s");
-        p += QLatin1Char('.');
-    }
+    QString p = QStringLiteral("<p>Searching the old gallery through an adapter means its ") +
+                countText(b.galleryImages) + QStringLiteral(" images are not re-embedded with the new model.");
+    if (b.imagesPerSecond > 0)
+        p += QStringLiteral(" Re-embedding them would take <b>") + durationText(b.seconds) +
+             QStringLiteral("</b> at the measured rate of ") + QString::number(b.imagesPerSecond, 'f', 1) +
+             QStringLiteral(" images/s.");
     if (!b.note.empty())
         p += QStringLiteral(" Note: ") + esc(b.note) + QLatin1Char('.');
     return h + p + QStringLiteral("</p>\n");
@@ -304,7 +291,7 @@ QString backfillSection(const EvaluationResults& r)
 
 QString chartsSection(const ReportMedium& medium)
 {
-    auto img = [&](ChartKind kind, Direction d) {
+    auto img = [&](ChartKind kind, RetrievalDirection d) {
         return QStringLiteral("<p class=\"chart\"><img src=\"") + medium.chartSource(chartFileName(kind, d)) + QStringLiteral("\" width=\"") +
                QString::number(medium.chartSize.width()) + QStringLiteral("\" height=\"") +
                QString::number(medium.chartSize.height()) + QStringLiteral("\" alt=\"") + chartFileName(kind, d) +
@@ -315,51 +302,52 @@ QString chartsSection(const ReportMedium& medium)
         "<p>Each line is one configuration: the higher, the more often the right answer is among the first K "
         "results. Grey is today's system, black a full backfill, colours the adapters, red dashes the new "
         "model used on the old gallery without an adapter. Dots mark K = 1, 5 and 10.</p>\n");
-    for (Direction d : kDirections)
+    for (RetrievalDirection d : kRetrievalDirections)
         h += img(ChartKind::Recall, d);
     h += QStringLiteral(
         "<h2 style=\"page-break-before: always\">Compatibility matrix</h2>\n"
         "<p>R@1 of every query space (rows: a model, or a model with an adapter) searching every gallery space "
         "(columns). Grey <i>n/c</i> cells cannot be compared: their embeddings live in different spaces.</p>\n");
-    for (Direction d : kDirections)
+    for (RetrievalDirection d : kRetrievalDirections)
         h += img(ChartKind::Matrix, d);
     return h;
 }
 
-QString perCategorySection(const EvaluationResults& r)
+QString perCategorySection(const EvaluationOutcome& r)
 {
-    std::vector<const Configuration*> shown;
+    std::vector<const ConfigurationResult*> shown;
     std::vector<std::string> categories = r.categories;
     std::set<std::string> known(categories.begin(), categories.end());
-    for (const Configuration& c : r.configurations) {
-        if (!c.comparable || c.perCategory.empty())
+    for (const ConfigurationResult& c : r.configurations) {
+        if (!c.comparable || (c.textToImageByCategory.empty() && c.imageToTextByCategory.empty()))
             continue;
         shown.push_back(&c);
-        for (const auto& entry : c.perCategory)
-            if (known.insert(entry.first).second)
-                categories.push_back(entry.first);
+        for (RetrievalDirection d : kRetrievalDirections)
+            for (const auto& entry : c.byCategory(d))
+                if (known.insert(entry.first).second)
+                    categories.push_back(entry.first);
     }
     if (shown.empty())
         return {};
     QString h = QStringLiteral("<h2 style=\"page-break-before: always\">Per category</h2>\n<p>R@1 (%) by kind of "
                                "caption; an image's category is its captions'.</p>\n");
-    for (Direction d : kDirections) {
+    for (RetrievalDirection d : kRetrievalDirections) {
         h += QStringLiteral("<h3>") + directionTitle(d) + QStringLiteral("</h3>\n") + tableOpen() +
              QStringLiteral("<thead><tr><th width=\"14%\">Category</th><th width=\"10%\">Queries</th>");
-        for (const Configuration* c : shown)
+        for (const ConfigurationResult* c : shown)
             h += QStringLiteral("<th>") + breakableName(c->name) + QStringLiteral("</th>");
         h += QStringLiteral("</tr></thead>\n");
         for (const std::string& cat : categories) {
             QString queries = QStringLiteral("–");
             QString cells;
-            for (const Configuration* c : shown) {
-                const auto it = c->perCategory.find(cat);
-                if (it == c->perCategory.end() || !it->second.in(d)) {
+            for (const ConfigurationResult* c : shown) {
+                const auto it = c->byCategory(d).find(cat);
+                if (it == c->byCategory(d).end()) {
                     cells += QStringLiteral("<td class=\"nc\">–</td>");
                     continue;
                 }
-                queries = countText(it->second.in(d)->queries);
-                cells += recallCell(*it->second.in(d), 0);
+                queries = countText(it->second.queries);
+                cells += recallCell(it->second, 1, r.hasIntervals());
             }
             h += QStringLiteral("<tr><td>") + esc(cat) + QStringLiteral("</td><td class=\"num\" align=\"right\">") +
                  queries + QStringLiteral("</td>") + cells + QStringLiteral("</tr>\n");
@@ -369,7 +357,7 @@ QString perCategorySection(const EvaluationResults& r)
     return h;
 }
 
-QString methodSection(const EvaluationResults& r)
+QString methodSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h2>How these numbers were made</h2>\n<p class=\"small\">");
     if (!r.command.empty())
@@ -377,10 +365,9 @@ QString methodSection(const EvaluationResults& r)
              (r.date.empty() ? QString() : QStringLiteral(" on ") + esc(r.date)) + QStringLiteral(".<br>");
     if (!r.tieRule.empty())
         h += QStringLiteral("Ties: ") + esc(r.tieRule) + QStringLiteral(".<br>");
-    if (r.bootstrapSamples)
-        h += QStringLiteral("Confidence intervals: ") +
-             confidenceText(r) +
-             QStringLiteral(" bootstrap over queries, ") + countText(*r.bootstrapSamples) +
+    if (r.hasIntervals())
+        h += QStringLiteral("Confidence intervals: ") + confidenceText(r) +
+             QStringLiteral(" bootstrap over queries, ") + countText(r.options.bootstrap.samples) +
              QStringLiteral(" resamples.<br>");
     h += QStringLiteral("Rendered by <code>xbt report</code> from the evaluation's results.json.</p>\n");
     return h;
@@ -388,13 +375,13 @@ QString methodSection(const EvaluationResults& r)
 
 }  // namespace
 
-QString chartFileName(ChartKind kind, Direction direction)
+QString chartFileName(ChartKind kind, RetrievalDirection direction)
 {
     return QLatin1String(kind == ChartKind::Recall ? "recall_" : "matrix_") +
-           QLatin1String(direction == Direction::TextToImage ? "t2i" : "i2t") + QStringLiteral(".png");
+           QLatin1String(direction == RetrievalDirection::TextToImage ? "t2i" : "i2t") + QStringLiteral(".png");
 }
 
-QString reportHtml(const EvaluationResults& results, const ReportMedium& medium)
+QString reportHtml(const EvaluationOutcome& results, const ReportMedium& medium)
 {
     QString html = QStringLiteral("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\">\n"
                                   "<title>Model upgrade evaluation</title>\n<style>") +

@@ -3,7 +3,7 @@
 // browser file (charts as data: URIs) and the PDF (charts as QTextDocument
 // resources), so the two never say different things.
 
-#include "ui/charts/ReportData.h"
+#include "core/eval/EvaluationResults.h"
 
 #include <QSize>
 #include <QString>
@@ -14,7 +14,7 @@ namespace xbt::charts {
 
 enum class ChartKind { Recall, Matrix };
 // The file a chart is written to: "recall_t2i.png", "matrix_i2t.png", ...
-QString chartFileName(ChartKind kind, Direction direction);
+QString chartFileName(ChartKind kind, RetrievalDirection direction);
 
 // What differs between the browser file and the PDF.
 struct ReportMedium {
@@ -23,6 +23,6 @@ struct ReportMedium {
     QString pageStyle;  // extra CSS, e.g. the body's width and margins in a browser
 };
 
-QString reportHtml(const EvaluationResults& results, const ReportMedium& medium);
+QString reportHtml(const EvaluationOutcome& results, const ReportMedium& medium);
 
 }  // namespace xbt::charts

@@ -1,12 +1,8 @@
 #include "ui/workbench/DemoHeadline.h"
 
-#include "core/util/JsonText.h"
-#include "core/util/FileUtil.h"
-#include "ui/charts/ReportData.h"
+#include "core/eval/EvaluationJson.h"
 #include "core/pipeline/UpgradeSession.h"
 #include "core/workspace/WorkspaceLayout.h"
-
-#include <nlohmann/json.hpp>
 
 #include <QCoreApplication>
 
@@ -20,20 +16,20 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool sameUpgrade(const charts::EvaluationResults& r, const std::string& oldFingerprint, const std::string& newFingerprint)
+bool sameUpgrade(const EvaluationOutcome& r, const std::string& oldFingerprint, const std::string& newFingerprint)
 {
-    const charts::ModelDescription* oldModel = r.findModel("old");
-    const charts::ModelDescription* newModel = r.findModel("new");
+    const EmbeddingSpace* oldModel = r.findSpace(SpaceKind::Old);
+    const EmbeddingSpace* newModel = r.findSpace(SpaceKind::New);
     // Unknown fingerprints (a workspace whose models do not load) cannot
     // rule a file out.
     return oldModel && newModel && (oldFingerprint.empty() || oldModel->fingerprint == oldFingerprint) &&
            (newFingerprint.empty() || newModel->fingerprint == newFingerprint);
 }
 
-std::optional<charts::EvaluationResults> parseFile(const std::string& path)
+std::optional<EvaluationOutcome> readFile(const std::string& path)
 {
     try {
-        return charts::parseEvaluationResults(readJsonFile(path));
+        return readEvaluationFile(path);
     } catch (const std::exception&) {
         // A half-written or foreign results.json is not this demo's concern:
         // the next newest one is used.
@@ -41,11 +37,11 @@ std::optional<charts::EvaluationResults> parseFile(const std::string& path)
     }
 }
 
-std::optional<double> textToImageR1(const charts::Configuration* c)
+std::optional<double> textToImageR1(const ConfigurationResult* c)
 {
-    if (!c || !c->comparable || !c->recall.textToImage)
+    if (!c || !c->comparable || !c->hasTextToImage)
         return std::nullopt;
-    return c->recall.textToImage->recall[0];
+    return c->textToImage.r1;
 }
 
 }  // namespace
@@ -61,7 +57,7 @@ namespace {
 
 struct FoundEvaluation {
     std::string path;
-    charts::EvaluationResults results;
+    EvaluationOutcome results;
 };
 
 // Every results.json under WS/results of these two models, newest first,
@@ -80,7 +76,7 @@ std::vector<FoundEvaluation> evaluationsOfUpgrade(const std::string& workspaceDi
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::vector<FoundEvaluation> evaluations;
     for (const auto& [time, path] : found) {
-        std::optional<charts::EvaluationResults> r = parseFile(path);
+        std::optional<EvaluationOutcome> r = readFile(path);
         if (r && sameUpgrade(*r, oldFingerprint, newFingerprint))
             evaluations.push_back({path, std::move(*r)});
     }
@@ -112,23 +108,23 @@ DemoHeadline loadDemoHeadline(UpgradeSession& session, const std::string& adapte
         return h;
     }
     h.resultsFile = evaluations.front().path;
-    const charts::EvaluationResults* r = &evaluations.front().results;
+    const EvaluationOutcome* r = &evaluations.front().results;
     h.resultsDate = r->date;
     // An evaluation whose embeddings came from the cache measured no rate:
     // the newest one of the same models that did measure it stands in.
     for (const FoundEvaluation& e : evaluations) {
-        if (e.results.backfill && e.results.backfill->imagesPerSecond)
-            h.imagesPerSecond = *e.results.backfill->imagesPerSecond;
-        else if (const charts::ModelDescription* m = e.results.findModel("new"); m && m->imagesPerSecond)
-            h.imagesPerSecond = *m->imagesPerSecond;
+        if (e.results.backfill.imagesPerSecond > 0)
+            h.imagesPerSecond = e.results.backfill.imagesPerSecond;
+        else if (const EmbeddingSpace* m = e.results.findSpace(SpaceKind::New))
+            h.imagesPerSecond = m->imagesPerSecond;
         if (h.imagesPerSecond > 0)
             break;
     }
-    h.todayR1 = textToImageR1(r->comparableWithRole("today"));
-    h.backfillR1 = textToImageR1(r->comparableWithRole("backfill"));
-    const charts::Configuration* adapted = nullptr;
-    for (const charts::Configuration& c : r->configurations)
-        if (c.role == "adapter" && c.adapter == adapter)
+    h.todayR1 = textToImageR1(r->find(ConfigurationRole::Today));
+    h.backfillR1 = textToImageR1(r->find(ConfigurationRole::Backfill));
+    const ConfigurationResult* adapted = nullptr;
+    for (const ConfigurationResult& c : r->configurations)
+        if (c.role == ConfigurationRole::Adapter && c.adapter == adapter)
             adapted = &c;
     h.adaptedR1 = textToImageR1(adapted);
     if (!h.adaptedR1)

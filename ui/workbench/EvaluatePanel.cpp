@@ -1,13 +1,12 @@
 #include "ui/workbench/EvaluatePanel.h"
 
+#include "core/eval/EvaluationFiles.h"
 #include "core/eval/EvaluationResults.h"
 #include "core/pipeline/EvaluationPipeline.h"
-#include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Timestamp.h"
 #include "ui/charts/EvaluationCharts.h"
-#include "ui/charts/EvaluationReport.h"
-#include "ui/charts/ReportData.h"
+#include "ui/charts/EvaluationOutputs.h"
 #include "ui/charts/ReportFormat.h"
 #include "ui/workbench/ChartImageView.h"
 #include "ui/workbench/JobRunner.h"
@@ -34,17 +33,7 @@
 
 namespace xbt::ui {
 
-using charts::Direction;
-
 namespace {
-
-struct EvaluationJobResult {
-    nlohmann::json results;
-    std::string csv;
-    size_t failures = 0;
-    std::vector<std::string> skipped;
-    std::string keepError;  // why results.json could not be kept in the workspace
-};
 
 QTableView* tableFor(QStandardItemModel* model)
 {
@@ -59,25 +48,27 @@ QTableView* tableFor(QStandardItemModel* model)
     return view;
 }
 
-QStandardItem* recallItem(const std::optional<charts::DirectionRecall>& r, size_t k)
+// R@k of a summary (null: not comparable), with its interval when the evaluation has them.
+QStandardItem* recallItem(const RecallSummary* s, int k, bool withInterval)
 {
-    if (!r)
+    if (!s)
         return new QStandardItem(QStringLiteral("n/c"));
-    QString text = charts::percentNumber(r->recall[k]);
-    if (r->ci[k])
-        text += QStringLiteral("  [%1, %2]").arg(charts::percentNumber(r->ci[k]->low), charts::percentNumber(r->ci[k]->high));
+    QString text = charts::percentNumber(s->recallAt(k));
+    if (withInterval)
+        text += QStringLiteral("  [%1, %2]").arg(charts::percentNumber(s->intervalAt(k).low),
+                                                 charts::percentNumber(s->intervalAt(k).high));
     auto* item = new QStandardItem(text);
-    item->setData(r->recall[k], Qt::UserRole);
+    item->setData(s->recallAt(k), Qt::UserRole);
     item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
     return item;
 }
 
-QStandardItem* verdictItem(const std::string& verdict)
+QStandardItem* verdictItem(CriterionVerdict verdict)
 {
-    auto* item = new QStandardItem(QString::fromStdString(verdict));
-    if (verdict == "pass")
+    auto* item = new QStandardItem(QString::fromLatin1(verdictName(verdict)));
+    if (verdict == CriterionVerdict::Pass)
         item->setForeground(QColor(30, 130, 50));
-    else if (verdict == "fail")
+    else if (verdict == CriterionVerdict::Fail)
         item->setForeground(QColor(180, 30, 30));
     return item;
 }
@@ -162,35 +153,17 @@ void EvaluatePanel::runEvaluation()
             EvaluationRun run = xbt::runEvaluation(request, ctx.progress(), ctx.cancel());
             run.outcome.command = "xbt-workbench Evaluate (" + request.workspaceDir + ")";
             run.outcome.date = utcTimestamp();
-            EvaluationJobResult r;
-            r.results = evaluationToJson(run.outcome);
-            // Kept in the workspace, where demo mode finds the latest
-            // numbers for its headline.
-            try {
-                const std::string dir = WorkspaceLayout(request.workspaceDir).workbenchResultsDir();
-                createDirectories(dir);
-                writeFileAtomic(dir + "/results.json", r.results.dump(2) + "\n");
-            } catch (const std::exception& e) {
-                r.keepError = e.what();
-            }
-            r.csv = evaluationRecallCsv(run.outcome);
-            r.failures = run.failures.size();
-            r.skipped = run.skippedAdapters;
-            return r;
+            return run;
         },
-        [this](const EvaluationJobResult& r) {
-            run_->setEnabled(true);
-            showResults(r.results, r.csv);
+        [this, keepDir = WorkspaceLayout(request.workspaceDir).workbenchResultsDir()](const EvaluationRun& run) {
+            showResults(run.outcome);
             QString extra;
-            if (r.failures)
-                extra += tr("  %1 images could not be read and were left out.").arg(r.failures);
-            for (const std::string& s : r.skipped)
+            if (!run.failures.empty())
+                extra += tr("  %1 images could not be read and were left out.").arg(run.failures.size());
+            for (const std::string& s : run.skippedAdapters)
                 extra += tr("  Skipped %1.").arg(QString::fromStdString(s));
-            if (!r.keepError.empty())
-                extra += tr("  The results could not be kept in the workspace (demo mode will not see them): %1")
-                             .arg(QString::fromStdString(r.keepError));
             summary_->setText(summary_->text() + extra);
-            Q_EMIT evaluationFinished();
+            keepResults(keepDir);
         },
         [this](const QString& error, bool cancelled) {
             run_->setEnabled(true);
@@ -200,62 +173,98 @@ void EvaluatePanel::runEvaluation()
         });
 }
 
-void EvaluatePanel::showResults(const nlohmann::json& results, const std::string& csv)
+// The same files `xbt eval` writes. The recall charts are Qt Charts, drawn
+// here on the GUI thread; a job writes everything. The next evaluation waits
+// for it, so that the folder never mixes two evaluations' files.
+void EvaluatePanel::keepResults(const std::string& dir)
 {
-    results_ = results;
-    csv_ = csv;
-    const charts::EvaluationResults parsed = charts::parseEvaluationResults(results);
+    const RecallChartImages charts = renderReportRecallCharts(*results_);
+    const std::shared_ptr<const EvaluationOutcome> results = results_;
+    runner_->run(
+        this, tr("Keeping the results in the workspace"),
+        [results, charts, dir](JobContext&) { writeEvaluationOutputs(*results, charts, dir); },
+        [this] {
+            run_->setEnabled(true);
+            Q_EMIT evaluationFinished();
+        },
+        [this](const QString& error, bool) {
+            run_->setEnabled(true);
+            summary_->setText(summary_->text() +
+                              tr("  The results could not be kept in the workspace (demo mode will not see them): %1")
+                                  .arg(error));
+            Q_EMIT evaluationFinished();
+        });
+}
+
+void EvaluatePanel::showResults(const EvaluationOutcome& results)
+{
+    results_ = std::make_shared<const EvaluationOutcome>(results);
+    const std::shared_ptr<const EvaluationOutcome> shown = results_;
+    const QString date =
+        shown->date.empty() ? QString() : QStringLiteral("  -  ") + QString::fromStdString(shown->date);
     summary_->setText(tr("%1 images, %2 captions from %3%4")
-                          .arg(parsed.splitImages.value_or(0))
-                          .arg(parsed.splitCaptions.value_or(0))
-                          .arg(QString::fromStdString(parsed.splitFolder),
-                               parsed.date.empty() ? QString() : QStringLiteral("  -  ") + QString::fromStdString(parsed.date)));
-    auto shared = std::make_shared<charts::EvaluationResults>(parsed);
-    t2i_->setRenderer([shared](QSize s) { return renderRecallChart(*shared, Direction::TextToImage, s); });
-    i2t_->setRenderer([shared](QSize s) { return renderRecallChart(*shared, Direction::ImageToText, s); });
+                          .arg(shown->images)
+                          .arg(shown->captions)
+                          .arg(QString::fromStdString(shown->splitFolder), date));
+    t2i_->setRenderer([shown](QSize s) { return renderRecallChart(*shown, RetrievalDirection::TextToImage, s); });
+    i2t_->setRenderer([shown](QSize s) { return renderRecallChart(*shown, RetrievalDirection::ImageToText, s); });
+    const bool intervals = shown->hasIntervals();
 
     recall_->clear();
     recall_->setHorizontalHeaderLabels({tr("configuration"), tr("what it is"), tr("T2I R@1"), tr("T2I R@5"), tr("T2I R@10"),
                                         tr("I2T R@1"), tr("I2T R@5"), tr("I2T R@10")});
-    for (const charts::Configuration& c : parsed.configurations) {
+    for (const ConfigurationResult& c : shown->configurations) {
         QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(c.name)),
-                                  new QStandardItem(QString::fromStdString(charts::roleDescription(c)) +
+                                  new QStandardItem(QString::fromStdString(roleDescription(c)) +
                                                     (c.comparable ? QString() : QStringLiteral(" (not comparable)")))};
-        for (Direction d : {Direction::TextToImage, Direction::ImageToText})
-            for (size_t k = 0; k < charts::kReportedK.size(); ++k)
-                row << recallItem(c.comparable ? c.recall.in(d) : std::nullopt, k);
+        for (RetrievalDirection d : kRetrievalDirections)
+            for (int k : kReportedK)
+                row << recallItem(c.comparable && c.has(d) ? &c.summary(d) : nullptr, k, intervals);
         recall_->appendRow(row);
     }
 
     criterion_->clear();
     criterion_->setHorizontalHeaderLabels({tr("adapter"), tr("direction"), tr("R@1"), tr("R@5"), tr("R@10"), tr("G@1"),
                                            tr("G@5"), tr("G@10")});
-    for (const charts::CompatibilityResult& c : parsed.compatibility)
-        for (Direction d : {Direction::TextToImage, Direction::ImageToText}) {
-            const auto& v = c.verdict.in(d);
-            if (!v)
+    for (const CompatibilityEntry& c : shown->compatibility)
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const CompatibilityDirection& v = c.in(d);
+            if (!v.available)
                 continue;
             QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(c.configuration)),
                                       new QStandardItem(charts::directionTitle(d))};
-            for (const std::string& verdict : v->criterion)
-                row << verdictItem(verdict);
-            for (const std::optional<double>& g : v->gainRecovery)
-                row << new QStandardItem(g ? QString::number(*g, 'f', 2) : QStringLiteral("-"));
+            for (int k : kReportedK)
+                row << verdictItem(v.verdictAt(k));
+            for (int k : kReportedK)
+                row << new QStandardItem(v.gainAt(k) ? QString::number(*v.gainAt(k), 'f', 2) : QStringLiteral("-"));
             criterion_->appendRow(row);
         }
 
     categories_->clear();
     categories_->setHorizontalHeaderLabels({tr("category"), tr("configuration"), tr("T2I R@1"), tr("I2T R@1")});
-    for (const std::string& category : parsed.categories)
-        for (const charts::Configuration& c : parsed.configurations) {
-            const auto it = c.perCategory.find(category);
-            if (!c.comparable || it == c.perCategory.end())
+    const auto inCategory = [](const std::map<std::string, RecallSummary>& summaries, const std::string& category) {
+        const auto it = summaries.find(category);
+        return it == summaries.end() ? nullptr : &it->second;
+    };
+    for (const std::string& category : shown->categories)
+        for (const ConfigurationResult& c : shown->configurations) {
+            const RecallSummary* t2i = inCategory(c.textToImageByCategory, category);
+            const RecallSummary* i2t = inCategory(c.imageToTextByCategory, category);
+            if (!c.comparable || (!t2i && !i2t))
                 continue;
             categories_->appendRow({new QStandardItem(QString::fromStdString(category)),
-                                    new QStandardItem(QString::fromStdString(c.name)),
-                                    recallItem(it->second.textToImage, 0), recallItem(it->second.imageToText, 0)});
+                                    new QStandardItem(QString::fromStdString(c.name)), recallItem(t2i, 1, intervals),
+                                    recallItem(i2t, 1, intervals)});
         }
     setExportEnabled(true);
+}
+
+bool EvaluatePanel::canExport()
+{
+    if (results_)
+        return true;
+    Q_EMIT exportFailed(tr("There is no evaluation to export yet."));
+    return false;
 }
 
 void EvaluatePanel::setExportEnabled(bool enabled)
@@ -296,17 +305,12 @@ void EvaluatePanel::exportReport()
 
 void EvaluatePanel::exportPngsTo(const QString& dir)
 {
-    RecallChartImages charts;
-    try {
-        charts = renderReportRecallCharts(results_);
-    } catch (const std::exception& e) {
-        Q_EMIT exportFailed(QString::fromStdString(e.what()));
+    if (!canExport())
         return;
-    }
+    const RecallChartImages charts = renderReportRecallCharts(*results_);
     const std::string out = dir.toStdString();
     runExport(tr("Exporting the charts"),
               [charts, out] {
-                  std::error_code ec;
                   createDirectories(out);
                   QStringList files;
                   for (auto it = charts.begin(); it != charts.end(); ++it) {
@@ -321,11 +325,13 @@ void EvaluatePanel::exportPngsTo(const QString& dir)
 
 void EvaluatePanel::exportCsvTo(const QString& path)
 {
+    if (!canExport())
+        return;
     const std::string file = path.toStdString();
-    const std::string csv = csv_;
+    const std::shared_ptr<const EvaluationOutcome> results = results_;
     runExport(tr("Exporting recall.csv"),
-              [file, csv] {
-                  writeFileAtomic(file, csv);
+              [file, results] {
+                  writeFileAtomic(file, evaluationRecallCsv(*results));
                   return QStringList{QString::fromStdString(file)};
               },
               false);
@@ -333,24 +339,16 @@ void EvaluatePanel::exportCsvTo(const QString& path)
 
 void EvaluatePanel::exportReportTo(const QString& dir, bool openWhenDone)
 {
-    RecallChartImages charts;
-    try {
-        charts = renderReportRecallCharts(results_);
-    } catch (const std::exception& e) {
-        Q_EMIT exportFailed(QString::fromStdString(e.what()));
+    if (!canExport())
         return;
-    }
+    const RecallChartImages charts = renderReportRecallCharts(*results_);
     const std::string out = dir.toStdString();
-    const nlohmann::json results = results_;
+    const std::shared_ptr<const EvaluationOutcome> results = results_;
     runExport(tr("Writing the report"),
               [charts, out, results] {
-                  const ReportFiles files = writeEvaluationArtifacts(results, charts, out);
-                  const std::string json = (std::filesystem::path(out) / "results.json").string();
-                  writeFileAtomic(json, results.dump(2) + "\n");
-                  QStringList written{QString::fromStdString(files.html), QString::fromStdString(files.pdf),
-                                      QString::fromStdString(json)};
-                  for (const std::string& png : files.pngs)
-                      written << QString::fromStdString(png);
+                  QStringList written;
+                  for (const std::string& file : writeEvaluationOutputs(*results, charts, out).all())
+                      written << QString::fromStdString(file);
                   return written;
               },
               openWhenDone);

@@ -2,10 +2,10 @@
 // Runs the same evaluation as `xbt eval` (runEvaluation) in the JobRunner
 // and shows it: recall@K per direction, R@1/5/10 with confidence intervals,
 // the compatibility criterion and G per adapter, per-category R@1, exports.
+// Each evaluation's files (those `xbt eval` writes) are kept in the
+// workspace's results/workbench/, where demo mode finds its headline.
 
 #include <QWidget>
-
-#include <nlohmann/json.hpp>
 
 #include <functional>
 #include <memory>
@@ -19,6 +19,7 @@ class QTableView;
 
 namespace xbt {
 class UpgradeSession;
+struct EvaluationOutcome;
 struct WorkspaceSummary;
 }  // namespace xbt
 
@@ -34,8 +35,7 @@ public:
 
     void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void runEvaluation();
-    void showResults(const nlohmann::json& results, const std::string& csv);
-    const nlohmann::json& results() const { return results_; }
+    void showResults(const EvaluationOutcome& results);
     // Rows: configurations; columns: T2I R@1,5,10 then I2T R@1,5,10. Each
     // cell's Qt::UserRole holds the recall as a fraction.
     QStandardItemModel* recallTable() const { return recall_; }
@@ -45,11 +45,13 @@ public:
     // The exports behind the buttons, without their file dialogs. Only the
     // Qt Charts painting stays on the GUI thread; encoding, the report and
     // the files are written by a job. `exported` or `exportFailed` follows.
+    // The report is every file `xbt eval` writes.
     void exportPngsTo(const QString& dir);
     void exportCsvTo(const QString& path);
     void exportReportTo(const QString& dir, bool openWhenDone = false);
 
 Q_SIGNALS:
+    // After the evaluation's files were kept in the workspace (or could not be).
     void evaluationFinished();
     void evaluationFailed(const QString& error);
     void exported(const QStringList& files);
@@ -59,6 +61,8 @@ private:
     void exportPngs();
     void exportCsv();
     void exportReport();
+    void keepResults(const std::string& dir);
+    bool canExport();  // false, after exportFailed, before the first evaluation
     QString exportDir(const QString& title);
     void runExport(const QString& title, std::function<QStringList()> write, bool openFirstFile);
     void setExportEnabled(bool enabled);
@@ -66,8 +70,8 @@ private:
     JobRunner* runner_;
     std::shared_ptr<UpgradeSession> session_;
     std::string workspaceDir_;
-    nlohmann::json results_;
-    std::string csv_;
+    // Shared with chart renderers and export jobs; null until an evaluation is shown.
+    std::shared_ptr<const EvaluationOutcome> results_;
 
     QPushButton* run_;
     QLineEdit* adapters_;

@@ -3,9 +3,9 @@
 // the workbench on it; with no display (or --headless) it runs the
 // evaluation instead and writes the report into the workspace.
 #include "app/xbt/CliProgress.h"
-#include "app/xbt/EvaluationOutputs.h"
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
+#include "app/xbt/SaveEvaluation.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/pipeline/SampleWorkspace.h"
 #include "core/workspace/UpgradeProfile.h"
@@ -54,7 +54,7 @@ int headlessReport(const std::string& workspace, const CliArgs& args)
     outcome.command = "xbt demo --workspace " + workspace + " --headless";
     outcome.date = utcTimestamp();
     const std::string out = WorkspaceLayout(workspace).demoResultsDir();
-    writeEvaluationOutputs(outcome, out);
+    saveEvaluation(outcome, out);
     std::printf("\nreport and charts: %s\n", out.c_str());
     return kExitOk;
 }

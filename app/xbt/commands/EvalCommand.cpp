@@ -3,10 +3,10 @@
 // captioned split or on embeddings made elsewhere; writes results.json,
 // recall.csv, results.md and, in the Qt build, the charts and the report.
 #include "app/xbt/CliProgress.h"
-#include "app/xbt/EvaluationOutputs.h"
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
 #include "app/xbt/ModelCli.h"
+#include "app/xbt/SaveEvaluation.h"
 #include "core/eval/PrecomputedEmbeddings.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/util/Error.h"
@@ -49,7 +49,7 @@ int run(const CliArgs& args)
         EvaluationOutcome outcome = evaluateSpaces(p.spaces, p.split, options);
         outcome.command = commandLine(args);
         outcome.date = utcTimestamp();
-        writeEvaluationOutputs(outcome, outDir);
+        saveEvaluation(outcome, outDir);
         return kExitOk;
     }
 
@@ -74,7 +74,7 @@ int run(const CliArgs& args)
     EvaluationOutcome outcome = result.outcome;
     outcome.command = commandLine(args);
     outcome.date = utcTimestamp();
-    writeEvaluationOutputs(outcome, outDir);
+    saveEvaluation(outcome, outDir);
     return result.failures.empty() ? kExitOk : kExitPartial;
 }
 

@@ -2,15 +2,12 @@
 // report (self-contained HTML and PDF) from results.json, without re-running
 // the evaluation.
 #include "app/xbt/Command.h"
-#include "core/util/JsonText.h"
+#include "core/eval/EvaluationJson.h"
 #include "core/util/Error.h"
-#include "core/util/FileUtil.h"
 
 #ifdef XBT_HAVE_CHARTS
 #include "ui/charts/EvaluationReport.h"
 #endif
-
-#include <nlohmann/json.hpp>
 
 #include <iostream>
 
@@ -22,14 +19,14 @@ int run(const CliArgs& args)
 {
     const std::string resultsPath = args.required("results");
     const std::string outDir = args.required("out");
-    nlohmann::json results;
+    EvaluationOutcome results;
     try {
-        results = readJsonFile(resultsPath);
+        results = readEvaluationFile(resultsPath);
     } catch (const Error& e) {
         throw Error(std::string(e.what()) + "; pass the results.json xbt eval wrote");
     }
 #ifdef XBT_HAVE_CHARTS
-    const ReportFiles files = writeEvaluationArtifacts(results, outDir);
+    const ReportFiles files = writeEvaluationReport(results, outDir);
     for (const std::string& png : files.pngs)
         std::cout << png << "\n";
     std::cout << files.html << "\n" << files.pdf << "\n";

@@ -1,0 +1,165 @@
+#include "core/eval/EvaluationFiles.h"
+
+#include "core/eval/EvaluationJson.h"
+#include "core/util/FileUtil.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <sstream>
+
+namespace xbt {
+
+namespace {
+
+std::string pct(double v)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%.1f", 100.0 * v);
+    return buf;
+}
+
+std::string fixed(double v, const char* format = "%.2f")
+{
+    char buf[32];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+
+std::string withInterval(double v, const Interval& ci)
+{
+    if (ci.low == ci.high)
+        return pct(v);
+    return pct(v) + " (" + pct(ci.low) + "–" + pct(ci.high) + ")";
+}
+
+std::string gText(const std::optional<double>& g) { return g ? fixed(*g) : "n/a"; }
+
+}  // namespace
+
+std::string evaluationMarkdown(const EvaluationOutcome& o)
+{
+    std::ostringstream md;
+    md << "Split: `" << o.splitFolder << "` (" << o.images << " images, " << o.captions
+       << " captions). Recall in %, with " << static_cast<int>(o.options.bootstrap.confidence * 100)
+       << "% bootstrap intervals (" << o.options.bootstrap.samples
+       << " resamples); pessimistic tie rule.\n\n";
+    for (size_t i = 0; i < o.spaces.size(); ++i) {
+        const EmbeddingSpace& s = o.spaces[i];
+        md << "- `" << s.name << "`: " << s.model << " (" << o.spaceDims[i] << " dims, fingerprint "
+           << s.fingerprint.substr(0, 12) << ")\n";
+    }
+    md << "\n| configuration | T2I R@1 | T2I R@5 | T2I R@10 | I2T R@1 | I2T R@5 | I2T R@10 | RSUM |\n";
+    md << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const ConfigurationResult& r : o.configurations) {
+        md << "| `" << r.name << "`" << (r.role == ConfigurationRole::Raw && r.comparable ? " (raw, incompatible)" : "");
+        if (!r.comparable) {
+            md << " | not comparable | | | | | | |\n";
+            continue;
+        }
+        const auto cells = [&](bool has, const RecallSummary& s) {
+            if (!has)
+                return std::string(" | – | – | –");
+            return " | " + withInterval(s.r1, s.ci1) + " | " + withInterval(s.r5, s.ci5) + " | " +
+                   withInterval(s.r10, s.ci10);
+        };
+        md << cells(r.hasTextToImage, r.textToImage) << cells(r.hasImageToText, r.imageToText) << " | "
+           << fixed(r.rsum(), "%.1f") << " |\n";
+    }
+    for (const ConfigurationResult& r : o.configurations)
+        if (!r.note.empty())
+            md << "\n`" << r.name << "`: " << r.note << ".\n";
+    if (!o.compatibility.empty()) {
+        md << "\nCompatibility criterion (M(adapted) > M(old->old); \"within noise\" when the intervals overlap) and "
+              "gain recovery G = (adapted - old->old) / (new->new - old->old):\n\n";
+        md << "| configuration | T2I R@1 | T2I R@5 | T2I R@10 | I2T R@1 | I2T R@5 | I2T R@10 | G T2I R@1 | G I2T R@1 |\n";
+        md << "|---|---|---|---|---|---|---|---:|---:|\n";
+        for (const CompatibilityEntry& e : o.compatibility) {
+            const auto verdicts = [](const CompatibilityDirection& d) {
+                if (!d.available)
+                    return std::string(" | – | – | –");
+                return std::string(" | ") + verdictName(d.r1) + " | " + verdictName(d.r5) + " | " + verdictName(d.r10);
+            };
+            md << "| `" << e.configuration << "`" << verdicts(e.textToImage) << verdicts(e.imageToText) << " | "
+               << gText(e.textToImage.g1) << " | " << gText(e.imageToText.g1) << " |\n";
+        }
+    }
+    if (!o.matrix.rows.empty()) {
+        md << "\nCompatibility matrix, R@1 % (T2I / I2T; rows: query space, columns: gallery space; n/c: not "
+              "comparable):\n\n| query \\ gallery |";
+        for (const std::string& c : o.matrix.columns)
+            md << " `" << c << "` |";
+        md << "\n|---|";
+        for (size_t j = 0; j < o.matrix.columns.size(); ++j)
+            md << "---:|";
+        md << "\n";
+        for (size_t i = 0; i < o.matrix.rows.size(); ++i) {
+            md << "| `" << o.matrix.rows[i] << "` |";
+            for (size_t j = 0; j < o.matrix.columns.size(); ++j) {
+                const auto& a = o.matrix.textToImage[i][j];
+                const auto& b = o.matrix.imageToText[i][j];
+                md << " " << (a ? pct(*a) : "n/c") << " / " << (b ? pct(*b) : "n/c") << " |";
+            }
+            md << "\n";
+        }
+    }
+    if (!o.categories.empty()) {
+        md << "\nPer category (R@1, %; an image's category is its captions'):\n\n| category |";
+        for (const ConfigurationResult& r : o.configurations)
+            if (r.comparable)
+                md << " `" << r.name << "` T2I | `" << r.name << "` I2T |";
+        md << "\n|---|";
+        for (const ConfigurationResult& r : o.configurations)
+            if (r.comparable)
+                md << "---:|---:|";
+        md << "\n";
+        for (const std::string& c : o.categories) {
+            md << "| " << c << " |";
+            for (const ConfigurationResult& r : o.configurations) {
+                if (!r.comparable)
+                    continue;
+                const auto t = r.textToImageByCategory.find(c);
+                const auto i = r.imageToTextByCategory.find(c);
+                md << " " << (t != r.textToImageByCategory.end() ? pct(t->second.r1) : "–") << " | "
+                   << (i != r.imageToTextByCategory.end() ? pct(i->second.r1) : "–") << " |";
+            }
+            md << "\n";
+        }
+    }
+    if (o.backfill.imagesPerSecond > 0)
+        md << "\nBackfill avoided: " << o.backfill.galleryImages << " images not re-embedded ("
+           << fixed(o.backfill.seconds, "%.1f") << " s at the new model's measured " << fixed(o.backfill.imagesPerSecond, "%.1f")
+           << " images/s; 10 million images would take " << fixed(1e7 / o.backfill.imagesPerSecond / 3600.0, "%.1f")
+           << " h).\n";
+    return md.str();
+}
+
+std::string evaluationRecallCsv(const EvaluationOutcome& o)
+{
+    std::string csv = "configuration,direction,k,recall\n";
+    for (const ConfigurationResult& r : o.configurations) {
+        if (!r.comparable)
+            continue;
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const std::vector<double>& curve = r.recall.in(d).curve;
+            for (size_t k = 0; k < curve.size(); ++k)
+                csv += r.name + "," + directionKey(d) + "," + std::to_string(k + 1) + "," + fixed(curve[k], "%.6f") +
+                       "\n";
+        }
+    }
+    return csv;
+}
+
+std::vector<std::string> writeEvaluationData(const EvaluationOutcome& outcome, const std::string& outDir)
+{
+    namespace fs = std::filesystem;
+    createDirectories(outDir);
+    const std::vector<std::string> files = {(fs::path(outDir) / "results.json").string(),
+                                            (fs::path(outDir) / "recall.csv").string(),
+                                            (fs::path(outDir) / "results.md").string()};
+    writeFileAtomic(files[0], evaluationToJson(outcome).dump(2) + "\n");
+    writeFileAtomic(files[1], evaluationRecallCsv(outcome));
+    writeFileAtomic(files[2], evaluationMarkdown(outcome));
+    return files;
+}
+
+}  // namespace xbt

@@ -1,0 +1,23 @@
+#pragma once
+// The data files of an evaluation, the same wherever it ran (xbt eval,
+// xbt demo, the workbench): results.json (EvaluationJson.h), recall.csv and
+// results.md. The charts and the report beside them come from ui/charts
+// (EvaluationOutputs.h), which calls writeEvaluationData first.
+
+#include "core/eval/EvaluationResults.h"
+
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+// The Markdown tables `xbt eval` prints and writes as results.md.
+std::string evaluationMarkdown(const EvaluationOutcome& outcome);
+// One row per configuration, direction and K.
+std::string evaluationRecallCsv(const EvaluationOutcome& outcome);
+
+// Writes results.json, recall.csv and results.md into outDir (created if
+// missing), each atomically; returns their paths in that order.
+std::vector<std::string> writeEvaluationData(const EvaluationOutcome& outcome, const std::string& outDir);
+
+}  // namespace xbt
