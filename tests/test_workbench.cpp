@@ -29,6 +29,7 @@
 #include "ui/workbench/EvaluatePanel.h"
 #include "ui/workbench/ExplorePanel.h"
 #include "ui/workbench/IndexPanel.h"
+#include "ui/workbench/Job.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MethodSettingsForm.h"
 #include "ui/workbench/MainWindow.h"
@@ -80,6 +81,21 @@ QString absolute(const SearchResults& r, const SearchHit& h)
 {
     return QDir::cleanPath(QString::fromStdString(r.root) + QLatin1Char('/') + QString::fromStdString(h.path));
 }
+
+// A job whose work is given by the test; records the thread it ran on.
+class ProbeJob : public Job {
+public:
+    explicit ProbeJob(std::function<void(JobContext&)> work) : Job(QStringLiteral("probe")), work_(std::move(work)) {}
+    void run(JobContext& context) override
+    {
+        ranOn = QThread::currentThread();
+        work_(context);
+    }
+    QThread* ranOn = nullptr;
+
+private:
+    std::function<void(JobContext&)> work_;
+};
 
 // The latest job called `title` finished on a worker thread.
 bool latestJobRanOnAWorker(const JobRunner& runner, const QString& title)
@@ -178,14 +194,15 @@ private Q_SLOTS:
     void jobRunnerRunsWorkOffTheGuiThread()
     {
         JobRunner runner;
+        auto* job = new ProbeJob([](JobContext&) {});
         QThread* worker = nullptr;
         bool done = false;
-        runner.run(this, QStringLiteral("probe"), [](JobContext&) { return QThread::currentThread(); },
-                   [&](QThread* t) {
-                       worker = t;
-                       done = true;
-                       QCOMPARE(QThread::currentThread(), qApp->thread());  // completions come back to the GUI
-                   });
+        connect(job, &Job::succeeded, this, [&, job] {
+            worker = job->ranOn;
+            done = true;
+            QCOMPARE(QThread::currentThread(), qApp->thread());  // completions come back to the GUI
+        });
+        runner.start(job);
         QVERIFY(runner.waitForIdle(10000));
         QVERIFY(done);
         QVERIFY(worker != qApp->thread());
@@ -199,16 +216,16 @@ private Q_SLOTS:
         std::atomic<int> loops{0};
         bool completed = false, failedCancelled = false;
         QSignalSpy progress(&runner, &JobRunner::jobProgress);
-        const int id = runner.run(
-            this, QStringLiteral("endless"),
-            [&loops](JobContext& ctx) {
-                for (;;) {
-                    ctx.cancel().throwIfCancelled();
-                    ctx.progress()(Progress{"looping", ++loops, 0, 0.0, -1.0, {}});
-                    QThread::msleep(10);
-                }
-            },
-            [&] { completed = true; }, [&](const QString&, bool cancelled) { failedCancelled = cancelled; });
+        auto* job = new ProbeJob([&loops](JobContext& ctx) {
+            for (;;) {
+                ctx.cancel().throwIfCancelled();
+                ctx.progress()(Progress{"looping", ++loops, 0, 0.0, -1.0, {}});
+                QThread::msleep(10);
+            }
+        });
+        connect(job, &Job::succeeded, this, [&] { completed = true; });
+        connect(job, &Job::failed, this, [&](const QString&, bool cancelled) { failedCancelled = cancelled; });
+        const int id = runner.start(job);
         QTRY_VERIFY_WITH_TIMEOUT(loops > 5, 10000);
         runner.cancel(id);
         QVERIFY(runner.waitForIdle(10000));

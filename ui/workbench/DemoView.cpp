@@ -2,6 +2,7 @@
 
 #include "core/workspace/DemoQueryList.h"
 #include "ui/workbench/DemoListEditor.h"
+#include "ui/workbench/EvaluationJobs.h"
 #include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/FontScale.h"
 #include "ui/workbench/JobRunner.h"
@@ -330,23 +331,19 @@ void DemoView::refreshHeadline()
     if (!session_)
         return;
     const int generation = ++headlineGeneration_;
-    std::shared_ptr<UpgradeSession> session = session_;
-    runner_->run(
-        this, tr("Demo headline"),
-        [session, adapter = adapter_.toStdString(), oldFp = oldFingerprint_, newFp = newFingerprint_](JobContext&) {
-            return loadDemoHeadline(*session, adapter, oldFp, newFp);
-        },
-        [this, generation](const DemoHeadline& h) {
-            if (generation != headlineGeneration_)
-                return;
-            headline_ = h;
-            showHeadline();
-            Q_EMIT headlineReady();
-        },
-        [this, generation](const QString& error, bool cancelled) {
-            if (generation == headlineGeneration_ && !cancelled)
-                status_->setText(tr("The headline numbers could not be loaded: %1").arg(error));
-        });
+    auto* job = new DemoHeadlineJob(session_, adapter_.toStdString(), oldFingerprint_, newFingerprint_);
+    connect(job, &Job::succeeded, this, [this, job, generation] {
+        if (generation != headlineGeneration_)
+            return;
+        headline_ = job->headline();
+        showHeadline();
+        Q_EMIT headlineReady();
+    });
+    connect(job, &Job::failed, this, [this, generation](const QString& error, bool cancelled) {
+        if (generation == headlineGeneration_ && !cancelled)
+            status_->setText(tr("The headline numbers could not be loaded: %1").arg(error));
+    });
+    runner_->start(job);
 }
 
 void DemoView::showHeadline()

@@ -9,6 +9,7 @@
 #include "ui/charts/EvaluationOutputs.h"
 #include "ui/charts/ReportFormat.h"
 #include "ui/workbench/ChartImageView.h"
+#include "ui/workbench/EvaluationJobs.h"
 #include "ui/workbench/JobRunner.h"
 #include "core/pipeline/UpgradeSession.h"
 #include "core/workspace/WorkspaceLayout.h"
@@ -147,30 +148,26 @@ void EvaluatePanel::runEvaluation()
     request.adapters = adapters_->text().trimmed().isEmpty() ? std::string("all") : adapters_->text().trimmed().toStdString();
     run_->setEnabled(false);
     summary_->setText(tr("Evaluating on %1 ...").arg(QString::fromStdString(request.splitDir)));
-    runner_->run(
-        this, tr("Evaluation"),
-        [request](JobContext& ctx) {
-            EvaluationRun run = xbt::runEvaluation(request, ctx.progress(), ctx.cancel());
-            run.outcome.command = "xbt-workbench Evaluate (" + request.workspaceDir + ")";
-            run.outcome.date = utcTimestamp();
-            return run;
-        },
-        [this, keepDir = WorkspaceLayout(request.workspaceDir).workbenchResultsDir()](const EvaluationRun& run) {
-            showResults(run.outcome);
-            QString extra;
-            if (!run.failures.empty())
-                extra += tr("  %1 images could not be read and were left out.").arg(run.failures.size());
-            for (const std::string& s : run.skippedAdapters)
-                extra += tr("  Skipped %1.").arg(QString::fromStdString(s));
-            summary_->setText(summary_->text() + extra);
-            keepResults(keepDir);
-        },
-        [this](const QString& error, bool cancelled) {
-            run_->setEnabled(true);
-            summary_->setText(cancelled ? tr("Evaluation cancelled.") : tr("Evaluation failed: %1").arg(error));
-            if (!cancelled)
-                Q_EMIT evaluationFailed(error);
-        });
+    auto* job = new EvaluateJob(request);
+    connect(job, &Job::succeeded, this,
+            [this, job, keepDir = WorkspaceLayout(request.workspaceDir).workbenchResultsDir()] {
+                const EvaluationRun& run = job->result();
+                showResults(run.outcome);
+                QString extra;
+                if (!run.failures.empty())
+                    extra += tr("  %1 images could not be read and were left out.").arg(run.failures.size());
+                for (const std::string& s : run.skippedAdapters)
+                    extra += tr("  Skipped %1.").arg(QString::fromStdString(s));
+                summary_->setText(summary_->text() + extra);
+                keepResults(keepDir);
+            });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        run_->setEnabled(true);
+        summary_->setText(cancelled ? tr("Evaluation cancelled.") : tr("Evaluation failed: %1").arg(error));
+        if (!cancelled)
+            Q_EMIT evaluationFailed(error);
+    });
+    runner_->start(job);
 }
 
 // The same files `xbt eval` writes. The recall charts are Qt Charts, drawn
@@ -178,22 +175,21 @@ void EvaluatePanel::runEvaluation()
 // for it, so that the folder never mixes two evaluations' files.
 void EvaluatePanel::keepResults(const std::string& dir)
 {
-    const RecallChartImages charts = renderReportRecallCharts(*results_);
-    const std::shared_ptr<const EvaluationOutcome> results = results_;
-    runner_->run(
-        this, tr("Keeping the results in the workspace"),
-        [results, charts, dir](JobContext&) { writeEvaluationOutputs(*results, charts, dir); },
-        [this] {
-            run_->setEnabled(true);
-            Q_EMIT evaluationFinished();
-        },
-        [this](const QString& error, bool) {
-            run_->setEnabled(true);
-            summary_->setText(summary_->text() +
-                              tr("  The results could not be kept in the workspace (demo mode will not see them): %1")
-                                  .arg(error));
-            Q_EMIT evaluationFinished();
-        });
+    auto* job = new WriteEvaluationFilesJob(tr("Keeping the results in the workspace"),
+                                            WriteEvaluationFilesJob::Files::All, results_,
+                                            renderReportRecallCharts(*results_), dir);
+    connect(job, &Job::succeeded, this, [this] {
+        run_->setEnabled(true);
+        Q_EMIT evaluationFinished();
+    });
+    connect(job, &Job::failed, this, [this](const QString& error, bool) {
+        run_->setEnabled(true);
+        summary_->setText(summary_->text() +
+                          tr("  The results could not be kept in the workspace (demo mode will not see them): %1")
+                              .arg(error));
+        Q_EMIT evaluationFinished();
+    });
+    runner_->start(job);
 }
 
 void EvaluatePanel::showResults(const EvaluationOutcome& results)
@@ -305,78 +301,48 @@ void EvaluatePanel::exportReport()
 
 void EvaluatePanel::exportPngsTo(const QString& dir)
 {
-    if (!canExport())
-        return;
-    const RecallChartImages charts = renderReportRecallCharts(*results_);
-    const std::string out = dir.toStdString();
-    runExport(tr("Exporting the charts"),
-              [charts, out] {
-                  createDirectories(out);
-                  QStringList files;
-                  for (auto it = charts.begin(); it != charts.end(); ++it) {
-                      const std::string path = (std::filesystem::path(out) / it.key().toStdString()).string();
-                      writeChartPng(it.value(), path);
-                      files << QString::fromStdString(path);
-                  }
-                  return files;
-              },
-              false);
+    if (canExport())
+        runExport(tr("Exporting the charts"), WriteEvaluationFilesJob::Files::ChartPngs, dir, false);
 }
 
 void EvaluatePanel::exportCsvTo(const QString& path)
 {
-    if (!canExport())
-        return;
-    const std::string file = path.toStdString();
-    const std::shared_ptr<const EvaluationOutcome> results = results_;
-    runExport(tr("Exporting recall.csv"),
-              [file, results] {
-                  writeFileAtomic(file, evaluationRecallCsv(*results));
-                  return QStringList{QString::fromStdString(file)};
-              },
-              false);
+    if (canExport())
+        runExport(tr("Exporting recall.csv"), WriteEvaluationFilesJob::Files::RecallCsv, path, false);
 }
 
 void EvaluatePanel::exportReportTo(const QString& dir, bool openWhenDone)
 {
-    if (!canExport())
-        return;
-    const RecallChartImages charts = renderReportRecallCharts(*results_);
-    const std::string out = dir.toStdString();
-    const std::shared_ptr<const EvaluationOutcome> results = results_;
-    runExport(tr("Writing the report"),
-              [charts, out, results] {
-                  QStringList written;
-                  for (const std::string& file : writeEvaluationOutputs(*results, charts, out).all())
-                      written << QString::fromStdString(file);
-                  return written;
-              },
-              openWhenDone);
+    if (canExport())
+        runExport(tr("Writing the report"), WriteEvaluationFilesJob::Files::All, dir, openWhenDone);
 }
 
-void EvaluatePanel::runExport(const QString& title, std::function<QStringList()> write, bool openFirstFile)
+void EvaluatePanel::runExport(const QString& title, WriteEvaluationFilesJob::Files files, const QString& target,
+                              bool openFirstFile)
 {
     setExportEnabled(false);
     exportStatus_->setStyleSheet(QString());
     exportStatus_->setText(tr("%1 ...").arg(title));
     exportStatus_->show();
-    runner_->run(
-        this, title, [write = std::move(write)](JobContext&) { return write(); },
-        [this, openFirstFile](const QStringList& files) {
-            setExportEnabled(true);
-            exportStatus_->setText(tr("Wrote %1").arg(files.join(QStringLiteral(", "))));
-            if (openFirstFile && !files.isEmpty())
-                QDesktopServices::openUrl(QUrl::fromLocalFile(files.front()));
-            Q_EMIT exported(files);
-        },
-        [this, title](const QString& error, bool cancelled) {
-            setExportEnabled(true);
-            exportStatus_->setStyleSheet(QStringLiteral("color: rgb(180, 30, 30)"));
-            exportStatus_->setText(cancelled ? tr("%1: cancelled").arg(title)
-                                             : tr("%1 failed: %2").arg(title, error));
-            if (!cancelled)
-                Q_EMIT exportFailed(error);
-        });
+    const RecallChartImages charts =
+        files == WriteEvaluationFilesJob::Files::RecallCsv ? RecallChartImages{} : renderReportRecallCharts(*results_);
+    auto* job = new WriteEvaluationFilesJob(title, files, results_, charts, target.toStdString());
+    connect(job, &Job::succeeded, this, [this, job, openFirstFile] {
+        const QStringList& files = job->written();
+        setExportEnabled(true);
+        exportStatus_->setText(tr("Wrote %1").arg(files.join(QStringLiteral(", "))));
+        if (openFirstFile && !files.isEmpty())
+            QDesktopServices::openUrl(QUrl::fromLocalFile(files.front()));
+        Q_EMIT exported(files);
+    });
+    connect(job, &Job::failed, this, [this, title](const QString& error, bool cancelled) {
+        setExportEnabled(true);
+        exportStatus_->setStyleSheet(QStringLiteral("color: rgb(180, 30, 30)"));
+        exportStatus_->setText(cancelled ? tr("%1: cancelled").arg(title) : tr("%1 failed: %2").arg(title, error));
+        if (!cancelled)
+            Q_EMIT exportFailed(error);
+    });
+    runner_->start(job);
 }
 
 }  // namespace xbt::ui

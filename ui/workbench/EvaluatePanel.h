@@ -5,6 +5,8 @@
 // Each evaluation's files (those `xbt eval` writes) are kept in the
 // workspace's results/workbench/, where demo mode finds its headline.
 
+#include "ui/workbench/EvaluationJobs.h"
+
 #include <QWidget>
 
 #include <functional>
@@ -64,7 +66,8 @@ private:
     void keepResults(const std::string& dir);
     bool canExport();  // false, after exportFailed, before the first evaluation
     QString exportDir(const QString& title);
-    void runExport(const QString& title, std::function<QStringList()> write, bool openFirstFile);
+    void runExport(const QString& title, WriteEvaluationFilesJob::Files files, const QString& target,
+                   bool openFirstFile);
     void setExportEnabled(bool enabled);
 
     JobRunner* runner_;

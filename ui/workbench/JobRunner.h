@@ -18,7 +18,6 @@
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <type_traits>
 
 class QThread;
 
@@ -60,33 +59,12 @@ struct JobRecord {
 class JobRunner : public QObject {
     Q_OBJECT
 public:
-    using Failed = std::function<void(const QString& error, bool cancelled)>;
-
     explicit JobRunner(QObject* parent = nullptr);
     ~JobRunner() override;
 
     // Starts `job` on a worker and takes ownership of it (deleted after its
     // succeeded or failed signal). Returns its id.
     int start(Job* job);
-
-    // `work(JobContext&)` runs on a worker; `done(result)` (or `done()` for
-    // void work) and `failed` run on the GUI thread while `context` lives.
-    template <typename Work, typename Done>
-    int run(QObject* context, const QString& title, Work work, Done done, Failed failed = {})
-    {
-        using Result = std::invoke_result_t<Work&, JobContext&>;
-        return start(context, title,
-                     [work = std::move(work), done = std::move(done)](JobContext& ctx) mutable -> std::function<void()> {
-                         if constexpr (std::is_void_v<Result>) {
-                             work(ctx);
-                             return [done]() mutable { done(); };
-                         } else {
-                             auto result = std::make_shared<Result>(work(ctx));
-                             return [done, result]() mutable { done(*result); };
-                         }
-                     },
-                     std::move(failed));
-    }
 
     void cancel(int id);
     void cancelAll();
@@ -106,6 +84,7 @@ Q_SIGNALS:
 
 private:
     friend class JobContext;
+    using Failed = std::function<void(const QString& error, bool cancelled)>;
     using Body = std::function<std::function<void()>(JobContext&)>;
     int start(QObject* context, const QString& title, Body body, Failed failed);
     void finish(int id, std::function<void()> continuation, QPointer<QObject> context, bool hadContext,
