@@ -1,6 +1,8 @@
 // xbt train-base: trains a built-in sample model from its recipe.
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
+#include "core/model/EmbeddingModel.h"
+#include "core/model/ModelLoader.h"
 #include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/model/builtin/SampleModelConfig.h"
 #include "core/sample/SampleVocabulary.h"
@@ -15,6 +17,17 @@ namespace xbt::cli {
 
 namespace {
 
+int oldModelDims(const std::string& spec)
+{
+    ModelOptions options;
+    options.device = "cpu";
+    try {
+        return loadModel(spec, options)->embeddingDim();
+    } catch (const Error& e) {
+        throw Error("--compatible-with " + spec + " did not load: " + e.what());
+    }
+}
+
 int run(const CliArgs& args)
 {
     SampleModelConfig config = SampleModelConfig::fromFile(args.required("config"));
@@ -27,6 +40,7 @@ int run(const CliArgs& args)
     config.training.checkpointEvery = args.intValue("checkpoint-every", config.training.checkpointEvery);
     // Compatible training, by flags or by the recipe's "compatibility" section.
     SampleCompatibilityConfig& compat = config.compatibility;
+    const bool recipeWasCompatible = compat.enabled();
     if (args.has("compatibility"))
         compat.method = args.value("compatibility");
     if (args.has("compatible-with"))
@@ -40,9 +54,29 @@ int run(const CliArgs& args)
             throw UsageError("compatible training needs both --compatible-with M and --compatibility bct|bt2|oca");
         if (compat.method != "bct" && compat.referenceModel.empty())
             compat.referenceModel = "sample-new";
-        if (compat.method != "bct" && !args.has("extra-dims") && compat.extraDims == 0)
-            throw UsageError("--compatibility " + compat.method + " needs --extra-dims K (the dims beyond the old "
-                             "model's; the model's embedding_dim becomes old dims + K)");
+        // The flags turn any recipe into a compatible one, so the output size
+        // follows from the old model: bct has its size, bt2/oca its size plus
+        // K extra dims (by default the recipe's dims beyond the old model's).
+        const int recipeDims = config.embeddingDim;
+        const int oldDims = oldModelDims(compat.oldModel);
+        if (compat.method == "bct") {
+            if (args.has("extra-dims"))
+                throw UsageError("--extra-dims: bct adds no dimensions (its whole vector is the old model's size)");
+            compat.extraDims = 0;
+        } else if (!args.has("extra-dims") && compat.extraDims == 0) {
+            compat.extraDims = recipeDims - oldDims;
+            if (compat.extraDims <= 0)
+                throw UsageError("--compatibility " + compat.method + " needs --extra-dims K: the recipe's " +
+                                 std::to_string(recipeDims) + " dims add none to the " + std::to_string(oldDims) +
+                                 "-d old model's");
+        }
+        config.embeddingDim = oldDims + compat.extraDims;
+        if (config.embeddingDim != recipeDims)
+            std::fprintf(stderr, "embedding_dim %d (the recipe says %d): %s against the %d-d %s%s\n",
+                         config.embeddingDim, recipeDims, compat.method.c_str(), oldDims, compat.oldModel.c_str(),
+                         compat.extraDims > 0 ? (" plus " + std::to_string(compat.extraDims) + " extra").c_str() : "");
+        if (!recipeWasCompatible)
+            config.name += "-" + compat.method;  // sample-new trained with --compatibility bct: sample-new-bct
         // Re-validate the recipe with the flags applied.
         config = SampleModelConfig::fromJsonText(config.toJsonText(), args.required("config") + " with the flags");
     }
