@@ -277,6 +277,89 @@ private Q_SLOTS:
         QCOMPARE(QString::fromStdString(evaluationRecallCsv(o)).count('\n'), 1 + 3 * 2 * 4);
     }
 
+    // A model trained compatible with the old one (BT^2 / OCA style: its
+    // first dims compare with the old model's) searches the old gallery as a
+    // real configuration through that part; a compared model gets its own
+    // rows; a compared compatible model's cost against new->new is tabled;
+    // results.json keeps the declaration.
+    void compatibleAndComparedModels()
+    {
+        const std::vector<double> angles = {0, 60, 120, 180, 240, 300};
+        std::vector<double> off;
+        for (double a : angles)
+            off.push_back(a + 40);
+        const CaptionedSplit split = splitOf({0, 1, 2, 3, 4, 5}, 6);
+        const Matrix oldImages = onCircle(angles), oldTexts = onCircle(off);
+        // 4-d: the first 2 values are the old model's own vectors (scaled),
+        // the other 2 the new knowledge (captions spot on).
+        const auto expand = [](const Matrix& first, const Matrix& extra) {
+            Matrix m(first.rows, 4);
+            for (int64_t i = 0; i < m.rows; ++i) {
+                m.at(i, 0) = 0.6f * first.at(i, 0);
+                m.at(i, 1) = 0.6f * first.at(i, 1);
+                m.at(i, 2) = 0.8f * extra.at(i, 0);
+                m.at(i, 3) = 0.8f * extra.at(i, 1);
+            }
+            return m;
+        };
+        EmbeddingSpace compatible = space(SpaceKind::New, "new", "F_oca", expand(oldImages, onCircle(angles)),
+                                          expand(oldTexts, onCircle(angles)));
+        compatible.compatibleWith = "F_old";
+        compatible.comparableDims = 2;
+        EmbeddingSpace other = space(SpaceKind::Compared, "other", "F_other", onCircle(angles), onCircle(angles));
+        const std::vector<EmbeddingSpace> spaces = {space(SpaceKind::Old, "old", "F_old", oldImages, oldTexts),
+                                                    compatible, other};
+        const EvaluationOutcome o = evaluateSpaces(spaces, split, {20, {0, 0, 0.95}});
+        const ConfigurationResult* today = o.findConfiguration("old->old");
+        const ConfigurationResult* newOld = o.findConfiguration("new->old");
+        QVERIFY(today && newOld);
+        QCOMPARE(newOld->role, ConfigurationRole::Compatible);
+        QVERIFY(newOld->comparable);
+        QVERIFY(!newOld->incompatibleComparison);  // its comparable part lives in the old space
+        // The comparable part IS the old model's vectors: exactly today's recall.
+        QCOMPARE(newOld->textToImage.r1, today->textToImage.r1);
+        QCOMPARE(newOld->imageToText.r1, today->imageToText.r1);
+        // The whole vector, on its own gallery, is better than today.
+        QVERIFY(o.findConfiguration("new->new")->textToImage.r1 > today->textToImage.r1);
+        // A compared model without a declaration: raw against old (2-d, so
+        // comparable but incompatible), and its own backfill row.
+        const ConfigurationResult* otherOld = o.findConfiguration("other->old");
+        const ConfigurationResult* otherOwn = o.findConfiguration("other->other");
+        QVERIFY(otherOld && otherOwn);
+        QCOMPARE(otherOld->role, ConfigurationRole::Raw);
+        QVERIFY(otherOld->incompatibleComparison);
+        QCOMPARE(otherOwn->role, ConfigurationRole::Compared);
+        QCOMPARE(otherOwn->textToImage.r1, 1.0);
+        // The criterion covers the compatible model like an adapter.
+        QCOMPARE(o.compatibility.size(), size_t(1));
+        QCOMPARE(QString::fromStdString(o.compatibility[0].configuration), QString("new->old"));
+        // The matrix has a row and a column for the compared model.
+        QCOMPARE(o.matrix.rows, (std::vector<std::string>{"old", "new", "other"}));
+        QCOMPARE(o.matrix.columns, (std::vector<std::string>{"old", "new", "other"}));
+        // results.json keeps the declaration and the roles.
+        const EvaluationOutcome back = evaluationFromJson(evaluationToJson(o), "results.json");
+        QCOMPARE(back.spaces[1].compatibleWith, std::string("F_old"));
+        QCOMPARE(back.spaces[1].comparableDims, int64_t(2));
+        QCOMPARE(back.spaces[2].kind, SpaceKind::Compared);
+        QCOMPARE(back.findConfiguration("new->old")->role, ConfigurationRole::Compatible);
+        QCOMPARE(evaluationMarkdown(back), evaluationMarkdown(o));
+        // No cost table here: the new model itself is the compatible one.
+        QVERIFY(compatibilityCostMarkdown(o).empty());
+
+        // With an independently trained new model and the compatible one
+        // compared, its cost is its own R@1 minus new->new's.
+        EmbeddingSpace independent = space(SpaceKind::New, "new", "F_new", onCircle(angles), onCircle(angles));
+        EmbeddingSpace compared = compatible;
+        compared.kind = SpaceKind::Compared;
+        compared.name = compared.model = "oca";
+        const EvaluationOutcome withCost = evaluateSpaces(
+            {space(SpaceKind::Old, "old", "F_old", oldImages, oldTexts), independent, compared}, split, {20, {0, 0, 0.95}});
+        QCOMPARE(withCost.findConfiguration("oca->old")->role, ConfigurationRole::Compatible);
+        const double own = withCost.findConfiguration("oca->oca")->textToImage.r1;
+        const QString cost = QString::fromStdString(compatibilityCostMarkdown(withCost));
+        QVERIFY2(cost.contains("| `oca` | " + QString::number(100.0 * own, 'f', 1) + " | 100.0 | "), qPrintable(cost));
+    }
+
     // results.json holds every field the reports show: the outcome read
     // back equals the one written, per-query ranks aside (not in the file).
     void resultsJsonRoundTrips()

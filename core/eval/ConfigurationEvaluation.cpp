@@ -12,6 +12,8 @@ const char* roleName(ConfigurationRole role)
     case ConfigurationRole::Raw: return "raw";
     case ConfigurationRole::Adapter: return "adapter";
     case ConfigurationRole::GalleryTransform: return "gallery-transform";
+    case ConfigurationRole::Compatible: return "compatible";
+    case ConfigurationRole::Compared: return "compared";
     case ConfigurationRole::Other: return "other";
     }
     return "other";
@@ -50,9 +52,34 @@ std::string roleDescription(const ConfigurationResult& c)
     case ConfigurationRole::Raw: return "new model, no adapter";
     case ConfigurationRole::Adapter: return "adapter '" + c.adapter + "'";
     case ConfigurationRole::GalleryTransform: return "gallery transform '" + c.adapter + "'";
+    case ConfigurationRole::Compatible: return "the compatible model '" + c.adapter + "'";
+    case ConfigurationRole::Compared: return "compared model '" + c.querySpace + "', full backfill";
     case ConfigurationRole::Other: break;
     }
     return roleName(c.role);
+}
+
+EmbeddingSpace oldComparablePart(const EmbeddingSpace& space)
+{
+    if (space.compatibleWith.empty())
+        return space;
+    EmbeddingSpace part = space;
+    part.fingerprint = space.compatibleWith;
+    if (space.comparableDims > 0) {
+        const auto cut = [&](const Matrix& m) {
+            if (m.rows == 0)
+                return m;
+            if (m.cols < space.comparableDims)
+                throw Error(space.name + " embeddings have " + std::to_string(m.cols) + " values, fewer than the " +
+                            std::to_string(space.comparableDims) + " declared comparable with the old model");
+            Matrix c = m.leadingColumns(space.comparableDims);
+            normalizeRows(c);
+            return c;
+        };
+        part.images = cut(space.images);
+        part.texts = cut(space.texts);
+    }
+    return part;
 }
 
 namespace {

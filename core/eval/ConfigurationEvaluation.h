@@ -24,7 +24,8 @@ enum class SpaceKind {
     Old,               // the old model: today's gallery and queries
     New,               // the new model
     QueryAdapter,      // the new model through a query adapter (lives in the old space)
-    GalleryTransform   // the old gallery moved to the new space by a transform
+    GalleryTransform,  // the old gallery moved to the new space by a transform
+    Compared           // a further new model (xbt eval --compare)
 };
 
 struct EmbeddingSpace {
@@ -35,6 +36,11 @@ struct EmbeddingSpace {
     std::string name;         // "old", "new", "new+xbt", "fct(old)"
     std::string model;        // the model's name (with the adapter's, if any)
     std::string fingerprint;  // of the space the vectors live in
+    // A model trained compatible with another (BCT, BT^2, OCA): that model's
+    // fingerprint, and how many leading values compare with it (renormalised;
+    // 0: the whole vector). Empty: no declared compatibility.
+    std::string compatibleWith;
+    int64_t comparableDims = 0;
     Matrix images;
     Matrix texts;
     int64_t dims() const { return images.rows ? images.cols : texts.cols; }
@@ -47,9 +53,17 @@ enum class ConfigurationRole {
     Raw,               // new -> old without an adapter (incompatible comparison)
     Adapter,           // new + query adapter -> old
     GalleryTransform,  // new -> old gallery moved to the new space
+    Compatible,        // a model trained compatible with the old one -> old
+    Compared,          // a further new model against its own gallery (--compare)
     Other
 };
-const char* roleName(ConfigurationRole role);  // "today", "backfill", "raw", "adapter", "gallery-transform", "other"
+// "today", "backfill", "raw", "adapter", "gallery-transform", "compatible", "compared", "other"
+const char* roleName(ConfigurationRole role);
+
+// The part of a compatible model's space that compares with its old model's:
+// the leading comparableDims values renormalised, tagged with the old
+// model's fingerprint. A space that declares no compatibility is returned as is.
+EmbeddingSpace oldComparablePart(const EmbeddingSpace& space);
 
 struct ConfigurationResult {
     std::string name;          // "old->old"

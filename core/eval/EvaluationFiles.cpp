@@ -3,6 +3,7 @@
 #include "core/eval/EvaluationJson.h"
 #include "core/util/FileUtil.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <sstream>
@@ -51,7 +52,8 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
     md << "\n| configuration | T2I R@1 | T2I R@5 | T2I R@10 | I2T R@1 | I2T R@5 | I2T R@10 | RSUM |\n";
     md << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const ConfigurationResult& r : o.configurations) {
-        md << "| `" << r.name << "`" << (r.role == ConfigurationRole::Raw && r.comparable ? " (raw, incompatible)" : "");
+        md << "| `" << r.name << "`" << (r.role == ConfigurationRole::Raw && r.comparable ? " (raw, incompatible)" : "")
+           << (r.role == ConfigurationRole::Compatible ? " (compatible model)" : "");
         if (!r.comparable) {
             md << " | not comparable | | | | | | |\n";
             continue;
@@ -83,6 +85,7 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
                << gText(e.textToImage.g1) << " | " << gText(e.imageToText.g1) << " |\n";
         }
     }
+    md << compatibilityCostMarkdown(o);
     if (!o.matrix.rows.empty()) {
         md << "\nCompatibility matrix, R@1 % (T2I / I2T; rows: query space, columns: gallery space; n/c: not "
               "comparable):\n\n| query \\ gallery |";
@@ -130,6 +133,41 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
            << fixed(o.backfill.seconds, "%.1f") << " s at the new model's measured " << fixed(o.backfill.imagesPerSecond, "%.1f")
            << " images/s; 10 million images would take " << fixed(1e7 / o.backfill.imagesPerSecond / 3600.0, "%.1f")
            << " h).\n";
+    return md.str();
+}
+
+std::string compatibilityCostMarkdown(const EvaluationOutcome& o)
+{
+    // The penalty BT^2 and OCA set out to remove: a compared model trained
+    // compatible with the old one, on its own gallery, against the
+    // independently trained new model on its own (new->new).
+    const ConfigurationResult* reference = o.find(ConfigurationRole::Backfill);
+    const EmbeddingSpace* newSpace = o.findSpace(SpaceKind::New);
+    if (!reference || !newSpace || !newSpace->compatibleWith.empty())
+        return {};
+    std::ostringstream md;
+    for (const ConfigurationResult& own : o.configurations) {
+        if (own.role != ConfigurationRole::Compared || !own.comparable)
+            continue;
+        const auto space = std::find_if(o.spaces.begin(), o.spaces.end(),
+                                        [&](const EmbeddingSpace& s) { return s.name == own.querySpace; });
+        if (space == o.spaces.end() || space->compatibleWith.empty())
+            continue;
+        if (md.tellp() == 0)
+            md << "\nCost of compatibility: each compatible model on its own gallery against `" << reference->name
+               << "` (" << newSpace->model << ", trained without the old model), R@1 %:\n\n"
+               << "| model | own T2I R@1 | " << reference->name << " T2I R@1 | penalty T2I | own I2T R@1 | "
+               << reference->name << " I2T R@1 | penalty I2T |\n|---|---:|---:|---:|---:|---:|---:|\n";
+        const auto cells = [&](bool has, double mine, bool refHas, double theirs) {
+            if (!has || !refHas)
+                return std::string(" – | – | – |");
+            return " " + pct(mine) + " | " + pct(theirs) + " | " + fixed(100.0 * (mine - theirs), "%+.1f") + " |";
+        };
+        md << "| `" << space->name << "` |"
+           << cells(own.hasTextToImage, own.textToImage.r1, reference->hasTextToImage, reference->textToImage.r1)
+           << cells(own.hasImageToText, own.imageToText.r1, reference->hasImageToText, reference->imageToText.r1)
+           << "\n";
+    }
     return md.str();
 }
 

@@ -13,6 +13,10 @@ namespace xbt {
 
 // The Markdown tables `xbt eval` prints and writes as results.md.
 std::string evaluationMarkdown(const EvaluationOutcome& outcome);
+// The "cost of compatibility" table of results.md: each compared model that
+// was trained compatible with the old one, on its own gallery, against the
+// independently trained new model's new->new (empty when there is none).
+std::string compatibilityCostMarkdown(const EvaluationOutcome& outcome);
 // One row per configuration, direction and K.
 std::string evaluationRecallCsv(const EvaluationOutcome& outcome);
 

@@ -11,10 +11,12 @@ using nlohmann::json;
 
 namespace {
 
-const SpaceKind kSpaceKinds[] = {SpaceKind::Old, SpaceKind::New, SpaceKind::QueryAdapter, SpaceKind::GalleryTransform};
+const SpaceKind kSpaceKinds[] = {SpaceKind::Old, SpaceKind::New, SpaceKind::QueryAdapter, SpaceKind::GalleryTransform,
+                                 SpaceKind::Compared};
 const ConfigurationRole kRoles[] = {ConfigurationRole::Today,   ConfigurationRole::Backfill,
                                     ConfigurationRole::Raw,     ConfigurationRole::Adapter,
-                                    ConfigurationRole::GalleryTransform, ConfigurationRole::Other};
+                                    ConfigurationRole::GalleryTransform, ConfigurationRole::Compatible,
+                                    ConfigurationRole::Compared, ConfigurationRole::Other};
 const CriterionVerdict kVerdicts[] = {CriterionVerdict::Pass, CriterionVerdict::Fail, CriterionVerdict::WithinNoise};
 
 const char* kindName(SpaceKind k)
@@ -24,6 +26,7 @@ const char* kindName(SpaceKind k)
     case SpaceKind::New: return "new";
     case SpaceKind::QueryAdapter: return "query-adapter";
     case SpaceKind::GalleryTransform: return "gallery-transform";
+    case SpaceKind::Compared: return "compared";
     }
     return "?";
 }
@@ -375,6 +378,8 @@ void readSpaces(const Fields& root, EvaluationOutcome& o)
         s.model = f.text("model");
         s.fingerprint = f.text("fingerprint");
         s.imagesPerSecond = f.number("images_per_second").value_or(0.0);
+        s.compatibleWith = f.text("compatible_with");
+        s.comparableDims = f.integer("comparable_dims").value_or(0);
         o.spaces.push_back(s);
         o.spaceDims.push_back(f.integer("dims").value_or(0));
     };
@@ -426,10 +431,14 @@ json evaluationToJson(const EvaluationOutcome& o)
                       {"fingerprint", s.fingerprint}, {"dims", o.spaceDims[i]}};
         if (s.imagesPerSecond > 0)
             entry["images_per_second"] = s.imagesPerSecond;
+        if (!s.compatibleWith.empty()) {
+            entry["compatible_with"] = s.compatibleWith;
+            entry["comparable_dims"] = s.comparableDims;
+        }
         spaces.push_back(entry);
         if (s.kind == SpaceKind::Old || s.kind == SpaceKind::New)
             models[s.kind == SpaceKind::Old ? "old" : "new"] = entry;
-        else
+        else if (s.kind != SpaceKind::Compared)
             adapters.push_back({{"name", s.adapter},
                                 {"method", s.method},
                                 {"kind", s.kind == SpaceKind::QueryAdapter ? "query" : "gallery"},

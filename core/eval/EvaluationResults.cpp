@@ -38,7 +38,8 @@ void addCompatibility(EvaluationOutcome& out)
     if (!today || !backfill)
         return;
     for (const ConfigurationResult& c : out.configurations) {
-        if (!c.comparable || (c.role != ConfigurationRole::Adapter && c.role != ConfigurationRole::GalleryTransform))
+        if (!c.comparable || (c.role != ConfigurationRole::Adapter && c.role != ConfigurationRole::GalleryTransform &&
+                              c.role != ConfigurationRole::Compatible))
             continue;
         CompatibilityEntry e{c.adapter, c.name, {}, {}};
         if (c.hasTextToImage && today->hasTextToImage && backfill->hasTextToImage)
@@ -121,14 +122,28 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
         r.adapter = adapter;
         return r;
     };
+    // A model that declares itself compatible with the old one searches the
+    // old gallery with its comparable part (a real configuration); any other
+    // is the raw, incompatible comparison.
+    const auto againstOld = [&](const EmbeddingSpace& model) {
+        if (!model.compatibleWith.empty() && model.compatibleWith == oldSpace->fingerprint)
+            return run(oldComparablePart(model), *oldSpace, ConfigurationRole::Compatible, model.model);
+        return run(model, *oldSpace, ConfigurationRole::Raw, "");
+    };
     out.configurations.push_back(run(*oldSpace, *oldSpace, ConfigurationRole::Today, ""));
     out.configurations.push_back(run(*newSpace, *newSpace, ConfigurationRole::Backfill, ""));
-    out.configurations.push_back(run(*newSpace, *oldSpace, ConfigurationRole::Raw, ""));
+    out.configurations.push_back(againstOld(*newSpace));
     for (const EmbeddingSpace& s : spaces) {
         if (s.kind == SpaceKind::QueryAdapter)
             out.configurations.push_back(run(s, *oldSpace, ConfigurationRole::Adapter, s.adapter));
         else if (s.kind == SpaceKind::GalleryTransform)
             out.configurations.push_back(run(*newSpace, s, ConfigurationRole::GalleryTransform, s.adapter));
+    }
+    for (const EmbeddingSpace& s : spaces) {
+        if (s.kind != SpaceKind::Compared)
+            continue;
+        out.configurations.push_back(againstOld(s));
+        out.configurations.push_back(run(s, s, ConfigurationRole::Compared, ""));
     }
     addCompatibility(out);
 

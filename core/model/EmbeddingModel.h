@@ -16,6 +16,19 @@ class TextTokenizer;
 // The first 12 hex digits: enough to tell models apart in messages.
 inline std::string fingerprintPrefix(const std::string& fingerprint) { return fingerprint.substr(0, 12); }
 
+// A model trained to be compatible with an older one (BCT, BT^2, OCA; see
+// docs/compatibility.md): which model, and which part of its vector compares
+// with that model's embeddings.
+struct CompatibleWith {
+    std::string fingerprint;  // the old model's; empty: not a compatible model
+    std::string name;         // the old model's name, for messages
+    int dims = 0;             // the old model's embedding size
+    // true: the first `dims` values, renormalised, compare with old
+    // embeddings (bt2, oca); false: the whole vector does (bct).
+    bool firstDims = false;
+    bool declared() const { return !fingerprint.empty(); }
+};
+
 struct ModelInfo {
     std::string name;          // e.g. "ViT-B-32" or "sample-old"
     std::string kind;          // "torchscript" or "builtin"
@@ -36,6 +49,8 @@ struct ModelInfo {
     // The adapter's name when adapterTarget is set (recorded with each
     // gallery item it embeds).
     std::string adapterName;
+    // Set for a model trained to be compatible with an older one.
+    CompatibleWith compatibleWith;
     // The fingerprint of the space this model's embeddings live in.
     const std::string& spaceFingerprint() const { return adapterTarget.empty() ? fingerprint : adapterTarget; }
 };

@@ -102,14 +102,25 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
     const SplitEmbeddings oldEmbedded = embedder.embed(*oldModel, split, "old model");
     std::shared_ptr<EmbeddingModel> newModel = models.model(request.newModel);
     const SplitEmbeddings newEmbedded = embedder.embed(*newModel, split, "new model");
-    for (const SplitEmbeddings* e : {&oldEmbedded, &newEmbedded})
+    std::vector<std::pair<std::shared_ptr<EmbeddingModel>, SplitEmbeddings>> compared;
+    for (const std::string& spec : request.compareModels) {
+        cancel.throwIfCancelled();
+        std::shared_ptr<EmbeddingModel> m = models.model(spec);
+        SplitEmbeddings e = embedder.embed(*m, split, m->info().name);
+        compared.emplace_back(std::move(m), std::move(e));
+    }
+    std::vector<const SplitEmbeddings*> embedded = {&oldEmbedded, &newEmbedded};
+    for (const auto& [model, e] : compared)
+        embedded.push_back(&e);
+    for (const SplitEmbeddings* e : embedded)
         run.failures.insert(run.failures.end(), e->failures.begin(), e->failures.end());
 
     // Evaluate on the images every model could read, so all rows line up.
     std::vector<size_t> common;
     for (size_t i : oldEmbedded.embeddedImages)
-        if (std::find(newEmbedded.embeddedImages.begin(), newEmbedded.embeddedImages.end(), i) !=
-            newEmbedded.embeddedImages.end())
+        if (std::all_of(embedded.begin() + 1, embedded.end(), [i](const SplitEmbeddings* e) {
+                return std::find(e->embeddedImages.begin(), e->embeddedImages.end(), i) != e->embeddedImages.end();
+            }))
             common.push_back(i);
     if (common.empty())
         throw Error(request.splitDir + ": no image of the split could be embedded");
@@ -130,11 +141,23 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
         s.images = imageRows(e, common);
         s.texts = e.texts.selectRows(textRows);
         s.imagesPerSecond = imagesPerSecond(e);
+        if (const CompatibleWith& c = model.info().compatibleWith; c.declared()) {
+            s.compatibleWith = c.fingerprint;
+            s.comparableDims = c.firstDims ? c.dims : 0;
+        }
         return s;
     };
     std::vector<EmbeddingSpace> spaces;
     spaces.push_back(makeSpace(SpaceKind::Old, "old", *oldModel, oldEmbedded));
     spaces.push_back(makeSpace(SpaceKind::New, "new", *newModel, newEmbedded));
+    for (const auto& [model, e] : compared) {
+        const std::string name = model->info().name;
+        for (const EmbeddingSpace& s : spaces)
+            if (s.name == name)
+                throw Error("--compare " + name + ": that name is taken by another space of this evaluation (" +
+                            s.model + "); compare a model of another name");
+        spaces.push_back(makeSpace(SpaceKind::Compared, name, *model, e));
+    }
 
     const std::vector<std::string> wanted = parseAdapterList(request.adapters);
     const bool all = wanted.size() == 1 && wanted[0] == "all";

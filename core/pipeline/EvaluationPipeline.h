@@ -4,7 +4,10 @@
 // old and the new model (cached in the workspace when there is one), apply
 // every chosen adapter of the workspace (query adapters to the new model's
 // embeddings, or through the adapted image tower for LoRA; gallery
-// transforms to the old embeddings), then evaluate every configuration.
+// transforms to the old embeddings), embed the split with every further
+// model compared, then evaluate every configuration. A model trained
+// compatible with the old one (ModelInfo::compatibleWith) is evaluated
+// against the old gallery through its comparable part.
 
 #include "core/embed/BatchEmbedder.h"
 #include "core/eval/EvaluationResults.h"
@@ -19,6 +22,9 @@ namespace xbt {
 struct EvaluationRequest {
     std::string oldModel;        // model specs, as for --model
     std::string newModel;
+    // Further new models (xbt eval --compare), each evaluated against the old
+    // gallery (<name>->old) and its own (<name>-><name>).
+    std::vector<std::string> compareModels;
     ModelOptions modelOptions;
     EmbedOptions embedOptions;
     std::string splitDir;        // images + captions.tsv

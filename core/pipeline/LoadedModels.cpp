@@ -2,6 +2,7 @@
 
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/model/CompatibleView.h"
 #include "core/model/ModelLoader.h"
 #include "core/util/Error.h"
 #include "core/workspace/Workspace.h"
@@ -52,6 +53,18 @@ std::shared_ptr<const CompatibilityAdapter> LoadedModels::adapter(const std::str
     return a;
 }
 
+std::shared_ptr<EmbeddingModel> LoadedModels::forGallery(const std::string& spec, const std::string& adapterName,
+                                                         const std::string& galleryFingerprint)
+{
+    std::shared_ptr<EmbeddingModel> m = model(spec, adapterName);
+    if (!adapterName.empty() || !isCompatibleWith(m->info(), galleryFingerprint))
+        return m;
+    std::shared_ptr<EmbeddingModel>& view = compatibleViews_[m->fingerprint()];
+    if (!view)
+        view = makeCompatibleView(m);
+    return view;
+}
+
 void LoadedModels::keep(const std::string& spec, std::shared_ptr<EmbeddingModel> model)
 {
     models_[spec] = std::move(model);
@@ -62,6 +75,7 @@ void LoadedModels::clear()
     models_.clear();
     adapters_.clear();
     adapted_.clear();
+    compatibleViews_.clear();
 }
 
 }  // namespace xbt

@@ -34,6 +34,13 @@ public:
     std::shared_ptr<EmbeddingModel> adapted(const std::shared_ptr<EmbeddingModel>& base,
                                             const std::shared_ptr<const CompatibilityAdapter>& adapter);
     std::shared_ptr<const CompatibilityAdapter> adapter(const std::string& name);
+    // The model to search or grow a gallery of the model `galleryFingerprint`
+    // with: model(spec, adapter), or, without an adapter, a model trained
+    // compatible with the gallery's model seen through its compatible view
+    // (CompatibleView.h). Anything else is returned as is; the gallery's
+    // model lock then decides.
+    std::shared_ptr<EmbeddingModel> forGallery(const std::string& spec, const std::string& adapter,
+                                               const std::string& galleryFingerprint);
 
     // Puts an already loaded model in the cache (e.g. loaded off the lock).
     void keep(const std::string& spec, std::shared_ptr<EmbeddingModel> model);
@@ -47,6 +54,8 @@ private:
     std::map<std::string, std::shared_ptr<const CompatibilityAdapter>> adapters_;
     // (base model fingerprint, adapter name) -> the adapted model
     std::map<std::pair<std::string, std::string>, std::shared_ptr<EmbeddingModel>> adapted_;
+    // base model fingerprint -> its compatible view
+    std::map<std::string, std::shared_ptr<EmbeddingModel>> compatibleViews_;
 };
 
 }  // namespace xbt

@@ -4,6 +4,7 @@
 #include "core/data/CaptionedSplit.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryStore.h"
+#include "core/model/CompatibleView.h"
 #include "core/model/RecordedModelSpec.h"
 #include "core/pipeline/LoadedModels.h"
 #include "core/util/Error.h"
@@ -167,7 +168,7 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
     std::lock_guard<std::mutex> lock(mutex_);
     GallerySearch& s = gallerySearch(request.gallery);
     const std::string spec = request.modelSpec.empty() ? s.settings().modelSpec : request.modelSpec;
-    EmbeddingModel& model = *models_->model(spec, request.adapter);
+    EmbeddingModel& model = *models_->forGallery(spec, request.adapter, s.settings().modelFingerprint);
     return request.text.empty() ? s.byImage(model, request.imagePath, request.options)
                                 : s.byText(model, request.text, request.options);
 }
@@ -229,9 +230,23 @@ Comparison UpgradeSession::compare(const ComparisonQuery& query, const CancelTok
     guarded(ColumnKind::Today, "old -> old", "today's system", [&] {
         return runColumn(ColumnKind::Today, oldGallery, *models_->model(profile_.oldModel), query, false);
     });
-    guarded(ColumnKind::Raw, "new -> old (raw)", "incompatible comparison: new queries, old vectors, no adapter", [&] {
-        return runColumn(ColumnKind::Raw, oldGallery, *newModel(), query, true);
-    });
+    std::shared_ptr<EmbeddingModel> oldModel;
+    try {
+        oldModel = models_->model(profile_.oldModel);
+    } catch (const std::exception&) {
+        // The today column reports it.
+    }
+    const bool compatibleNew = oldModel && !profile_.newModel.empty() &&
+                               isCompatibleWith(newModel()->info(), oldModel->fingerprint());
+    if (compatibleNew)
+        guarded(ColumnKind::Raw, "new -> old (compatible)", "the new model was trained compatible with the old one", [&] {
+            return runColumn(ColumnKind::Raw, oldGallery,
+                             *models_->forGallery(profile_.newModel, {}, oldModel->fingerprint()), query, false);
+        });
+    else
+        guarded(ColumnKind::Raw, "new -> old (raw)", "incompatible comparison: new queries, old vectors, no adapter", [&] {
+            return runColumn(ColumnKind::Raw, oldGallery, *newModel(), query, true);
+        });
     guarded(ColumnKind::Adapted, "new + " + (query.adapter.empty() ? std::string("adapter") : query.adapter) + " -> old",
             "compatible upgrade: old gallery, not re-embedded", [&] {
                 if (query.adapter.empty())
@@ -292,7 +307,13 @@ IndexRunSummary UpgradeSession::index(const IndexRequest& request, const Progres
     // Its own models and workspace handle: a long run holds no session lock.
     Workspace workspace = Workspace::open(dir(), Workspace::Mode::ReadWrite);
     LoadedModels models(dir(), modelOptions_);
-    std::shared_ptr<EmbeddingModel> model = models.model(request.modelSpec, request.adapter);
+    std::string galleryFingerprint;
+    if (workspace.hasGallery(request.run.gallery))
+        galleryFingerprint = GalleryStore::open(galleryFiles(workspace.galleryDir(request.run.gallery)).database,
+                                                GalleryStore::Mode::ReadOnly)
+                                 .settings()
+                                 .modelFingerprint;
+    std::shared_ptr<EmbeddingModel> model = models.forGallery(request.modelSpec, request.adapter, galleryFingerprint);
     IndexRunOptions options = request.run;
     options.modelSpec = recordedModelSpec(request.modelSpec);
     if (modelOptions_.batchSize > 0)

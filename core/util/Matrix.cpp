@@ -39,6 +39,16 @@ Matrix Matrix::selectRows(const std::vector<int64_t>& indices) const
     return out;
 }
 
+Matrix Matrix::leadingColumns(int64_t count) const
+{
+    if (count < 0 || count > cols)
+        throw Error("leadingColumns: " + std::to_string(count) + " of " + std::to_string(cols) + " columns");
+    Matrix out(rows, count);
+    for (int64_t i = 0; i < rows; ++i)
+        std::copy(row(i), row(i) + count, out.row(i));
+    return out;
+}
+
 void normalizeRows(Matrix& m)
 {
     for (int64_t i = 0; i < m.rows; ++i) {

@@ -27,6 +27,8 @@ struct Matrix {
     void appendRows(const Matrix& other);
     // Keeps the given rows, in the given order.
     Matrix selectRows(const std::vector<int64_t>& indices) const;
+    // The first `count` columns of every row (count <= cols).
+    Matrix leadingColumns(int64_t count) const;
 };
 
 // Whether every one of the n values is a finite number (no NaN, no infinity).

@@ -90,6 +90,8 @@ QString shortRole(const ConfigurationResult& c)
     case ConfigurationRole::Backfill: return QStringLiteral("full backfill");
     case ConfigurationRole::Raw: return QStringLiteral("no adapter");
     case ConfigurationRole::GalleryTransform: return QStringLiteral("gallery transform");
+    case ConfigurationRole::Compatible: return QStringLiteral("compatible model");
+    case ConfigurationRole::Compared: return QStringLiteral("its full backfill");
     case ConfigurationRole::Adapter:
     case ConfigurationRole::Other: break;
     }

@@ -85,7 +85,8 @@ QString gainSentence(const CompatibilityEntry& compat)
 
 const ConfigurationResult* headlineConfiguration(const EvaluationOutcome& results)
 {
-    for (ConfigurationRole role : {ConfigurationRole::Adapter, ConfigurationRole::GalleryTransform}) {
+    for (ConfigurationRole role :
+         {ConfigurationRole::Adapter, ConfigurationRole::GalleryTransform, ConfigurationRole::Compatible}) {
         const ConfigurationResult* best = nullptr;
         for (const ConfigurationResult& c : results.configurations) {
             if (c.role != role || !c.comparable)

@@ -22,7 +22,7 @@ namespace {
 std::string commandLine(const CliArgs& args)
 {
     std::string command = "xbt eval";
-    for (const char* key : {"old", "new", "split", "workspace", "adapters", "embeddings", "out", "max-k",
+    for (const char* key : {"old", "new", "compare", "split", "workspace", "adapters", "embeddings", "out", "max-k",
                             "bootstrap", "seed"})
         if (args.has(key))
             command += std::string(" --") + key + " " + args.value(key);
@@ -42,7 +42,7 @@ int run(const CliArgs& args)
         throw UsageError("--bootstrap must be 0 (no intervals) or more");
 
     if (args.has("embeddings")) {
-        for (const char* modelFlag : {"old", "new", "split"})
+        for (const char* modelFlag : {"old", "new", "compare", "split"})
             if (args.has(modelFlag))
                 throw UsageError(std::string("--embeddings replaces --old, --new and --split; drop --") + modelFlag);
         const PrecomputedEmbeddings p = loadPrecomputedEmbeddings(args.value("embeddings"));
@@ -56,6 +56,11 @@ int run(const CliArgs& args)
     EvaluationRequest request;
     request.oldModel = args.required("old");
     request.newModel = args.required("new");
+    if (args.has("compare")) {
+        request.compareModels = parseAdapterList(args.value("compare"));
+        if (request.compareModels.empty())
+            throw UsageError("--compare needs one or more model specs, comma-separated");
+    }
     request.splitDir = args.required("split");
     request.workspaceDir = args.value("workspace");
     request.adapters = args.value("adapters", request.workspaceDir.empty() ? "none" : "all");
@@ -84,11 +89,15 @@ Command makeEvalCommand()
 {
     const std::vector<OptionSpec> specs = oldNewModelOptionSpecs();
     return {"eval",
-            "recall@K of every configuration (old->old, new->new, raw new->old, new+adapter->old, "
-            "new->transformed-old) with bootstrap intervals, the compatibility criterion, G and a report",
-            "xbt eval --old M --new M --split DIR [--workspace WS] [--adapters all|none|NAME,...] --out DIR\n"
+            "recall@K of every configuration (old->old, new->new, raw or compatible new->old, new+adapter->old, "
+            "new->transformed-old, compared models) with bootstrap intervals, the compatibility criterion, G and a "
+            "report",
+            "xbt eval --old M --new M [--compare M,...] --split DIR [--workspace WS] [--adapters all|none|NAME,...] "
+            "--out DIR\n"
             "       xbt eval --embeddings DIR --out DIR",
-            concatSpecs(specs, {{"split", "DIR", "split folder: images plus captions.tsv"},
+            concatSpecs(specs, {{"compare", "M,...", "further new models (e.g. compatible ones): rows <name>->old and "
+                                                     "<name>-><name>, and the cost of compatibility"},
+                                {"split", "DIR", "split folder: images plus captions.tsv"},
                                 {"workspace", "WS", "workspace: caches the split's embeddings, holds the adapters"},
                                 {"adapters", "LIST", "all (default with --workspace), none, or names, comma-separated"},
                                 {"embeddings", "DIR", "embeddings made elsewhere: <space>_img.npy, <space>_txt.npy, "

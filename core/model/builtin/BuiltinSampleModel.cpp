@@ -111,6 +111,12 @@ std::unique_ptr<BuiltinSampleModel> BuiltinSampleModel::load(const std::string& 
         info.preprocess.maxPixels = static_cast<int64_t>(*options.maxPixels) * 1'000'000;
     info.preprocess.applyExifOrientation = options.applyExifOrientation;
     info.preprocess.fastDecode = options.fastDecode;
+    if (const SampleCompatibilityConfig& cc = config.compatibility; cc.enabled() && !cc.oldFingerprint.empty()) {
+        info.compatibleWith.fingerprint = cc.oldFingerprint;
+        info.compatibleWith.name = cc.oldName;
+        info.compatibleWith.dims = cc.oldDims;
+        info.compatibleWith.firstDims = cc.method != "bct";
+    }
     info.fingerprint = hashModuleWeights(*impl.network, config.architectureText() + info.preprocess.canonicalText() +
                                                            impl.tokenizer->fingerprint());
     return model;
