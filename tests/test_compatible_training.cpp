@@ -4,10 +4,13 @@
 // layers stay orthogonal while they learn; a tiny compatible model trains,
 // resumes to the same model, declares which model it is compatible with,
 // and its compatible view lives in that model's space.
+#include "core/data/CaptionedSplit.h"
 #include "core/model/CompatibleView.h"
 #include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/model/builtin/torch/SampleNetworks.h"
 #include "core/model/torch/TorchTensors.h"
+#include "core/pipeline/UpgradeSession.h"
+#include "core/sample/SampleWorldGenerator.h"
 #include "core/sample/SampleVocabulary.h"
 #include "core/train/BaseModelTrainer.h"
 #include "core/train/CompatibilityTargets.h"
@@ -244,6 +247,66 @@ private Q_SLOTS:
         trainCompatible(compatibleConfig("oca"), split.path().toStdString());
         QCOMPARE(BuiltinSampleModel::load(split.path().toStdString(), cpu())->fingerprint(),
                  BuiltinSampleModel::load(whole.path().toStdString(), cpu())->fingerprint());
+    }
+
+    // The model lock lets a compatible model search the old model's gallery
+    // (labelled as such) and add new images to it; an unrelated model of the
+    // same size is still refused.
+    void compatibleModelSearchesAndGrowsTheOldGallery()
+    {
+        QTemporaryDir work;
+        const std::filesystem::path images = work.filePath("images").toStdString();
+        SampleWorldOptions world;
+        world.outDir = images.string();
+        world.split = SampleSplit::Test;
+        world.count = 16;
+        world.seed = 4;
+        generateSampleWorld(world);
+        const CaptionedSplit split = loadCaptionedSplit(images.string());
+        // The last 4 images arrive after the upgrade.
+        const std::filesystem::path later = work.filePath("later").toStdString();
+        std::filesystem::create_directories(later);
+        for (size_t i = 12; i < 16; ++i)
+            std::filesystem::rename(images / split.images[i], later / split.images[i]);
+        const std::string compatible = work.filePath("oca").toStdString();
+        trainCompatible(compatibleConfig("oca"), compatible);
+
+        UpgradeSession session(work.filePath("ws").toStdString(), cpu(), UpgradeSession::Open::CreateIfMissing);
+        IndexRequest index;
+        index.run.root = images.string();
+        index.run.gallery = "old";
+        index.modelSpec = oldDir_;
+        QCOMPARE(session.index(index).added, int64_t(12));
+
+        SearchRequest search;
+        search.gallery = "old";
+        search.text = "a small red circle";
+        search.modelSpec = compatible;
+        search.options.k = 5;
+        const SearchResults r = session.search(search);
+        QCOMPARE(r.hits.size(), size_t(5));
+        QVERIFY(!r.incompatibleComparison);
+        QVERIFY2(QString::fromStdString(r.compatibleQuery).contains("trained compatible with"), r.compatibleQuery.c_str());
+
+        // New images go into the old gallery through the compatible view;
+        // the old model's items stay as they are.
+        for (size_t i = 12; i < 16; ++i)
+            std::filesystem::rename(later / split.images[i], images / split.images[i]);
+        index.modelSpec = compatible;
+        const IndexRunSummary grown = session.index(index);
+        QCOMPARE(grown.added, int64_t(4));
+        QCOMPARE(grown.unchanged, int64_t(12));
+        search.options.k = 16;
+        QCOMPARE(session.search(search).hits.size(), size_t(16));
+
+        // The unrelated reference model (24-d, not compatible) is refused by the lock.
+        search.modelSpec = referenceDir_;
+        try {
+            session.search(search);
+            QFAIL("a model not compatible with the gallery's must be refused");
+        } catch (const Error& e) {
+            QVERIFY2(QString(e.what()).contains("cannot be compared"), e.what());
+        }
     }
 
     // A model of the wrong size for its method is refused, naming the fix.

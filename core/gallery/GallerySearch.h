@@ -53,6 +53,9 @@ struct SearchResults {
     std::string root;
     SearchTarget target = SearchTarget::Images;
     bool incompatibleComparison = false;
+    // Set when the query model is a model trained compatible with the
+    // gallery's (CompatibleView.h): says so, in words.
+    std::string compatibleQuery;
     std::vector<SearchHit> hits;
 };
 

@@ -169,8 +169,13 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
     GallerySearch& s = gallerySearch(request.gallery);
     const std::string spec = request.modelSpec.empty() ? s.settings().modelSpec : request.modelSpec;
     EmbeddingModel& model = *models_->forGallery(spec, request.adapter, s.settings().modelFingerprint);
-    return request.text.empty() ? s.byImage(model, request.imagePath, request.options)
-                                : s.byText(model, request.text, request.options);
+    SearchResults results = request.text.empty() ? s.byImage(model, request.imagePath, request.options)
+                                                 : s.byText(model, request.text, request.options);
+    if (model.info().adapterName == kCompatibleViewName)
+        results.compatibleQuery = model.info().name + " was trained compatible with " + s.settings().modelName +
+                                  ": its queries search this gallery through their " +
+                                  std::to_string(model.embeddingDim()) + " old-comparable dims";
+    return results;
 }
 
 ComparisonColumn UpgradeSession::runColumn(ColumnKind kind, const std::string& gallery, EmbeddingModel& model,
@@ -319,7 +324,16 @@ IndexRunSummary UpgradeSession::index(const IndexRequest& request, const Progres
     if (modelOptions_.batchSize > 0)
         options.batchSize = modelOptions_.batchSize;
     options.decodeThreads = modelOptions_.threads;
-    return GalleryIndexer(workspace, *model, options).run(progress, cancel);
+    IndexRunSummary summary = GalleryIndexer(workspace, *model, options).run(progress, cancel);
+    forgetSearch(request.run.gallery);
+    return summary;
+}
+
+void UpgradeSession::forgetSearch(const std::string& gallery)
+{
+    // Its index in memory predates the run: the next search reopens it.
+    std::lock_guard<std::mutex> lock(mutex_);
+    searches_.erase(gallery);
 }
 
 ImportRunSummary UpgradeSession::importEmbeddings(const ImportRequest& request, const ProgressCallback& progress)
@@ -332,7 +346,9 @@ ImportRunSummary UpgradeSession::importEmbeddings(const ImportRequest& request, 
     if (modelOptions_.batchSize > 0)
         options.batchSize = modelOptions_.batchSize;
     options.decodeThreads = modelOptions_.threads;
-    return importIntoGallery(workspace, *model, options, progress);
+    ImportRunSummary summary = importIntoGallery(workspace, *model, options, progress);
+    forgetSearch(request.run.gallery);
+    return summary;
 }
 
 AdapterTrainResult UpgradeSession::train(AdapterTrainRequest request, const AdapterProgressCallback& progress,

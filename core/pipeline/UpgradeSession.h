@@ -139,6 +139,7 @@ public:
 
 private:
     void loadProfile();
+    void forgetSearch(const std::string& gallery);
     GallerySearch& gallerySearch(const std::string& gallery);
     const CaptionedSplit* evalSplit();
     ComparisonColumn runColumn(ColumnKind kind, const std::string& gallery, EmbeddingModel& model,

@@ -38,6 +38,8 @@ void printJson(const SearchResults& r)
     nlohmann::ordered_json out = {{"gallery", r.gallery}, {"root", escapeInvalidUtf8(r.root)}, {"results", results}};
     if (r.incompatibleComparison)
         out["incompatible_comparison"] = true;
+    if (!r.compatibleQuery.empty())
+        out["compatible_query"] = r.compatibleQuery;
     std::cout << out.dump(2) << "\n";
 }
 
@@ -45,6 +47,8 @@ void printTable(const SearchResults& r)
 {
     if (r.incompatibleComparison)
         std::printf("WARNING: incompatible comparison: the query model is not the gallery's; scores are not meaningful\n");
+    if (!r.compatibleQuery.empty())
+        std::printf("compatible model: %s\n", r.compatibleQuery.c_str());
     std::printf("%4s  %7s  %s\n", "rank", "score", r.target == SearchTarget::Captions ? "caption  [image]" : "path");
     for (const SearchHit& h : r.hits) {
         if (r.target == SearchTarget::Captions)
