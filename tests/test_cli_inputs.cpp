@@ -109,6 +109,31 @@ private Q_SLOTS:
         }
     }
 
+    // Damaged PNGs (a bad chunk CRC, a cut-off file) are reported by xbt in
+    // its own words; libpng's messages never reach stderr.
+    void libpngStaysQuietOnDamagedPngs()
+    {
+        const QString folder = path("damaged");
+        QVERIFY(QDir().mkpath(folder));
+        QFile source(images_ + "/000000.png");
+        QVERIFY(source.open(QIODevice::ReadOnly));
+        const QByteArray png = source.readAll();
+        QByteArray badCrc = png;
+        badCrc[33 - 1] = static_cast<char>(badCrc[33 - 1] ^ 0x5a);  // the IHDR chunk's CRC
+        for (const auto& [name, bytes] : {std::pair<QString, QByteArray>{"crc.png", badCrc},
+                                          std::pair<QString, QByteArray>{"cut.png", png.left(png.size() / 2)},
+                                          std::pair<QString, QByteArray>{"fine.png", png}}) {
+            QFile f(folder + "/" + name);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(bytes);
+        }
+        const CliResult r = runCli({"index", folder, "--model", "sample-old", "--workspace", path("ws-damaged")}, {},
+                                   kQuick);
+        QVERIFY2(r.exitCode == 2, qPrintable(describe(r)));  // two files failed, one indexed
+        QVERIFY2(!r.err.contains("libpng") && !r.out.contains("libpng"), qPrintable(describe(r)));
+        QVERIFY2(r.out.contains("crc.png") || r.err.contains("crc.png"), qPrintable(describe(r)));
+    }
+
     // Settings that would turn every embedding into NaN, or images into
     // 120 GB tensors, are refused before any work, naming the option.
     void impossibleModelSettingsAreRefused()

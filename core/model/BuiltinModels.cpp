@@ -31,6 +31,10 @@ const std::vector<BuiltinModel>& registry()
     static const std::vector<BuiltinModel> models = {
         {"sample-old", [](const ModelOptions& o) { return loadShippedSampleModel("sample-old", o); }},
         {"sample-new", [](const ModelOptions& o) { return loadShippedSampleModel("sample-new", o); }},
+        // sample-new's architecture trained compatible with sample-old (docs/compatibility.md).
+        {"sample-new-bct", [](const ModelOptions& o) { return loadShippedSampleModel("sample-new-bct", o); }},
+        {"sample-new-bt2", [](const ModelOptions& o) { return loadShippedSampleModel("sample-new-bt2", o); }},
+        {"sample-new-oca", [](const ModelOptions& o) { return loadShippedSampleModel("sample-new-oca", o); }},
     };
     return models;
 }
