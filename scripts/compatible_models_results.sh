@@ -13,7 +13,9 @@ OUT=out/compat
 mkdir -p "$OUT"
 [ -f "$OUT/test/captions.tsv" ] || "$XBT" sample generate --out "$OUT/test" --split test --count 1000
 adapters=none
-[ -d "$OUT/ws/adapters" ] && adapters=all
+if [ -d "$OUT/ws/adapters" ] && find "$OUT/ws/adapters" -mindepth 1 -maxdepth 1 -not -name '.*' | grep -q .; then
+  adapters=all
+fi
 "$XBT" eval --old sample-old --new sample-new --compare sample-new-bct,sample-new-bt2,sample-new-oca \
   --split "$OUT/test" --workspace "$OUT/ws" --adapters "$adapters" --threads 1 \
   --out "$OUT/compatible-eval" > "$OUT/compatible-eval.md"

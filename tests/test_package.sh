@@ -88,7 +88,7 @@ expect=(
 for size in 16 32 48 64 128 256; do
   expect+=("./usr/share/icons/hicolor/${size}x${size}/apps/xbt-workbench.png")
 done
-for model in sample-old sample-new; do
+for model in sample-old sample-new sample-new-bct sample-new-bt2 sample-new-oca; do
   for f in sample-model.json vocabulary.txt weights.pt; do
     expect+=("./usr/share/xbt-workbench/samples/$model/$f")
   done
