@@ -255,7 +255,11 @@ Comparison UpgradeSession::compare(const ComparisonQuery& query, const CancelTok
     guarded(ColumnKind::Adapted, "new + " + (query.adapter.empty() ? std::string("adapter") : query.adapter) + " -> old",
             "compatible upgrade: old gallery, not re-embedded", [&] {
                 if (query.adapter.empty())
-                    throw Error("No query adapter in this workspace: train one in the Train tab.");
+                    throw Error("No query adapter between " + profile_.oldModel + " and " + profile_.newModel +
+                                " in this workspace: train one in the Train tab." +
+                                (compatibleNew ? " (The new model was trained compatible with the old one: its own "
+                                                 "column searches the old gallery without one.)"
+                                               : ""));
                 return runColumn(ColumnKind::Adapted, oldGallery, *models_->adapted(newModel(), models_->adapter(query.adapter)),
                                  query, false);
             });
