@@ -81,6 +81,24 @@ private Q_SLOTS:
     // One training run per adapter: a second run of the same name is
     // refused naming the first (it would delete its live checkpoint), while
     // other adapters train meanwhile.
+    // The shipped compatible models say which model they are compatible with.
+    void shippedCompatibleModelsDeclareTheirOldModel()
+    {
+        const CliResult old = runCli({"info", "--model", "sample-old", "--json"});
+        QCOMPARE(old.exitCode, 0);
+        const QByteArray oldFingerprint = QJsonDocument::fromJson(old.out).object()["fingerprint"].toString().toUtf8();
+        QVERIFY(!QJsonDocument::fromJson(old.out).object().contains("compatible_with"));
+        for (const char* model : {"sample-new-bct", "sample-new-bt2", "sample-new-oca"}) {
+            const CliResult r = runCli({"info", "--model", model, "--json"});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            const QJsonObject c = QJsonDocument::fromJson(r.out).object()["compatible_with"].toObject();
+            QCOMPARE(c["name"].toString(), QString("sample-old"));
+            QCOMPARE(c["fingerprint"].toString().toUtf8(), oldFingerprint);
+            QCOMPARE(c["dims"].toInt(), 128);
+            QCOMPARE(c["compares"].toString(), QString(std::string(model) == "sample-new-bct" ? "whole" : "first-dims"));
+        }
+    }
+
     void secondTrainingOfOneAdapterIsRefused()
     {
         const QStringList args = {"train", "--method", "lstsq", "--workspace", ws_, "--old", "sample-old", "--new",

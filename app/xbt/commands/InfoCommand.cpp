@@ -29,8 +29,9 @@ int runInfo(const CliArgs& args)
     const std::unique_ptr<EmbeddingModel> model = loadModel(spec, modelOptionsFrom(args));
     const ModelInfo& info = model->info();
     const PreprocessSettings& p = info.preprocess;
+    const CompatibleWith& compatible = info.compatibleWith;
     if (args.has("json")) {
-        const nlohmann::json j = {
+        nlohmann::json j = {
             {"name", info.name},
             {"kind", info.kind},
             {"source", info.source},
@@ -46,6 +47,11 @@ int runInfo(const CliArgs& args)
             {"torch_threads", torchThreads()},
             {"blas", activeBlasLibrary()},
         };
+        if (compatible.declared())
+            j["compatible_with"] = {{"name", compatible.name},
+                                    {"fingerprint", compatible.fingerprint},
+                                    {"dims", compatible.dims},
+                                    {"compares", compatible.firstDims ? "first-dims" : "whole"}};
         std::cout << j.dump() << "\n";
         return kExitOk;
     }
@@ -61,8 +67,14 @@ int runInfo(const CliArgs& args)
               << (info.mergesPath.empty() ? std::string() : " (merges: " + info.mergesPath + ")") << "\n"
               << "device:           " << info.device << (torchCudaAvailable() ? " (CUDA available)" : " (no CUDA)")
               << "\n"
-              << "fingerprint:      " << info.fingerprint << "\n"
-              << "torch threads:    " << torchThreads() << " (LibTorch " << torchVersion() << ")\n"
+              << "fingerprint:      " << info.fingerprint << "\n";
+    if (compatible.declared())
+        std::cout << "compatible with:  " << compatible.name << " (fingerprint "
+                  << fingerprintPrefix(compatible.fingerprint) << "; "
+                  << (compatible.firstDims ? "its first " + std::to_string(compatible.dims) + " dims, renormalised"
+                                           : std::string("the whole vector"))
+                  << ")\n";
+    std::cout << "torch threads:    " << torchThreads() << " (LibTorch " << torchVersion() << ")\n"
               << "BLAS:             " << activeBlasLibrary() << "\n";
     return kExitOk;
 }
