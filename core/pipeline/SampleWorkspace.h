@@ -4,7 +4,7 @@
 //
 //   WS/data/test/            a generated test split (images + captions.tsv)
 //   WS/data/pairs/           a few image-text pairs for XBT stage 2
-//   WS/data/corpus.txt       a text-only corpus for XBT stage 1
+//   WS/data/corpus/corpus.txt  a text-only corpus for XBT stage 1
 //   WS/data/val/             a validation split: training's recall curves
 //   gallery "sample"         the test split indexed with sample-old (today's gallery)
 //   gallery "sample-new"     the same images indexed with sample-new (the backfill reference)
