@@ -41,12 +41,5 @@ done
   awk -F'\t' '{print "| " $1 " | " $2 " |"}' "$OUT/times.tsv"
 } > "$OUT/results.md"
 
-python3 - "$OUT/results.md" docs/compatibility.md <<'PY'
-import sys
-results = open(sys.argv[1]).read()
-doc = open(sys.argv[2]).read()
-start, end = "<!-- RESULTS -->", "<!-- /RESULTS -->"
-i, j = doc.index(start) + len(start), doc.index(end)
-open(sys.argv[2], "w").write(doc[:i] + "\n" + results + "\n" + doc[j:])
-PY
+python3 scripts/fill_doc_section.py "$OUT/results.md" docs/compatibility.md RESULTS
 echo "wrote docs/compatibility.md and $OUT/eval/"

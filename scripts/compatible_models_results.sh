@@ -36,12 +36,5 @@ fi
   done
 } > "$OUT/compatible-results.md"
 
-python3 - "$OUT/compatible-results.md" docs/compatibility.md <<'PY'
-import sys
-results = open(sys.argv[1]).read()
-doc = open(sys.argv[2]).read()
-start, end = "<!-- COMPATIBLE-RESULTS -->", "<!-- /COMPATIBLE-RESULTS -->"
-i, j = doc.index(start) + len(start), doc.index(end)
-open(sys.argv[2], "w").write(doc[:i] + "\n" + results + "\n" + doc[j:])
-PY
+python3 scripts/fill_doc_section.py "$OUT/compatible-results.md" docs/compatibility.md COMPATIBLE-RESULTS
 echo "wrote docs/compatibility.md and $OUT/compatible-eval/"

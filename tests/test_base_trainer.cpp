@@ -11,6 +11,7 @@
 #include "core/util/FileUtil.h"
 
 #include "TestSupport.h"
+#include "TinySampleRecipe.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -23,30 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SampleModelConfig tinyConfig()
-{
-    SampleModelConfig c;
-    c.name = "tiny";
-    c.embeddingDim = 16;
-    c.image.tower = "cnn-spatial";
-    c.image.resolution = 32;
-    c.image.channels = {8, 16};
-    c.image.blocksPerStage = 0;
-    c.text.tower = "transformer";
-    c.text.width = 16;
-    c.text.layers = 1;
-    c.text.heads = 2;
-    c.text.contextLength = 40;
-    c.data.trainCount = 96;
-    c.data.valCount = 24;
-    c.training.epochs = 4;
-    c.training.batchSize = 16;
-    c.training.learningRate = 3e-3;
-    c.training.warmupSteps = 2;
-    c.training.checkpointEvery = 4;
-    c.training.threads = 2;
-    return c;
-}
+SampleModelConfig tinyConfig() { return test::tinySampleRecipe(); }
 
 }  // namespace
 

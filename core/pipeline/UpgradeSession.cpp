@@ -235,18 +235,19 @@ Comparison UpgradeSession::compare(const ComparisonQuery& query, const CancelTok
     guarded(ColumnKind::Today, "old -> old", "today's system", [&] {
         return runColumn(ColumnKind::Today, oldGallery, *models_->model(profile_.oldModel), query, false);
     });
-    std::shared_ptr<EmbeddingModel> oldModel;
+    // Whether the new model was trained compatible with the old one. A model
+    // that does not load is not: its columns report why.
+    bool compatibleNew = false;
     try {
-        oldModel = models_->model(profile_.oldModel);
+        compatibleNew = !profile_.newModel.empty() &&
+                        isCompatibleWith(newModel()->info(), models_->model(profile_.oldModel)->fingerprint());
     } catch (const std::exception&) {
-        // The today column reports it.
     }
-    const bool compatibleNew = oldModel && !profile_.newModel.empty() &&
-                               isCompatibleWith(newModel()->info(), oldModel->fingerprint());
     if (compatibleNew)
         guarded(ColumnKind::Raw, "new -> old (compatible)", "the new model was trained compatible with the old one", [&] {
             return runColumn(ColumnKind::Raw, oldGallery,
-                             *models_->forGallery(profile_.newModel, {}, oldModel->fingerprint()), query, false);
+                             *models_->forGallery(profile_.newModel, {}, models_->model(profile_.oldModel)->fingerprint()),
+                             query, false);
         });
     else
         guarded(ColumnKind::Raw, "new -> old (raw)", "incompatible comparison: new queries, old vectors, no adapter", [&] {
