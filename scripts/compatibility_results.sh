@@ -19,14 +19,14 @@ gen corpus 20000 corpus.txt --texts-only
 common=(--workspace "$WS" --old sample-old --new sample-new --threads 1 --corpus "$OUT/corpus/corpus.txt"
         --validation "$OUT/val")
 : > "$OUT/times.tsv"
-for method in lstsq procrustes xbt-stage1 xbt fct; do
+for method in lstsq procrustes slerp xbt-stage1 xbt fct; do
   start=$(date +%s.%N)
   "$XBT" train --method "$method" --name "$method" "${common[@]}" --pairs "$OUT/pairs" 2>&1 | tail -n 4
   end=$(date +%s.%N)
   printf '%s\t%.0f\n' "$method" "$(echo "$end - $start" | bc)" >> "$OUT/times.tsv"
 done
 "$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --workspace "$WS" --threads 1 \
-  --adapters lstsq,procrustes,xbt-stage1,xbt,fct --out "$OUT/eval" > "$OUT/eval.md"
+  --adapters lstsq,procrustes,slerp,xbt-stage1,xbt,fct --ceiling --out "$OUT/eval" > "$OUT/eval.md"
 
 {
   echo "Measured by \`bash scripts/compatibility_results.sh\` on $(date -u +%Y-%m-%d), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //') ($(nproc) cores), CPU, 1 torch thread."

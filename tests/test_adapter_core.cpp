@@ -384,6 +384,62 @@ private Q_SLOTS:
         QVERIFY(maxAbsDiff(adapter->mapImages(z), adapter->mapTexts(z)) > 1e-3f);
     }
 
+    // Queries as deployed: a = 0 is exactly today's query (the old model's),
+    // a = 1 the bare adapter, and without the old model the adapter alone.
+    void adaptedModelInterpolatesWithTheOldQuery()
+    {
+        auto newModel = std::make_shared<VectorModel>("new-double", 'b', 24);
+        auto oldModel = std::make_shared<VectorModel>("old-double", 'a', 16);
+        const std::vector<std::string> texts{"a red circle", "two blue squares"};
+        const std::vector<PixelTensor> images{constantImage(8, 0.2f), constantImage(8, 0.7f)};
+        auto withWeights = [&](double textWeight, double imageWeight) {
+            auto adapter = fullAdapter("phi", 17);
+            adapter->mutableInfo().interpolation.texts = {InterpolationKind::Spherical, textWeight};
+            adapter->mutableInfo().interpolation.images = {InterpolationKind::Linear, imageWeight};
+            return std::shared_ptr<const CompatibilityAdapter>(adapter);
+        };
+        const auto today = withWeights(0.0, 0.0);
+        const auto adaptedToday = makeAdaptedModel(newModel, today, {}, oldModel);
+        QCOMPARE(maxAbsDiff(adaptedToday->encodeTexts(texts), oldModel->encodeTexts(texts)), 0.0f);
+        QCOMPARE(maxAbsDiff(adaptedToday->encodeImages(images), oldModel->encodeImages(images)), 0.0f);
+        const auto bare = withWeights(1.0, 1.0);
+        QCOMPARE(maxAbsDiff(makeAdaptedModel(newModel, bare, {}, oldModel)->encodeTexts(texts),
+                            bare->mapTexts(newModel->encodeTexts(texts))),
+                 0.0f);
+        // Halfway: between the two, unit length, and another model (fingerprint).
+        const auto half = withWeights(0.5, 0.5);
+        const auto adaptedHalf = makeAdaptedModel(newModel, half, {}, oldModel);
+        const Matrix q = adaptedHalf->encodeTexts(texts);
+        const Matrix o = oldModel->encodeTexts(texts);
+        const Matrix p = half->mapTexts(newModel->encodeTexts(texts));
+        for (int64_t r = 0; r < q.rows; ++r) {
+            double norm = 0, withOld = 0, withAdapter = 0, oldAdapter = 0;
+            for (int64_t d = 0; d < q.cols; ++d) {
+                norm += q.at(r, d) * q.at(r, d);
+                withOld += q.at(r, d) * o.at(r, d);
+                withAdapter += q.at(r, d) * p.at(r, d);
+                oldAdapter += o.at(r, d) * p.at(r, d);
+            }
+            QVERIFY(std::fabs(norm - 1.0) < 1e-5);
+            QVERIFY(std::fabs(withOld - withAdapter) < 1e-5);  // the arc's midpoint
+            QVERIFY(withOld > oldAdapter);
+        }
+        QVERIFY(adaptedHalf->fingerprint() != makeAdaptedModel(newModel, half, {})->fingerprint());
+        // Without the old model (items put into a gallery) the adapter alone maps.
+        QCOMPARE(maxAbsDiff(makeAdaptedModel(newModel, half, {})->encodeTexts(texts), p), 0.0f);
+        // The old model must be the adapter's.
+        auto otherOld = std::make_shared<VectorModel>("other-old", 'c', 16);
+        VERIFY_CONTAINS(errorOf([&] { makeAdaptedModel(newModel, half, {}, otherOld); }), "old-double");
+        // Stored and read back with the adapter.
+        const AdapterInfo read = AdapterInfo::fromJson(half->info().toJson(), "a.json");
+        QCOMPARE(read.interpolation.texts.weight, 0.5);
+        QVERIFY(read.interpolation.texts.kind == InterpolationKind::Spherical);
+        QVERIFY(read.interpolation.images.kind == InterpolationKind::Linear);
+        nlohmann::json broken = half->info().toJson();
+        broken["interpolation"]["images"]["weight"] = 1.5;
+        VERIFY_CONTAINS(errorOf([&] { AdapterInfo::fromJson(broken, "a.json"); }), "interpolation.images.weight");
+    }
+
     void mismatchedModelsAreRefused()
     {
         const auto adapter = fullAdapter("mismatch", 19);
@@ -498,6 +554,18 @@ private Q_SLOTS:
         const nlohmann::json meta = nlohmann::json::parse(readFileBytes(r.metadataPath));
         QCOMPARE(meta["adapter"]["name"].get<std::string>(), std::string("exported"));
         QVERIFY(meta["image_tower"]["included"].get<bool>());
+        QVERIFY(meta["query_interpolation"].is_null());
+        // An interpolated adapter's export says exactly how to apply it with the old model.
+        auto interpolated = fullAdapter("interpolated", 28);
+        interpolated->mutableInfo().interpolation.texts = {InterpolationKind::Spherical, 0.6};
+        interpolated->mutableInfo().interpolation.images = {InterpolationKind::Linear, 0.4};
+        const ExportResult ri = exportAdapter(*interpolated, path("export"));
+        const nlohmann::json mi = nlohmann::json::parse(readFileBytes(ri.metadataPath));
+        VERIFY_CONTAINS(QString::fromStdString(mi["query_interpolation"]["texts"].get<std::string>()), "sin(0.6");
+        VERIFY_CONTAINS(QString::fromStdString(mi["query_interpolation"]["images"].get<std::string>()),
+                        "normalize((1 - 0.4) * o + 0.4 * p)");
+        QCOMPARE(mi["query_interpolation"]["old_model"]["name"].get<std::string>(), std::string("old-double"));
+        VERIFY_CONTAINS(QString::fromStdString(ri.note), "old model old-double");
 
         // Without a residual MLP the module has no residual weights at all.
         const CompatibilityAdapter linear(makeInfo("linear", ref("o", 'a', 16), ref("n", 'b', 24)),

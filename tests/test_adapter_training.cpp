@@ -126,7 +126,7 @@ private Q_SLOTS:
         e = test::errorOf([&] { trainAdapter(request("xbt", "x", ws, {{"sigma", "large"}})); });
         VERIFY_CONTAINS(e, "a number or \"auto\"");
         e = test::errorOf([&] { trainAdapter(request("bct", "x", ws, {})); });
-        VERIFY_CONTAINS(e, "lstsq, procrustes, xbt-stage1, xbt, fct");
+        VERIFY_CONTAINS(e, "lstsq, procrustes, slerp, xbt-stage1, xbt, fct");
     }
 
     void corpusEmbeddingsAreCachedInTheWorkspace()
@@ -241,9 +241,22 @@ private Q_SLOTS:
         const AdapterTrainResult r = runAdapterTraining(req, {}, {}, probes);
         QCOMPARE(loads, std::vector<std::string>{"new"});
         QCOMPARE(r.info.oldModel.fingerprint, s1.info.oldModel.fingerprint);
-        QCOMPARE(r.info.imageTowerAdaptation, std::string("feature-adapter"));
         QVERIFY(r.info.metrics.contains("validation"));  // old validation embeddings came from the cache
-        QVERIFY(!load(ws, "s2")->featureAdapter().empty());
+        // Stage 2 is kept only when validation does not say it made a
+        // direction worse than stage 1; either way the run says which and why.
+        const json& choice = r.info.metrics.at("stage_choice");
+        if (choice.at("kept") == "stage 2") {
+            QCOMPARE(r.info.imageTowerAdaptation, std::string("feature-adapter"));
+            QVERIFY(!load(ws, "s2")->featureAdapter().empty());
+        } else {
+            QCOMPARE(choice.at("kept").get<std::string>(), std::string("stage 1"));
+            VERIFY_CONTAINS(QString::fromStdString(choice.at("reason").get<std::string>()), "worse than stage 1");
+            QVERIFY(r.info.imageTowerAdaptation.empty());
+            QVERIFY(load(ws, "s2")->featureAdapter().empty());
+        }
+        // The deployed queries' interpolation was chosen on the validation split.
+        QCOMPARE(QString::fromStdString(r.info.interpolation.chosenBy), QStringLiteral("validation"));
+        QVERIFY(r.info.metrics.at("interpolation").contains("tried"));
     }
 
     void interruptedRunResumesToTheSameAdapter()

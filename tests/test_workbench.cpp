@@ -10,6 +10,7 @@
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CompatibilityAdapter.h"
 #include "core/eval/EvaluationResults.h"
+#include "core/eval/UpgradeDecision.h"
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"
 #include "core/gallery/GalleryStore.h"
@@ -361,6 +362,7 @@ private Q_SLOTS:
         MainWindow& w = openWindow();
         QSignalSpy finished(w.evaluate(), &EvaluatePanel::evaluationFinished);
         QSignalSpy failed(w.evaluate(), &EvaluatePanel::evaluationFailed);
+        w.evaluate()->setUpgradePaths(true);
         w.evaluate()->runEvaluation();
         QTRY_VERIFY_WITH_TIMEOUT(finished.count() + failed.count() > 0, 240000);
         QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
@@ -371,6 +373,8 @@ private Q_SLOTS:
         request.modelOptions = cpuOptions();
         request.splitDir = split_;
         request.workspaceDir = ws_;
+        request.options.rerankK = {10, 50};  // "Upgrade paths" on
+        request.backfillCurve = true;
         const EvaluationOutcome expected = runEvaluation(request).outcome;
         QStandardItemModel* table = w.evaluate()->recallTable();
         QCOMPARE(table->rowCount(), static_cast<int>(expected.configurations.size()));
@@ -386,6 +390,30 @@ private Q_SLOTS:
         }
         QVERIFY(compared >= 4);  // old->old, new->new and both adapters
         QVERIFY(w.evaluate()->criterionTable()->rowCount() >= 2);
+        // Negative flips beside recall, the same as the evaluation's; the
+        // flipped queries reach Explore's list; the recommendation is shown.
+        for (int row = 0; row < table->rowCount(); ++row) {
+            const ConfigurationResult* c = expected.findConfiguration(table->item(row, 0)->text().toStdString());
+            if (c->role == ConfigurationRole::Adapter && c->negativeFlips.textToImage)
+                QCOMPARE(table->item(row, 8)->text(),
+                         QString::number(100.0 * c->negativeFlips.textToImage->at1, 'f', 1) + QStringLiteral("%"));
+        }
+        int flipped = 0;
+        for (const ConfigurationResult& c : expected.configurations)
+            if (c.role == ConfigurationRole::Adapter)
+                for (RetrievalDirection d : kRetrievalDirections)
+                    flipped += c.negativeFlips.in(d) ? static_cast<int>(c.negativeFlips.in(d)->flippedAt1.size()) : 0;
+        QCOMPARE(w.explore()->flippedQueryCount(), flipped);
+        QVERIFY(expected.recommendation.decided);
+        // The decision table: its rows, and each row's R@1 the same as the evaluation's.
+        const std::vector<UpgradePathRow> paths = upgradePathRows(expected);
+        QVERIFY(!paths.empty() && expected.find(ConfigurationRole::Rerank));
+        QCOMPARE(w.evaluate()->decisionTable()->rowCount(), static_cast<int>(paths.size()));
+        for (int row = 0; row < w.evaluate()->decisionTable()->rowCount(); ++row)
+            QCOMPARE(w.evaluate()->decisionTable()->item(row, 1)->data(Qt::UserRole).toDouble(),
+                     paths[static_cast<size_t>(row)].t2iR1);
+        QVERIFY(w.evaluate()->recommendationText().contains(QString::fromStdString(expected.recommendation.reason)
+                                                                .toHtmlEscaped()));
         // Kept in the workspace, by a job: every file `xbt eval` writes.
         QVERIFY(latestJobRanOnAWorker(*w.jobs(), QStringLiteral("Keeping the results in the workspace")));
         const QDir kept(QString::fromStdString(WorkspaceLayout(ws_).workbenchResultsDir()));

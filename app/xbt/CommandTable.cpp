@@ -12,6 +12,7 @@ Command makePreprocessCommand();
 Command makeEmbedCommand();
 Command makeBenchEmbedCommand();
 Command makeBenchSearchCommand();
+Command makeBenchQueryCommand();
 Command makeSampleGenerateCommand();
 Command makeTrainBaseCommand();
 Command makeTrainCommand();
@@ -28,7 +29,7 @@ const std::vector<Command>& commandTable()
 {
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
-        makeBenchEmbedCommand(), makeBenchSearchCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
+        makeBenchEmbedCommand(), makeBenchSearchCommand(), makeBenchQueryCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
         makeTrainCommand(), makeAdaptersCommand(), makeEvalCommand(), makeDemoCommand(), makeIndexCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
         makeReportCommand(),
     };

@@ -14,15 +14,20 @@ namespace {
 class AdaptedEmbeddingModel : public EmbeddingModel {
 public:
     AdaptedEmbeddingModel(std::shared_ptr<EmbeddingModel> newModel, std::shared_ptr<const CompatibilityAdapter> adapter,
-                          std::unique_ptr<EmbeddingModel> imageTower)
-        : newModel_(std::move(newModel)), adapter_(std::move(adapter)), imageTower_(std::move(imageTower))
+                          std::unique_ptr<EmbeddingModel> imageTower, std::shared_ptr<EmbeddingModel> oldModel)
+        : newModel_(std::move(newModel)), adapter_(std::move(adapter)), imageTower_(std::move(imageTower)),
+          oldModel_(std::move(oldModel))
     {
         const AdapterInfo& a = adapter_->info();
         info_ = newModel_->info();
         info_.name = info_.name + "+" + a.name;
         info_.embeddingDim = static_cast<int>(adapter_->projection().outputDim());
-        // Another adapter, or the same one retrained, is another model.
-        info_.fingerprint = sha256Hex(newModel_->info().fingerprint + "\n" + adapter_->weightsFingerprint());
+        // Another adapter, or the same one retrained, is another model; so
+        // is the same adapter with its queries interpolated.
+        std::string identity = newModel_->info().fingerprint + "\n" + adapter_->weightsFingerprint();
+        if (oldModel_)
+            identity += "\n" + a.interpolation.toJson().dump();
+        info_.fingerprint = sha256Hex(identity);
         info_.adapterTarget = a.oldModel.fingerprint;
         info_.adapterName = a.name;
     }
@@ -32,12 +37,18 @@ public:
     Matrix encodeImages(const std::vector<PixelTensor>& images) override
     {
         EmbeddingModel& tower = imageTower_ ? *imageTower_ : *newModel_;
-        return adapter_->mapImages(tower.encodeImages(images));
+        Matrix mapped = adapter_->mapImages(tower.encodeImages(images));
+        if (!oldModel_ || !adapter_->info().interpolation.images.usesOld())
+            return mapped;
+        return adapter_->interpolateImages(oldModel_->encodeImages(images), mapped);
     }
 
     Matrix encodeTexts(const std::vector<std::string>& texts) override
     {
-        return adapter_->mapTexts(newModel_->encodeTexts(texts));
+        Matrix mapped = adapter_->mapTexts(newModel_->encodeTexts(texts));
+        if (!oldModel_ || !adapter_->info().interpolation.texts.usesOld())
+            return mapped;
+        return adapter_->interpolateTexts(oldModel_->encodeTexts(texts), mapped);
     }
 
     const TextTokenizer& tokenizer() const override { return newModel_->tokenizer(); }
@@ -46,6 +57,7 @@ private:
     std::shared_ptr<EmbeddingModel> newModel_;
     std::shared_ptr<const CompatibilityAdapter> adapter_;
     std::unique_ptr<EmbeddingModel> imageTower_;  // LoRA: the new model with the deltas merged
+    std::shared_ptr<EmbeddingModel> oldModel_;    // interpolated queries: today's encoders
     ModelInfo info_;
 };
 
@@ -73,7 +85,8 @@ std::unique_ptr<BuiltinSampleModel> loadLoraImageTower(const ModelInfo& newModel
 
 std::unique_ptr<EmbeddingModel> makeAdaptedModel(std::shared_ptr<EmbeddingModel> newModel,
                                                  std::shared_ptr<const CompatibilityAdapter> adapter,
-                                                 const ModelOptions& options)
+                                                 const ModelOptions& options,
+                                                 std::shared_ptr<EmbeddingModel> oldModel)
 {
     if (!newModel || !adapter)
         throw Error("makeAdaptedModel: no model or no adapter given (internal error)");
@@ -83,12 +96,17 @@ std::unique_ptr<EmbeddingModel> makeAdaptedModel(std::shared_ptr<EmbeddingModel>
                     ") is a gallery transform: it moves stored " + a.oldModel.name + " embeddings into the space of " +
                     a.newModel.name + " and cannot turn " + a.newModel.name +
                     " into a model of the old space; apply it to the gallery instead, or use a query adapter "
-                    "(lstsq, procrustes, xbt)");
+                    "(lstsq, procrustes, slerp, xbt)");
     adapter->checkNewModel(newModel->info());
+    if (oldModel)
+        adapter->checkOldModel(oldModel->info());
+    if (!a.interpolation.active())
+        oldModel.reset();  // not needed: the adapter alone is the query
     std::unique_ptr<EmbeddingModel> imageTower;
     if (!adapter->mapsImageEmbeddings())
         imageTower = loadLoraImageTower(newModel->info(), *adapter, options);
-    return std::make_unique<AdaptedEmbeddingModel>(std::move(newModel), std::move(adapter), std::move(imageTower));
+    return std::make_unique<AdaptedEmbeddingModel>(std::move(newModel), std::move(adapter), std::move(imageTower),
+                                                   std::move(oldModel));
 }
 
 }  // namespace xbt

@@ -180,10 +180,35 @@ ExportResult exportAdapter(const CompatibilityAdapter& adapter, const std::strin
                       " embeddings into the space of " + info.newModel.name + " (transform_gallery).";
     }
 
+    json interpolation = nullptr;
+    if (info.kind == AdapterKind::Query && info.interpolation.active()) {
+        // The module maps with phi alone; the deployed query also needs the
+        // old model's embedding of the same query, which the user runs.
+        const auto formula = [](const InterpolationSide& side) {
+            const std::string a = json(side.weight).dump();
+            if (side.weight >= 1.0)
+                return std::string("q = phi (the module's output alone)");
+            if (side.kind == InterpolationKind::Linear)
+                return "q = normalize((1 - " + a + ") * o + " + a + " * p)";
+            return "q = sin((1 - " + a + ") * t) / sin(t) * o + sin(" + a + " * t) / sin(t) * p, t = acos(o . p) "
+                   "(o when o = p)";
+        };
+        interpolation = {{"old_model", {{"name", info.oldModel.name},
+                                        {"fingerprint", info.oldModel.fingerprint},
+                                        {"spec", info.oldModel.spec}}},
+                         {"texts", formula(info.interpolation.texts)},
+                         {"images", formula(info.interpolation.images)},
+                         {"where", "o: the OLD model's unit embedding of the same query; p: the module's output "
+                                   "(forward_text / forward_image) for the new model's embedding"}};
+        result.note += " As deployed, each query is also embedded by the old model " + info.oldModel.name +
+                       " and interpolated with it (" + info.interpolation.describe() +
+                       "): see query_interpolation in " + info.name + ".json for the exact formula.";
+    }
     const json metadata = {{"adapter", info.toJson()},
                            {"torchscript", info.name + ".pt"},
                            {"methods", methodDescriptions(adapter)},
                            {"image_tower", imageTower},
+                           {"query_interpolation", interpolation},
                            {"weights_sha256", adapter.weightsFingerprint()},
                            {"note", result.note}};
     const std::string metadataText = metadata.dump(2) + "\n";

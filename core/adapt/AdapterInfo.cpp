@@ -134,6 +134,7 @@ json AdapterInfo::toJson() const
             {"old_model", modelRefJson(oldModel)},
             {"new_model", modelRefJson(newModel)},
             {"image_tower_adaptation", imageTowerAdaptation},
+            {"interpolation", interpolation.toJson()},
             {"config", config},
             {"data", data},
             {"metrics", metrics},
@@ -168,6 +169,8 @@ AdapterInfo AdapterInfo::fromJson(const json& j, const std::string& source)
         info.imageTowerAdaptation != "feature-adapter")
         r.fail("image_tower_adaptation", "is '" + info.imageTowerAdaptation +
                                              "'; expected \"\", \"lora\" or \"feature-adapter\"");
+    if (j.contains("interpolation") && !j["interpolation"].is_null())
+        info.interpolation = QueryInterpolation::fromJson(j["interpolation"], source);
     info.config = r.object("config");
     info.data = r.object("data");
     info.metrics = r.object("metrics");
@@ -196,14 +199,36 @@ AdapterValidationHeadline validationHeadline(const AdapterInfo& info)
     };
     h.t2iR1 = r1("T2I");
     h.i2tR1 = r1("I2T");
-    if (criterion.contains("verdicts"))
-        for (const char* direction : {"T2I", "I2T"})
-            for (const char* k : {"R@1", "R@5", "R@10"})
-                if (criterion["verdicts"].contains(direction) && criterion["verdicts"][direction].contains(k))
-                    h.verdicts += std::string(h.verdicts.empty() ? "" : ", ") + direction + " " + k + " " +
-                                  criterion["verdicts"][direction][k].get<std::string>();
+    const nlohmann::json today = v["configurations"].value("old->old", nlohmann::json::object());
+    const auto append = [](std::string& list, const std::string& item) { list += (list.empty() ? "" : ", ") + item; };
+    for (const char* direction : {"T2I", "I2T"})
+        for (const char* k : {"R@1", "R@5", "R@10"}) {
+            const std::string where = std::string(direction) + " " + k;
+            if (criterion.contains("verdicts") && criterion["verdicts"].contains(direction) &&
+                criterion["verdicts"][direction].contains(k)) {
+                const std::string verdict = criterion["verdicts"][direction][k].get<std::string>();
+                append(h.verdicts, where + " " + verdict);
+                if (verdict == "within noise")
+                    append(h.overlaps, where);
+            }
+            if (config.contains(direction) && today.contains(direction) &&
+                !(config[direction].value(k, 0.0) > today[direction].value(k, 0.0)))
+                append(h.notAbove, where);
+        }
     h.available = true;
     return h;
+}
+
+std::string criterionSentence(const AdapterValidationHeadline& h)
+{
+    if (!h.available)
+        return "no validation split: not judged";
+    std::string s = h.criterionMet ? "compatibility criterion met: above today's at R@1, R@5 and R@10 in both directions"
+                                   : "compatibility criterion not met" +
+                                         (h.notAbove.empty() ? std::string() : ": not above today's at " + h.notAbove);
+    if (!h.overlaps.empty())
+        s += " (the 95% intervals overlap today's at " + h.overlaps + ")";
+    return s;
 }
 
 }  // namespace xbt

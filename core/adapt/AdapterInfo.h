@@ -3,6 +3,8 @@
 // (by name and fingerprint, so a mismatched pair is refused), how it was
 // trained, and its metrics when it was saved. Stored as WS/adapters/NAME/adapter.json.
 
+#include "core/adapt/QueryInterpolation.h"
+
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -36,6 +38,9 @@ struct AdapterInfo {
     // (LoRA deltas merged into a built-in model's image tower) or
     // "feature-adapter" (a residual adapter on the new image embedding).
     std::string imageTowerAdaptation;
+    // Query adapters: how a query is interpolated with the old model's own
+    // embedding of it (QueryInterpolation.h). Off (weights 1) by default.
+    QueryInterpolation interpolation;
     nlohmann::json config = nlohmann::json::object();   // every setting used, defaults included
     nlohmann::json data = nlohmann::json::object();     // counts: corpus sentences, pairs, ...
     nlohmann::json metrics = nlohmann::json::object();  // validation recall etc. at save time
@@ -62,7 +67,12 @@ struct AdapterValidationHeadline {
     double i2tR1 = 0.0;
     bool criterionMet = false;
     std::string verdicts;       // "T2I R@1 pass, ..." for display
+    std::string notAbove;       // "I2T R@1, I2T R@5": where it is not above today's (point estimates)
+    std::string overlaps;       // where its interval overlaps today's ("within noise")
 };
 AdapterValidationHeadline validationHeadline(const AdapterInfo& info);
+// One sentence on the criterion, the same words everywhere: "met" only when
+// every direction and K is above today's; says where intervals overlap.
+std::string criterionSentence(const AdapterValidationHeadline& h);
 
 }  // namespace xbt

@@ -213,6 +213,18 @@ void CompatibilityAdapter::checkModels(const ModelInfo& oldModel, const ModelInf
     checkNewModel(newModel);
 }
 
+Matrix CompatibilityAdapter::interpolateTexts(const Matrix& oldTexts, const Matrix& mappedTexts) const
+{
+    const InterpolationSide& q = info_.interpolation.texts;
+    return q.usesOld() ? interpolateRows(oldTexts, mappedTexts, q.weight, q.kind) : mappedTexts;
+}
+
+Matrix CompatibilityAdapter::interpolateImages(const Matrix& oldImages, const Matrix& mappedImages) const
+{
+    const InterpolationSide& q = info_.interpolation.images;
+    return q.usesOld() ? interpolateRows(oldImages, mappedImages, q.weight, q.kind) : mappedImages;
+}
+
 std::string CompatibilityAdapter::weightsFingerprint() const
 {
     Sha256 h;

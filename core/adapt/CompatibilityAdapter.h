@@ -71,6 +71,12 @@ public:
     // adapted image tower (makeAdaptedModel does this).
     Matrix mapTexts(const Matrix& newTexts) const;
     Matrix mapImages(const Matrix& newImages) const;
+    // Query adapters: the queries as deployed, each mapped query interpolated
+    // with the old model's embedding of the same query by the stored weight
+    // of its direction (QueryInterpolation.h). `old*` may be empty when that
+    // direction's weight is 1 (then the mapped queries are returned as is).
+    Matrix interpolateTexts(const Matrix& oldTexts, const Matrix& mappedTexts) const;
+    Matrix interpolateImages(const Matrix& oldImages, const Matrix& mappedImages) const;
     // Gallery transforms: h(x) for stored old embeddings.
     Matrix transformGallery(const Matrix& oldEmbeddings) const;
 
@@ -110,9 +116,14 @@ private:
 // For LoRA adapters the new model must be a built-in model folder; its image
 // tower is reloaded with the deltas merged. `newModel` is shared, unchanged.
 // Gallery transforms are refused, as is a new model other than the adapter's.
+// With `oldModel` (the adapter's old model, checked by fingerprint) queries
+// are interpolated with the old model's as the adapter stores it; without
+// one, the adapter alone maps them (a = 1), as for images put into a gallery.
+// An adapter that interpolates and gets no old model is used alone.
 std::unique_ptr<EmbeddingModel> makeAdaptedModel(std::shared_ptr<EmbeddingModel> newModel,
                                                  std::shared_ptr<const CompatibilityAdapter> adapter,
-                                                 const ModelOptions& options);
+                                                 const ModelOptions& options,
+                                                 std::shared_ptr<EmbeddingModel> oldModel = nullptr);
 
 // LoRA adapters: the built-in new model (its folder is newModel.source) with
 // the adapter's deltas merged into its weights. Throws xbt::Error for a new

@@ -14,6 +14,8 @@ const char* roleName(ConfigurationRole role)
     case ConfigurationRole::GalleryTransform: return "gallery-transform";
     case ConfigurationRole::Compatible: return "compatible";
     case ConfigurationRole::Compared: return "compared";
+    case ConfigurationRole::Ceiling: return "ceiling";
+    case ConfigurationRole::Rerank: return "rerank";
     case ConfigurationRole::Other: return "other";
     }
     return "other";
@@ -54,6 +56,10 @@ std::string roleDescription(const ConfigurationResult& c)
     case ConfigurationRole::GalleryTransform: return "gallery transform '" + c.adapter + "'";
     case ConfigurationRole::Compatible: return "the compatible model '" + c.adapter + "'";
     case ConfigurationRole::Compared: return "compared model '" + c.querySpace + "', full backfill";
+    case ConfigurationRole::Ceiling:
+        return "diagnostic ceiling, not a method: a query map fitted on this split's own pairs";
+    case ConfigurationRole::Rerank:
+        return "adapter '" + c.adapter + "', its top " + std::to_string(c.rerankK) + " re-scored by the new model";
     case ConfigurationRole::Other: break;
     }
     return roleName(c.role);

@@ -7,6 +7,7 @@
 
 #include "core/data/CaptionedSplit.h"
 #include "core/eval/Bootstrap.h"
+#include "core/eval/NegativeFlips.h"
 #include "core/eval/RetrievalRecall.h"
 #include "core/util/Matrix.h"
 
@@ -25,7 +26,8 @@ enum class SpaceKind {
     New,               // the new model
     QueryAdapter,      // the new model through a query adapter (lives in the old space)
     GalleryTransform,  // the old gallery moved to the new space by a transform
-    Compared           // a further new model (xbt eval --compare)
+    Compared,          // a further new model (xbt eval --compare)
+    Ceiling            // diagnostic: new queries mapped by a fit on the evaluated split itself (CeilingFit.h)
 };
 
 struct EmbeddingSpace {
@@ -55,9 +57,12 @@ enum class ConfigurationRole {
     GalleryTransform,  // new -> old gallery moved to the new space
     Compatible,        // a model trained compatible with the old one -> old
     Compared,          // a further new model against its own gallery (--compare)
+    Ceiling,           // diagnostic, never a method: the most a query map could take (xbt eval --ceiling)
+    Rerank,            // an adapter's top K re-scored by the new model (xbt eval --rerank K)
     Other
 };
-// "today", "backfill", "raw", "adapter", "gallery-transform", "compatible", "compared", "other"
+// "today", "backfill", "raw", "adapter", "gallery-transform", "compatible", "compared", "ceiling", "rerank",
+// "other"
 const char* roleName(ConfigurationRole role);
 
 // The part of a compatible model's space that compares with its old model's:
@@ -83,6 +88,14 @@ struct ConfigurationResult {
     RecallSummary imageToText;
     std::map<std::string, RecallSummary> textToImageByCategory;
     std::map<std::string, RecallSummary> imageToTextByCategory;
+    // Against today's system (old->old), per direction; set by evaluateSpaces.
+    NegativeFlips negativeFlips;
+    // Rerank: K, and the images re-embedded: per query (K, text-to-image;
+    // image-to-text re-embeds captions, which are texts) and in all (each
+    // distinct candidate once, when re-embeddings are kept for reuse).
+    int rerankK = 0;
+    int64_t imagesPerQuery = 0;
+    int64_t imagesOnce = 0;
     // R@1 + R@5 + R@10 of both directions, in percent (the usual RSUM).
     double rsum() const;
 

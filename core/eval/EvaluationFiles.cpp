@@ -1,6 +1,7 @@
 #include "core/eval/EvaluationFiles.h"
 
 #include "core/eval/EvaluationJson.h"
+#include "core/eval/UpgradeDecision.h"
 #include "core/util/FileUtil.h"
 
 #include <algorithm>
@@ -53,7 +54,8 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
     md << "|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const ConfigurationResult& r : o.configurations) {
         md << "| `" << r.name << "`" << (r.role == ConfigurationRole::Raw && r.comparable ? " (raw, incompatible)" : "")
-           << (r.role == ConfigurationRole::Compatible ? " (compatible model)" : "");
+           << (r.role == ConfigurationRole::Compatible ? " (compatible model)" : "")
+           << (r.role == ConfigurationRole::Ceiling ? " (diagnostic ceiling, not a method)" : "");
         if (!r.comparable) {
             md << " | not comparable | | | | | | |\n";
             continue;
@@ -73,8 +75,10 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
     if (!o.compatibility.empty()) {
         md << "\nCompatibility criterion (M(adapted) > M(old->old); \"within noise\" when the intervals overlap) and "
               "gain recovery G = (adapted - old->old) / (new->new - old->old):\n\n";
-        md << "| configuration | T2I R@1 | T2I R@5 | T2I R@10 | I2T R@1 | I2T R@5 | I2T R@10 | G T2I R@1 | G I2T R@1 |\n";
-        md << "|---|---|---|---|---|---|---|---:|---:|\n";
+        const bool ceiling = o.find(ConfigurationRole::Ceiling) != nullptr;
+        md << "| configuration | T2I R@1 | T2I R@5 | T2I R@10 | I2T R@1 | I2T R@5 | I2T R@10 | G T2I R@1 | G I2T R@1 |"
+           << (ceiling ? " G_ceiling T2I R@1 | G_ceiling I2T R@1 |" : "") << "\n";
+        md << "|---|---|---|---|---|---|---|---:|---:|" << (ceiling ? "---:|---:|" : "") << "\n";
         for (const CompatibilityEntry& e : o.compatibility) {
             const auto verdicts = [](const CompatibilityDirection& d) {
                 if (!d.available)
@@ -82,9 +86,18 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
                 return std::string(" | ") + verdictName(d.r1) + " | " + verdictName(d.r5) + " | " + verdictName(d.r10);
             };
             md << "| `" << e.configuration << "`" << verdicts(e.textToImage) << verdicts(e.imageToText) << " | "
-               << gText(e.textToImage.g1) << " | " << gText(e.imageToText.g1) << " |\n";
+               << gText(e.textToImage.g1) << " | " << gText(e.imageToText.g1) << " |";
+            if (ceiling)
+                md << " " << gText(e.textToImage.gc1) << " | " << gText(e.imageToText.gc1) << " |";
+            md << "\n";
         }
+        if (ceiling)
+            md << "\nG_ceiling = (adapted - old->old) / (ceiling - old->old): the share of what a query map could "
+                  "take from this old gallery (the ceiling is fitted on the evaluated pairs themselves: a diagnostic).\n";
     }
+    md << negativeFlipsMarkdown(o);
+    md << backfillCurveMarkdown(o);
+    md << decisionTableMarkdown(o);
     md << compatibilityCostMarkdown(o);
     if (!o.matrix.rows.empty()) {
         md << "\nCompatibility matrix, R@1 % (T2I / I2T; rows: query space, columns: gallery space; n/c: not "
@@ -107,18 +120,22 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
     }
     if (!o.categories.empty()) {
         md << "\nPer category (R@1, %; an image's category is its captions'):\n\n| category |";
+        // Re-rankings are measured overall only.
+        const auto shown = [](const ConfigurationResult& r) {
+            return r.comparable && r.role != ConfigurationRole::Rerank;
+        };
         for (const ConfigurationResult& r : o.configurations)
-            if (r.comparable)
+            if (shown(r))
                 md << " `" << r.name << "` T2I | `" << r.name << "` I2T |";
         md << "\n|---|";
         for (const ConfigurationResult& r : o.configurations)
-            if (r.comparable)
+            if (shown(r))
                 md << "---:|---:|";
         md << "\n";
         for (const std::string& c : o.categories) {
             md << "| " << c << " |";
             for (const ConfigurationResult& r : o.configurations) {
-                if (!r.comparable)
+                if (!shown(r))
                     continue;
                 const auto t = r.textToImageByCategory.find(c);
                 const auto i = r.imageToTextByCategory.find(c);
@@ -133,6 +150,75 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
            << fixed(o.backfill.seconds, "%.1f") << " s at the new model's measured " << fixed(o.backfill.imagesPerSecond, "%.1f")
            << " images/s; 10 million images would take " << fixed(1e7 / o.backfill.imagesPerSecond / 3600.0, "%.1f")
            << " h).\n";
+    if (o.recommendation.decided)
+        md << "\n**Recommendation** (decided on validation, never on this split): " << o.recommendation.reason << ".\n";
+    return md.str();
+}
+
+std::string negativeFlipsMarkdown(const EvaluationOutcome& o)
+{
+    std::ostringstream md;
+    for (const ConfigurationResult& r : o.configurations) {
+        if (!r.comparable || r.role == ConfigurationRole::Today ||
+            (!r.negativeFlips.textToImage && !r.negativeFlips.imageToText))
+            continue;
+        if (md.tellp() == 0)
+            md << "\nNegative flips: queries today's system (old->old) answers right within K that the configuration "
+                  "answers wrong, % of all queries (lower is better):\n\n"
+               << "| configuration | T2I @1 | T2I @10 | I2T @1 | I2T @10 |\n|---|---:|---:|---:|---:|\n";
+        const auto cells = [](const std::optional<DirectionFlips>& f) {
+            return f ? " " + pct(f->at1) + " | " + pct(f->at10) + " |" : std::string(" – | – |");
+        };
+        md << "| `" << r.name << "` |" << cells(r.negativeFlips.textToImage) << cells(r.negativeFlips.imageToText)
+           << "\n";
+    }
+    return md.str();
+}
+
+std::string backfillCurveMarkdown(const EvaluationOutcome& o)
+{
+    const BackfillCurve& c = o.backfillCurve;
+    if (c.empty())
+        return {};
+    std::ostringstream md;
+    md << "\nBackfill curve: R@1 % (T2I / I2T) with a fraction of the gallery's images re-embedded by the new model; "
+          "backfilled items are scored in the new space, the rest through adapter `"
+       << c.adapter << "`; raw: the two kinds of cosine compared as they are"
+       << (c.calibration.empty() ? std::string()
+                                 : "; calibrated: each space's cosine mapped to a relevance logit fitted on `" +
+                                       c.calibration + "` (validation)")
+       << ":\n\n| order | mix |";
+    for (const BackfillPoint& p : c.series.front().points)
+        md << " " << fixed(100.0 * p.fraction, "%.0f") << "% |";
+    md << "\n|---|---|";
+    for (size_t i = 0; i < c.series.front().points.size(); ++i)
+        md << "---:|";
+    md << "\n";
+    for (const BackfillSeries& s : c.series) {
+        md << "| " << s.order << " | " << s.mix << " |";
+        for (const BackfillPoint& p : s.points)
+            md << " " << pct(p.textToImage.r1) << " / " << pct(p.imageToText.r1) << " |";
+        md << "\n";
+    }
+    return md.str();
+}
+
+std::string decisionTableMarkdown(const EvaluationOutcome& o)
+{
+    const std::vector<UpgradePathRow> rows = upgradePathRows(o);
+    if (rows.empty())
+        return {};
+    const double rate = o.backfill.imagesPerSecond;
+    std::ostringstream md;
+    md << "\nUpgrade paths (R@1 %, negative flips at R@1 %; re-embedding time at the new model's measured "
+       << (rate > 0 ? fixed(rate, "%.1f") + " images/s" : std::string("rate (not measured)"))
+       << "; \"10M\": the same share of a 10-million-image gallery):\n\n"
+       << "| path | T2I R@1 | I2T R@1 | flips T2I | flips I2T | images re-embedded once | per query | time once | time "
+          "once, 10M | time per query |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (const UpgradePathRow& r : rows)
+        md << "| " << r.path << " | " << pct(r.t2iR1) << " | " << pct(r.i2tR1) << " | " << r.flipsT2I << " | "
+           << r.flipsI2T << " | " << r.imagesOnce << " | " << r.imagesPerQuery << " | " << r.timeOnce << " | "
+           << r.time10M << " | " << r.timePerQuery << " |\n";
     return md.str();
 }
 

@@ -17,6 +17,16 @@ std::string evaluationMarkdown(const EvaluationOutcome& outcome);
 // was trained compatible with the old one, on its own gallery, against the
 // independently trained new model's new->new (empty when there is none).
 std::string compatibilityCostMarkdown(const EvaluationOutcome& outcome);
+// The negative-flips table of results.md: per configuration, the share of
+// queries old->old answers right within K=1 / 10 that it answers wrong.
+std::string negativeFlipsMarkdown(const EvaluationOutcome& outcome);
+// The backfill curve (R@1 per order, mix and fraction; empty without one).
+std::string backfillCurveMarkdown(const EvaluationOutcome& outcome);
+// The upgrade decision table: one row per path (today, each adapter, each
+// re-ranking, partial backfills, full re-index, compatible models) with R@1,
+// negative flips and what it re-embeds, once and per query, and how long
+// that takes at the measured rate.
+std::string decisionTableMarkdown(const EvaluationOutcome& outcome);
 // One row per configuration, direction and K.
 std::string evaluationRecallCsv(const EvaluationOutcome& outcome);
 

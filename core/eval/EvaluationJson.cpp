@@ -11,12 +11,13 @@ using nlohmann::json;
 
 namespace {
 
-const SpaceKind kSpaceKinds[] = {SpaceKind::Old, SpaceKind::New, SpaceKind::QueryAdapter, SpaceKind::GalleryTransform,
-                                 SpaceKind::Compared};
+const SpaceKind kSpaceKinds[] = {SpaceKind::Old,      SpaceKind::New,     SpaceKind::QueryAdapter,
+                                 SpaceKind::GalleryTransform, SpaceKind::Compared, SpaceKind::Ceiling};
 const ConfigurationRole kRoles[] = {ConfigurationRole::Today,   ConfigurationRole::Backfill,
                                     ConfigurationRole::Raw,     ConfigurationRole::Adapter,
                                     ConfigurationRole::GalleryTransform, ConfigurationRole::Compatible,
-                                    ConfigurationRole::Compared, ConfigurationRole::Other};
+                                    ConfigurationRole::Compared, ConfigurationRole::Ceiling, ConfigurationRole::Rerank,
+                                    ConfigurationRole::Other};
 const CriterionVerdict kVerdicts[] = {CriterionVerdict::Pass, CriterionVerdict::Fail, CriterionVerdict::WithinNoise};
 
 const char* kindName(SpaceKind k)
@@ -27,6 +28,7 @@ const char* kindName(SpaceKind k)
     case SpaceKind::QueryAdapter: return "query-adapter";
     case SpaceKind::GalleryTransform: return "gallery-transform";
     case SpaceKind::Compared: return "compared";
+    case SpaceKind::Ceiling: return "ceiling";
     }
     return "?";
 }
@@ -52,8 +54,42 @@ json directionJson(const CompatibilityDirection& d)
 {
     if (!d.available)
         return nullptr;
-    return {{"criterion", {{"R@1", verdictName(d.r1)}, {"R@5", verdictName(d.r5)}, {"R@10", verdictName(d.r10)}}},
-            {"gain_recovery", {{"R@1", optionalJson(d.g1)}, {"R@5", optionalJson(d.g5)}, {"R@10", optionalJson(d.g10)}}}};
+    json j = {{"criterion", {{"R@1", verdictName(d.r1)}, {"R@5", verdictName(d.r5)}, {"R@10", verdictName(d.r10)}}},
+              {"gain_recovery", {{"R@1", optionalJson(d.g1)}, {"R@5", optionalJson(d.g5)}, {"R@10", optionalJson(d.g10)}}}};
+    if (d.gc1 || d.gc5 || d.gc10)
+        j["gain_recovery_ceiling"] = {{"R@1", optionalJson(d.gc1)}, {"R@5", optionalJson(d.gc5)}, {"R@10", optionalJson(d.gc10)}};
+    return j;
+}
+
+json recallPointJson(const RecallSummary& s)
+{
+    return {{"R@1", s.r1}, {"R@5", s.r5}, {"R@10", s.r10},
+            {"ci95", {{"R@1", intervalJson(s.ci1)}, {"R@5", intervalJson(s.ci5)}, {"R@10", intervalJson(s.ci10)}}}};
+}
+
+json backfillCurveJson(const BackfillCurve& c)
+{
+    if (c.empty())
+        return nullptr;
+    json series = json::array();
+    for (const BackfillSeries& s : c.series) {
+        json points = json::array();
+        for (const BackfillPoint& p : s.points)
+            points.push_back({{"fraction", p.fraction},
+                              {"text_to_image", recallPointJson(p.textToImage)},
+                              {"image_to_text", recallPointJson(p.imageToText)}});
+        series.push_back({{"order", s.order}, {"mix", s.mix}, {"points", points}});
+    }
+    return {{"adapter", c.adapter}, {"calibration_fitted_on", c.calibration}, {"series", series}};
+}
+
+json flipsJson(const NegativeFlips& f)
+{
+    json j = json::object();
+    for (RetrievalDirection d : kRetrievalDirections)
+        if (const std::optional<DirectionFlips>& x = f.in(d))
+            j[directionKey(d)] = {{"R@1", x->at1}, {"R@10", x->at10}, {"flipped_at_1", x->flippedAt1}};
+    return j;
 }
 
 json matrixJson(const std::vector<std::vector<std::optional<double>>>& cells)
@@ -263,6 +299,17 @@ ConfigurationResult configurationFrom(const Fields& f)
     c.hasImageToText = readDirection(f, RetrievalDirection::ImageToText, c.imageToText, &c.recall.imageToText.curve);
     if (c.comparable && !c.hasTextToImage && !c.hasImageToText)
         f.fail("text_to_image", "present for a comparable configuration");
+    if (const std::optional<Fields> rerank = f.object("rerank")) {
+        c.rerankK = static_cast<int>(rerank->integer("k").value_or(0));
+        c.imagesPerQuery = rerank->integer("images_per_query").value_or(0);
+        c.imagesOnce = rerank->integer("images_once").value_or(0);
+    }
+    if (const std::optional<Fields> flips = f.object("negative_flips"))
+        for (RetrievalDirection d : kRetrievalDirections)
+            if (const std::optional<Fields> x = flips->object(directionKey(d)))
+                (d == RetrievalDirection::TextToImage ? c.negativeFlips.textToImage : c.negativeFlips.imageToText) =
+                    DirectionFlips{x->number("R@1").value_or(0.0), x->number("R@10").value_or(0.0),
+                                   x->strings("flipped_at_1")};
     if (const std::optional<Fields> categories = f.object("per_category"))
         for (const auto& item : categories->value().items()) {
             const std::optional<Fields> category = categories->object(item.key());
@@ -292,10 +339,16 @@ CompatibilityDirection compatibilityDirectionFrom(const Fields& f)
     } reported[] = {{"R@1", &CompatibilityDirection::r1, &CompatibilityDirection::g1},
                     {"R@5", &CompatibilityDirection::r5, &CompatibilityDirection::g5},
                     {"R@10", &CompatibilityDirection::r10, &CompatibilityDirection::g10}};
+    const std::optional<Fields> ceiling = f.object("gain_recovery_ceiling");
     for (const auto& k : reported) {
         d.*k.verdict = enumFromName(*criterion, k.key, criterion->text(k.key), kVerdicts, verdictName);
         if (gain)
             d.*k.gain = gain->number(k.key);
+    }
+    if (ceiling) {
+        d.gc1 = ceiling->number("R@1");
+        d.gc5 = ceiling->number("R@5");
+        d.gc10 = ceiling->number("R@10");
     }
     return d;
 }
@@ -438,7 +491,7 @@ json evaluationToJson(const EvaluationOutcome& o)
         spaces.push_back(entry);
         if (s.kind == SpaceKind::Old || s.kind == SpaceKind::New)
             models[s.kind == SpaceKind::Old ? "old" : "new"] = entry;
-        else if (s.kind != SpaceKind::Compared)
+        else if (s.kind != SpaceKind::Compared && s.kind != SpaceKind::Ceiling)
             adapters.push_back({{"name", s.adapter},
                                 {"method", s.method},
                                 {"kind", s.kind == SpaceKind::QueryAdapter ? "query" : "gallery"},
@@ -463,6 +516,11 @@ json evaluationToJson(const EvaluationOutcome& o)
                 direction["curve"] = r.recall.in(d).curve;
             }
             c["rsum"] = r.rsum();
+            if (r.role == ConfigurationRole::Rerank)
+                c["rerank"] = {{"k", r.rerankK}, {"images_per_query", r.imagesPerQuery}, {"images_once", r.imagesOnce}};
+            const json flips = flipsJson(r.negativeFlips);
+            if (!flips.empty())
+                c["negative_flips"] = flips;
             for (RetrievalDirection d : kRetrievalDirections)
                 for (const auto& [cat, s] : r.byCategory(d))
                     c["per_category"][cat][directionKey(d)] = summaryJson(s);
@@ -496,7 +554,13 @@ json evaluationToJson(const EvaluationOutcome& o)
             {"matrix", {{"rows", o.matrix.rows}, {"columns", o.matrix.columns},
                         {"text_to_image", matrixJson(o.matrix.textToImage)},
                         {"image_to_text", matrixJson(o.matrix.imageToText)}}},
-            {"backfill", backfill}};
+            {"backfill", backfill},
+            {"backfill_curve", backfillCurveJson(o.backfillCurve)},
+            {"recommendation", o.recommendation.decided
+                                   ? json{{"adapter", o.recommendation.adapter.empty() ? json(nullptr)
+                                                                                       : json(o.recommendation.adapter)},
+                                          {"reason", o.recommendation.reason}}
+                                   : json(nullptr)}};
 }
 
 EvaluationOutcome evaluationFromJson(const json& results, const std::string& where)
@@ -545,6 +609,28 @@ EvaluationOutcome evaluationFromJson(const json& results, const std::string& whe
         o.backfill.imagesPerSecond = backfill->number("images_per_second").value_or(0.0);
         o.backfill.seconds = backfill->number("seconds_avoided").value_or(0.0);
         o.backfill.note = backfill->text("note");
+    }
+    if (const std::optional<Fields> curve = root.object("backfill_curve")) {
+        o.backfillCurve.adapter = curve->text("adapter");
+        o.backfillCurve.calibration = curve->text("calibration_fitted_on");
+        for (const Fields& sf : curve->array("series")) {
+            BackfillSeries series;
+            series.order = sf.text("order");
+            series.mix = sf.text("mix");
+            for (const Fields& pf : sf.array("points")) {
+                BackfillPoint p;
+                p.fraction = pf.number("fraction").value_or(0.0);
+                readDirection(pf, RetrievalDirection::TextToImage, p.textToImage, nullptr);
+                readDirection(pf, RetrievalDirection::ImageToText, p.imageToText, nullptr);
+                series.points.push_back(p);
+            }
+            o.backfillCurve.series.push_back(std::move(series));
+        }
+    }
+    if (const std::optional<Fields> recommendation = root.object("recommendation")) {
+        o.recommendation.decided = true;
+        o.recommendation.adapter = recommendation->text("adapter");
+        o.recommendation.reason = recommendation->text("reason");
     }
     return o;
 }

@@ -1,7 +1,10 @@
 #include "core/eval/EvaluationResults.h"
 
+#include "core/eval/UpgradePaths.h"
 #include "core/util/Error.h"
 
+#include <filesystem>
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
@@ -31,10 +34,81 @@ CompatibilityDirection compareDirection(const RecallSummary& adapted, const Reca
     return d;
 }
 
+void addCeilingGain(CompatibilityDirection& d, const RecallSummary& adapted, const RecallSummary& today,
+                    const RecallSummary& ceiling)
+{
+    d.gc1 = gainRecovery(adapted.r1, today.r1, ceiling.r1);
+    d.gc5 = gainRecovery(adapted.r5, today.r5, ceiling.r5);
+    d.gc10 = gainRecovery(adapted.r10, today.r10, ceiling.r10);
+}
+
+// Every configuration's negative flips against old->old, where both rank the
+// same queries, with the flipped queries named (captions, image paths).
+void addNegativeFlips(EvaluationOutcome& out, const CaptionedSplit& split)
+{
+    const ConfigurationResult* today = out.find(ConfigurationRole::Today);
+    if (!today)
+        return;
+    for (ConfigurationResult& c : out.configurations) {
+        if (!c.comparable)
+            continue;
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const std::vector<int64_t>& ranks = c.recall.in(d).ranks;
+            const std::vector<int64_t>& todayRanks = today->recall.in(d).ranks;
+            if (!c.has(d) || !today->has(d) || ranks.size() != todayRanks.size())
+                continue;
+            DirectionFlips f = directionFlips(todayRanks, ranks);
+            const bool texts = d == RetrievalDirection::TextToImage;
+            for (size_t q : flippedQueries(todayRanks, ranks, 1)) {
+                if (f.flippedAt1.size() >= kMaxListedFlips)
+                    break;
+                if (texts && q < split.captions.size())
+                    f.flippedAt1.push_back(split.captions[q]);
+                else if (!texts && q < split.images.size())
+                    f.flippedAt1.push_back((std::filesystem::path(split.root) / split.images[q]).string());
+            }
+            (texts ? c.negativeFlips.textToImage : c.negativeFlips.imageToText) = std::move(f);
+        }
+    }
+}
+
+// "<adapter row>+rerank@K" for each K asked for, right after the adapter's row.
+void addReranked(EvaluationOutcome& out, const EmbeddingSpace& adapted, const EmbeddingSpace& old,
+                 const EmbeddingSpace& fresh, const CaptionedSplit& split, const EvaluationOptions& options)
+{
+    if (options.rerankK.empty() || adapted.dims() != old.dims() || fresh.images.rows != adapted.images.rows)
+        return;
+    const ConfigurationResult base = out.configurations.back();
+    const TwoSpaceScores t2i = twoSpaceScores(RetrievalDirection::TextToImage, adapted, old, fresh, split);
+    const TwoSpaceScores i2t = twoSpaceScores(RetrievalDirection::ImageToText, adapted, old, fresh, split);
+    for (int k : options.rerankK) {
+        ConfigurationResult r;
+        r.name = base.name + "+rerank@" + std::to_string(k);
+        r.querySpace = base.querySpace;
+        r.gallerySpace = base.gallerySpace;
+        r.role = ConfigurationRole::Rerank;
+        r.adapter = base.adapter;
+        r.rerankK = k;
+        r.hasTextToImage = base.hasTextToImage;
+        r.hasImageToText = base.hasImageToText;
+        r.recall.textToImage = recallFromRanks(rerankedRanks(t2i, k), t2i.firstStage.cols, options.maxK);
+        r.recall.imageToText = recallFromRanks(rerankedRanks(i2t, k), i2t.firstStage.cols, options.maxK);
+        r.textToImage = summarizeRanks(r.recall.textToImage.ranks, nullptr, options.bootstrap);
+        r.imageToText = summarizeRanks(r.recall.imageToText.ranks, nullptr, options.bootstrap);
+        r.imagesPerQuery = std::min<int64_t>(k, t2i.firstStage.cols);
+        r.imagesOnce = rerankedImages(t2i, k);
+        r.note = "re-ranking re-embeds " + std::to_string(r.imagesPerQuery) +
+                 " images per text query (image queries re-embed captions, which are texts: cheap); " +
+                 std::to_string(r.imagesOnce) + " distinct images over all queries";
+        out.configurations.push_back(std::move(r));
+    }
+}
+
 void addCompatibility(EvaluationOutcome& out)
 {
     const ConfigurationResult* today = out.find(ConfigurationRole::Today);
     const ConfigurationResult* backfill = out.find(ConfigurationRole::Backfill);
+    const ConfigurationResult* ceiling = out.find(ConfigurationRole::Ceiling);
     if (!today || !backfill)
         return;
     for (const ConfigurationResult& c : out.configurations) {
@@ -42,10 +116,16 @@ void addCompatibility(EvaluationOutcome& out)
                               c.role != ConfigurationRole::Compatible))
             continue;
         CompatibilityEntry e{c.adapter, c.name, {}, {}};
-        if (c.hasTextToImage && today->hasTextToImage && backfill->hasTextToImage)
+        if (c.hasTextToImage && today->hasTextToImage && backfill->hasTextToImage) {
             e.textToImage = compareDirection(c.textToImage, today->textToImage, backfill->textToImage);
-        if (c.hasImageToText && today->hasImageToText && backfill->hasImageToText)
+            if (ceiling && ceiling->hasTextToImage)
+                addCeilingGain(e.textToImage, c.textToImage, today->textToImage, ceiling->textToImage);
+        }
+        if (c.hasImageToText && today->hasImageToText && backfill->hasImageToText) {
             e.imageToText = compareDirection(c.imageToText, today->imageToText, backfill->imageToText);
+            if (ceiling && ceiling->hasImageToText)
+                addCeilingGain(e.imageToText, c.imageToText, today->imageToText, ceiling->imageToText);
+        }
         out.compatibility.push_back(e);
     }
 }
@@ -134,8 +214,12 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
     out.configurations.push_back(run(*newSpace, *newSpace, ConfigurationRole::Backfill, ""));
     out.configurations.push_back(againstOld(*newSpace));
     for (const EmbeddingSpace& s : spaces) {
-        if (s.kind == SpaceKind::QueryAdapter)
+        if (s.kind == SpaceKind::QueryAdapter) {
             out.configurations.push_back(run(s, *oldSpace, ConfigurationRole::Adapter, s.adapter));
+            addReranked(out, s, *oldSpace, *newSpace, split, options);
+        }
+        else if (s.kind == SpaceKind::Ceiling)
+            out.configurations.push_back(run(s, *oldSpace, ConfigurationRole::Ceiling, ""));
         else if (s.kind == SpaceKind::GalleryTransform)
             out.configurations.push_back(run(*newSpace, s, ConfigurationRole::GalleryTransform, s.adapter));
     }
@@ -146,11 +230,14 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
         out.configurations.push_back(run(s, s, ConfigurationRole::Compared, ""));
     }
     addCompatibility(out);
+    addNegativeFlips(out, split);
 
     // The matrix: every query space against every gallery space. Cells that
     // are configurations above reuse their numbers.
     std::vector<const EmbeddingSpace*> rows, columns;
     for (const EmbeddingSpace& s : spaces) {
+        if (s.kind == SpaceKind::Ceiling)
+            continue;  // a diagnostic, not a space anyone deploys
         if (s.kind != SpaceKind::GalleryTransform)
             rows.push_back(&s);
         if (s.kind != SpaceKind::QueryAdapter)
@@ -165,7 +252,7 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
         for (const EmbeddingSpace* c : columns) {
             const ConfigurationResult* known = nullptr;
             for (const ConfigurationResult& cr : out.configurations)
-                if (cr.querySpace == r->name && cr.gallerySpace == c->name)
+                if (cr.querySpace == r->name && cr.gallerySpace == c->name && cr.role != ConfigurationRole::Rerank)
                     known = &cr;
             ConfigurationResult computed;
             if (!known && r->dims() == c->dims()) {
@@ -198,6 +285,60 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
         out.backfill.note = note.str();
     }
     return out;
+}
+
+}  // namespace xbt
+
+namespace xbt {
+
+BackfillCurve evaluateBackfillCurve(const std::vector<EmbeddingSpace>& spaces, const std::string& adapter,
+                                    const CaptionedSplit& split, const Matrix& logQueries,
+                                    const std::vector<double>& fractions, const BackfillCalibration* calibration,
+                                    const BootstrapOptions& bootstrap)
+{
+    const EmbeddingSpace* old = spaceOf(spaces, SpaceKind::Old);
+    const EmbeddingSpace* fresh = spaceOf(spaces, SpaceKind::New);
+    const EmbeddingSpace* adapted = nullptr;
+    for (const EmbeddingSpace& s : spaces)
+        if (s.kind == SpaceKind::QueryAdapter && s.adapter == adapter)
+            adapted = &s;
+    if (!old || !fresh || !adapted)
+        throw Error("backfill curve: no query adapter '" + adapter + "' among the evaluated spaces");
+    BackfillCurve curve;
+    curve.adapter = adapter;
+    if (calibration)
+        curve.calibration = calibration->fittedOn;
+    const TwoSpaceScores t2i = twoSpaceScores(RetrievalDirection::TextToImage, *adapted, *old, *fresh, split);
+    const TwoSpaceScores i2t = twoSpaceScores(RetrievalDirection::ImageToText, *adapted, *old, *fresh, split);
+    std::vector<BackfillOrder> orders = {BackfillOrder::Random, BackfillOrder::Crowding};
+    if (logQueries.rows > 0)
+        orders.push_back(BackfillOrder::Queries);
+    const int64_t images = old->images.rows;
+    for (BackfillOrder order : orders) {
+        const std::vector<int64_t> sequence = backfillOrder(order, old->images, logQueries, 0);
+        for (const bool calibrated : {false, true}) {
+            if (calibrated && !calibration)
+                continue;
+            const ScoreCalibration t2iMix = calibrated ? calibration->textToImage : ScoreCalibration{};
+            const ScoreCalibration i2tMix = calibrated ? calibration->imageToText : ScoreCalibration{};
+            BackfillSeries series;
+            series.order = backfillOrderName(order);
+            series.mix = calibrated ? "calibrated" : "raw";
+            for (double fraction : fractions) {
+                std::vector<char> backfilled(static_cast<size_t>(images), 0);
+                const int64_t count = static_cast<int64_t>(std::llround(fraction * static_cast<double>(images)));
+                for (int64_t i = 0; i < count && i < images; ++i)
+                    backfilled[static_cast<size_t>(sequence[static_cast<size_t>(i)])] = 1;
+                BackfillPoint p;
+                p.fraction = fraction;
+                p.textToImage = summarizeRanks(mixedRanks(t2i, backfilled, t2iMix), nullptr, bootstrap);
+                p.imageToText = summarizeRanks(mixedRanks(i2t, backfilled, i2tMix), nullptr, bootstrap);
+                series.points.push_back(p);
+            }
+            curve.series.push_back(std::move(series));
+        }
+    }
+    return curve;
 }
 
 }  // namespace xbt

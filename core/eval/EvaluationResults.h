@@ -10,6 +10,7 @@
 
 #include "core/eval/CompatibilityCriterion.h"
 #include "core/eval/ConfigurationEvaluation.h"
+#include "core/eval/UpgradePaths.h"
 
 #include <optional>
 #include <string>
@@ -22,9 +23,13 @@ struct CompatibilityDirection {
     CriterionVerdict r1 = CriterionVerdict::WithinNoise, r5 = CriterionVerdict::WithinNoise,
                      r10 = CriterionVerdict::WithinNoise;
     std::optional<double> g1, g5, g10;
+    // Gain recovery against the diagnostic ceiling (xbt eval --ceiling):
+    // (adapted - old->old) / (ceiling - old->old); unset without one.
+    std::optional<double> gc1, gc5, gc10;
     // r1, r5 or r10 and G by K (one of kReportedK); throws xbt::Error for another K.
     CriterionVerdict verdictAt(int k) const;
     const std::optional<double>& gainAt(int k) const;
+    const std::optional<double>& ceilingGainAt(int k) const;
 };
 
 struct CompatibilityEntry {
@@ -51,9 +56,44 @@ struct BackfillEstimate {
     std::string note;  // what the rate means for a large gallery; empty when not measured
 };
 
+// Which adapter to deploy, decided on each adapter's VALIDATION figures (as
+// stored when it was trained), never on the evaluated split.
+struct Recommendation {
+    bool decided = false;   // false: no adapter took part (nothing to say)
+    std::string adapter;    // empty: keep today's system
+    std::string reason;     // one sentence
+};
+
 struct EvaluationOptions {
     int maxK = 100;
     BootstrapOptions bootstrap;  // samples 0: no intervals
+    // Re-ranking depths: each adds "<adapter row>+rerank@K" after every
+    // query adapter's row (empty: none).
+    std::vector<int> rerankK;
+};
+
+// Recall of a partly backfilled gallery (UpgradePaths.h): one series per
+// backfill order and score mix, a point per backfilled fraction.
+struct BackfillPoint {
+    double fraction = 0.0;
+    RecallSummary textToImage, imageToText;
+};
+struct BackfillSeries {
+    std::string order;  // "random", "uncertainty", "queries"
+    std::string mix;    // "raw", "calibrated"
+    std::vector<BackfillPoint> points;
+};
+// The score calibration of each direction and where it was fitted.
+struct BackfillCalibration {
+    ScoreCalibration textToImage, imageToText;
+    std::string fittedOn;  // the validation split's folder
+};
+
+struct BackfillCurve {
+    std::string adapter;  // the adapter that serves the items not yet backfilled
+    std::string calibration;  // where the "calibrated" series' calibration was fitted (empty: none)
+    std::vector<BackfillSeries> series;
+    bool empty() const { return series.empty(); }
 };
 
 struct EvaluationOutcome {
@@ -71,6 +111,8 @@ struct EvaluationOutcome {
     std::vector<CompatibilityEntry> compatibility;
     CompatibilityMatrix matrix;
     BackfillEstimate backfill;
+    Recommendation recommendation;
+    BackfillCurve backfillCurve;  // xbt eval --backfill-curve
 
     // The first comparable configuration with this role, or nullptr.
     const ConfigurationResult* find(ConfigurationRole role) const;
@@ -86,5 +128,15 @@ struct EvaluationOutcome {
 // their descriptions.
 EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, const CaptionedSplit& split,
                                  const EvaluationOptions& options = {});
+
+// The backfill curve of `adapter` (a QueryAdapter space among `spaces`) at
+// the given fractions of the gallery's images, for each order: raw score
+// mixing, and calibrated mixing when `calibration` is given (fitted on a
+// validation split, never on this one). `logQueries`: a query log mapped by
+// the adapter (empty: no "queries" order).
+BackfillCurve evaluateBackfillCurve(const std::vector<EmbeddingSpace>& spaces, const std::string& adapter,
+                                    const CaptionedSplit& split, const Matrix& logQueries,
+                                    const std::vector<double>& fractions, const BackfillCalibration* calibration,
+                                    const BootstrapOptions& bootstrap = {0, 0, 0.95});
 
 }  // namespace xbt

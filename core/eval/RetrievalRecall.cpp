@@ -107,9 +107,7 @@ std::vector<int64_t> pessimisticRanks(const Matrix& scores, const std::vector<st
     return ranks;
 }
 
-namespace {
-
-DirectionRecall fromRanks(std::vector<int64_t> ranks, int64_t gallerySize, int maxK)
+DirectionRecall recallFromRanks(std::vector<int64_t> ranks, int64_t gallerySize, int maxK)
 {
     DirectionRecall d;
     const int k = static_cast<int>(std::min<int64_t>(maxK, gallerySize));
@@ -126,8 +124,6 @@ DirectionRecall fromRanks(std::vector<int64_t> ranks, int64_t gallerySize, int m
     d.ranks = std::move(ranks);
     return d;
 }
-
-}  // namespace
 
 RetrievalRecall computeRetrievalRecall(const Matrix& images, const Matrix& texts,
                                        const std::vector<int64_t>& textToImage, int maxK)
@@ -191,7 +187,7 @@ RetrievalRecall computeCrossRecall(const Matrix& queryTexts, const Matrix& galle
         textsOfImage[static_cast<size_t>(i)].push_back(static_cast<int64_t>(t));
     }
     RetrievalRecall r;
-    r.textToImage = fromRanks(pessimisticRanks(innerProducts(queryTexts, galleryImages), imageOfText), images.rows, maxK);
+    r.textToImage = recallFromRanks(pessimisticRanks(innerProducts(queryTexts, galleryImages), imageOfText), images.rows, maxK);
     // Images without any caption cannot be scored as I2T queries.
     std::vector<int64_t> imageQueries;
     std::vector<std::vector<int64_t>> relevant;
@@ -201,7 +197,7 @@ RetrievalRecall computeCrossRecall(const Matrix& queryTexts, const Matrix& galle
         imageQueries.push_back(i);
         relevant.push_back(textsOfImage[static_cast<size_t>(i)]);
     }
-    r.imageToText = fromRanks(pessimisticRanks(innerProducts(queryImages.selectRows(imageQueries), galleryTexts), relevant),
+    r.imageToText = recallFromRanks(pessimisticRanks(innerProducts(queryImages.selectRows(imageQueries), galleryTexts), relevant),
                               texts.rows, maxK);
     return r;
 }

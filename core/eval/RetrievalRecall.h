@@ -56,6 +56,9 @@ RetrievalRecall computeCrossRecall(const Matrix& queryTexts, const Matrix& galle
                                    const Matrix& galleryTexts, const std::vector<int64_t>& textToImage,
                                    int maxK = 100);
 
+// A direction's recall curve up to min(maxK, gallerySize) from its ranks.
+DirectionRecall recallFromRanks(std::vector<int64_t> ranks, int64_t gallerySize, int maxK);
+
 // R@1/5/10 and ranks over some of a direction's queries (all when `subset` is null).
 struct RecallSummary {
     int64_t queries = 0;

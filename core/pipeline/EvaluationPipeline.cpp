@@ -1,9 +1,16 @@
 #include "core/pipeline/EvaluationPipeline.h"
 
 #include "core/adapt/AdapterStore.h"
+#include "core/adapt/CeilingFit.h"
+#include "core/adapt/CompatibilityAdapter.h"
+#include "core/adapt/training/TrainingData.h"
+#include "core/pipeline/AdapterRecommendation.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/embed/SplitEmbedder.h"
+#include "core/workspace/DemoQueryList.h"
+#include "core/workspace/UpgradeProfile.h"
+#include "core/workspace/WorkspaceLayout.h"
 #include "core/workspace/Workspace.h"
 #include "core/pipeline/LoadedModels.h"
 #include "core/util/Error.h"
@@ -65,6 +72,116 @@ Matrix imageRows(const SplitEmbeddings& e, const std::vector<size_t>& common)
 double imagesPerSecond(const SplitEmbeddings& e)
 {
     return e.imageSeconds > 0 ? static_cast<double>(e.embeddedImages.size()) / e.imageSeconds : 0.0;
+}
+
+// The split as seen through one adapter: a query adapter's queries as
+// deployed (mapped, then interpolated with the old model's embedding of the
+// same query, which `old` holds), or a gallery transform's moved gallery.
+EmbeddingSpace adapterSpace(const CompatibilityAdapter& adapter, const EmbeddingSpace& old, const EmbeddingSpace& fresh,
+                            const CaptionedSplit& split, const ModelInfo& oldModel,
+                            const std::shared_ptr<EmbeddingModel>& newModel, LoadedModels& models,
+                            SplitEmbedding& embedder)
+{
+    const AdapterInfo& info = adapter.info();
+    const std::string& name = info.name;
+    EmbeddingSpace s;
+    s.adapter = name;
+    s.method = info.method;
+    if (info.kind == AdapterKind::Gallery) {
+        s.kind = SpaceKind::GalleryTransform;
+        s.name = name + "(old)";
+        s.model = oldModel.name + " via " + name;
+        s.fingerprint = newModel->info().fingerprint;
+        s.images = adapter.transformGallery(old.images);
+        s.texts = adapter.transformGallery(old.texts);
+        return s;
+    }
+    s.kind = SpaceKind::QueryAdapter;
+    s.name = "new+" + name;
+    s.model = newModel->info().name + "+" + name;
+    s.fingerprint = oldModel.fingerprint;
+    s.texts = adapter.interpolateTexts(old.texts, adapter.mapTexts(fresh.texts));
+    Matrix mappedImages;
+    if (adapter.mapsImageEmbeddings()) {
+        mappedImages = adapter.mapImages(fresh.images);
+    } else {
+        // LoRA: the image side needs the adapted image tower.
+        const std::shared_ptr<const CompatibilityAdapter> shared = models.adapter(name);
+        std::shared_ptr<EmbeddingModel> adapted = models.adapted(newModel, shared, AdapterUse::GalleryItems);
+        const SplitEmbeddings e = embedder.embed(*adapted, split, "new+" + name);
+        if (e.embeddedImages.size() != split.images.size())
+            throw Error("adapter " + name + ": the adapted image tower could not read every image");
+        mappedImages = e.images;
+    }
+    s.images = adapter.interpolateImages(old.images, mappedImages);
+    return s;
+}
+
+// The score calibration of mixed search, fitted on the validation split the
+// adapter was trained with (its metadata names it), embedded by both models
+// (from the cache when the workspace has it). Null when there is none.
+std::optional<BackfillCalibration> calibrationOf(const CompatibilityAdapter& adapter, const ModelInfo& oldModel,
+                                                 const std::shared_ptr<EmbeddingModel>& oldLoaded,
+                                                 const std::shared_ptr<EmbeddingModel>& newModel,
+                                                 LoadedModels& models, SplitEmbedding& embedder)
+{
+    const nlohmann::json& data = adapter.info().data;
+    const std::string folder =
+        data.contains("validation") ? data["validation"].value("folder", std::string()) : std::string();
+    if (folder.empty() || !fileExists((std::filesystem::path(folder) / "captions.tsv").string()))
+        return std::nullopt;
+    const CaptionedSplit split = loadCaptionedSplit(folder);
+    const SplitEmbeddings byOld = embedder.embed(*oldLoaded, split, "validation, old model");
+    const SplitEmbeddings byNew = embedder.embed(*newModel, split, "validation, new model");
+    AlignedSplit aligned = alignSplit(split, {&byOld, &byNew});
+    EmbeddingSpace old, fresh;
+    old.images = std::move(aligned.images[0]);
+    old.texts = std::move(aligned.texts[0]);
+    fresh.images = std::move(aligned.images[1]);
+    fresh.texts = std::move(aligned.texts[1]);
+    const EmbeddingSpace adapted =
+        adapterSpace(adapter, old, fresh, aligned.split, oldModel, newModel, models, embedder);
+    BackfillCalibration c;
+    c.fittedOn = folder;
+    c.textToImage = fitScoreCalibration(twoSpaceScores(RetrievalDirection::TextToImage, adapted, old, fresh, aligned.split));
+    c.imageToText = fitScoreCalibration(twoSpaceScores(RetrievalDirection::ImageToText, adapted, old, fresh, aligned.split));
+    return c;
+}
+
+// The adapter serving not-yet-backfilled items: the recommended one, else
+// the first query adapter evaluated.
+BackfillCurve backfillCurveOf(const EvaluationRequest& request, const std::vector<EmbeddingSpace>& spaces,
+                              const CaptionedSplit& split, const Recommendation& recommendation, LoadedModels& models,
+                              SplitEmbedding& embedder)
+{
+    std::string adapter;
+    for (const EmbeddingSpace& s : spaces)
+        if (s.kind == SpaceKind::QueryAdapter && (adapter.empty() || s.adapter == recommendation.adapter))
+            adapter = s.adapter;
+    if (adapter.empty())
+        throw Error("--backfill-curve needs a query adapter in the evaluation (--adapters): the items not yet "
+                    "backfilled are searched through it");
+    std::string file = request.queriesFile;
+    if (file.empty() && !request.workspaceDir.empty()) {
+        UpgradeProfile profile;
+        if (fileExists(WorkspaceLayout(request.workspaceDir).upgradeProfileFile()))
+            profile = loadUpgradeProfile(request.workspaceDir);
+        const std::string demo = demoQueriesFile(request.workspaceDir, profile);
+        if (fileExists(demo))
+            file = demo;
+    }
+    Matrix logQueries;
+    if (!file.empty()) {
+        const std::vector<std::string> texts = parseDemoQueries(readDemoQueriesText(file));
+        if (!texts.empty())
+            logQueries = models.model(request.newModel, adapter)->encodeTexts(texts);
+    }
+    std::shared_ptr<EmbeddingModel> oldModel = models.model(request.oldModel);
+    std::shared_ptr<EmbeddingModel> newModel = models.model(request.newModel);
+    const std::optional<BackfillCalibration> calibration =
+        calibrationOf(*models.adapter(adapter), oldModel->info(), oldModel, newModel, models, embedder);
+    return evaluateBackfillCurve(spaces, adapter, split, logQueries, request.backfillFractions,
+                                 calibration ? &*calibration : nullptr, request.options.bootstrap);
 }
 
 }  // namespace
@@ -162,6 +279,7 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
     const std::vector<std::string> wanted = parseAdapterList(request.adapters);
     const bool all = wanted.size() == 1 && wanted[0] == "all";
     const bool none = wanted.empty() || (wanted.size() == 1 && wanted[0] == "none");
+    std::vector<AdapterInfo> evaluatedAdapters;
     if (!none) {
         if (request.workspaceDir.empty())
             throw Error("--adapters needs --workspace: adapters live in a workspace");
@@ -179,35 +297,28 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
                 continue;
             }
             const AdapterInfo& info = adapter->info();
-            EmbeddingSpace s;
-            s.adapter = name;
-            s.method = info.method;
-            if (info.kind == AdapterKind::Gallery) {
-                s.kind = SpaceKind::GalleryTransform;
-                s.name = name + "(old)";
-                s.model = oldModel->info().name + " via " + name;
-                s.fingerprint = newModel->info().fingerprint;
-                s.images = adapter->transformGallery(spaces[0].images);
-                s.texts = adapter->transformGallery(spaces[0].texts);
-            } else {
-                s.kind = SpaceKind::QueryAdapter;
-                s.name = "new+" + name;
-                s.model = newModel->info().name + "+" + name;
-                s.fingerprint = oldModel->info().fingerprint;
-                s.texts = adapter->mapTexts(spaces[1].texts);
-                if (adapter->mapsImageEmbeddings()) {
-                    s.images = adapter->mapImages(spaces[1].images);
-                } else {
-                    // LoRA: the image side needs the adapted image tower.
-                    std::shared_ptr<EmbeddingModel> adapted = models.adapted(newModel, adapter);
-                    const SplitEmbeddings e = embedder.embed(*adapted, evaluated, "new+" + name);
-                    if (e.embeddedImages.size() != evaluated.images.size())
-                        throw Error("adapter " + name + ": the adapted image tower could not read every image");
-                    s.images = e.images;
-                }
-            }
+            evaluatedAdapters.push_back(info);
+            EmbeddingSpace s = adapterSpace(*adapter, spaces[0], spaces[1], evaluated, oldModel->info(),
+                                            newModel, models, embedder);
             spaces.push_back(std::move(s));
         }
+    }
+    if (request.ceiling) {
+        if (progress) {
+            Progress p;
+            p.stage = "fitting the diagnostic ceiling on the split's own pairs";
+            progress(p);
+        }
+        const CeilingQueries c =
+            fitCeilingQueries(spaces[1].texts, spaces[1].images, spaces[0].texts, spaces[0].images, evaluated.captionImage);
+        EmbeddingSpace s;
+        s.kind = SpaceKind::Ceiling;
+        s.name = "ceiling(diagnostic)";
+        s.model = newModel->info().name + " via a map fitted on the evaluated pairs (diagnostic)";
+        s.fingerprint = oldModel->info().fingerprint;
+        s.texts = c.texts;
+        s.images = c.images;
+        spaces.push_back(std::move(s));
     }
     if (progress) {
         Progress p;
@@ -215,6 +326,10 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
         progress(p);
     }
     run.outcome = evaluateSpaces(spaces, evaluated, request.options);
+    run.outcome.recommendation = recommendAdapter(evaluatedAdapters);
+    if (request.backfillCurve)
+        run.outcome.backfillCurve =
+            backfillCurveOf(request, spaces, evaluated, run.outcome.recommendation, models, embedder);
     run.outcome.splitFolder = request.splitDir;
     return run;
 }

@@ -32,6 +32,17 @@ struct EvaluationRequest {
     // "all" (every adapter trained between these two models), "none", or
     // comma-separated names (an adapter of other models is then an error).
     std::string adapters = "all";
+    // Adds the diagnostic ceiling (CeilingFit.h): a query map fitted on this
+    // split's own pairs, the most a query adapter could take from the old gallery.
+    bool ceiling = false;
+    // Adds the backfill curve (EvaluationResults.h) of the recommended
+    // adapter (else the first query adapter) at backfillFractions.
+    bool backfillCurve = false;
+    std::vector<double> backfillFractions = {0.0, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0};
+    // The query log of the "queries" backfill order: one text query per line
+    // (the demo list format); empty: the workspace's demo list when there is
+    // one. Never the evaluated split's own captions.
+    std::string queriesFile;
     EvaluationOptions options;
 };
 

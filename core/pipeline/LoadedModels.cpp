@@ -16,7 +16,8 @@ LoadedModels::LoadedModels(std::string workspaceDir, ModelOptions options)
 
 LoadedModels::~LoadedModels() = default;
 
-std::shared_ptr<EmbeddingModel> LoadedModels::model(const std::string& spec, const std::string& adapterName)
+std::shared_ptr<EmbeddingModel> LoadedModels::model(const std::string& spec, const std::string& adapterName,
+                                                    AdapterUse use)
 {
     std::shared_ptr<EmbeddingModel> base;
     if (auto it = models_.find(spec); it != models_.end()) {
@@ -27,16 +28,25 @@ std::shared_ptr<EmbeddingModel> LoadedModels::model(const std::string& spec, con
     }
     if (adapterName.empty())
         return base;
-    return adapted(base, adapter(adapterName));
+    return adapted(base, adapter(adapterName), use);
 }
 
 std::shared_ptr<EmbeddingModel> LoadedModels::adapted(const std::shared_ptr<EmbeddingModel>& base,
-                                                      const std::shared_ptr<const CompatibilityAdapter>& adapter)
+                                                      const std::shared_ptr<const CompatibilityAdapter>& adapter,
+                                                      AdapterUse use)
 {
-    const auto key = std::make_pair(base->fingerprint(), adapter->info().name);
+    const auto key = std::make_tuple(base->fingerprint(), adapter->info().name, use);
     if (auto it = adapted_.find(key); it != adapted_.end())
         return it->second;
-    std::shared_ptr<EmbeddingModel> m = makeAdaptedModel(base, adapter, options_);
+    std::shared_ptr<EmbeddingModel> oldModel;
+    const AdapterInfo& info = adapter->info();
+    if (use == AdapterUse::Query && info.kind == AdapterKind::Query && info.interpolation.active()) {
+        if (info.oldModel.spec.empty())
+            throw Error("adapter '" + info.name + "' interpolates its queries with the old model " +
+                        info.oldModel.name + "'s, but does not record where that model is: train the adapter again");
+        oldModel = model(info.oldModel.spec);
+    }
+    std::shared_ptr<EmbeddingModel> m = makeAdaptedModel(base, adapter, options_, oldModel);
     adapted_[key] = m;
     return m;
 }
@@ -54,9 +64,9 @@ std::shared_ptr<const CompatibilityAdapter> LoadedModels::adapter(const std::str
 }
 
 std::shared_ptr<EmbeddingModel> LoadedModels::forGallery(const std::string& spec, const std::string& adapterName,
-                                                         const std::string& galleryFingerprint)
+                                                         const std::string& galleryFingerprint, AdapterUse use)
 {
-    std::shared_ptr<EmbeddingModel> m = model(spec, adapterName);
+    std::shared_ptr<EmbeddingModel> m = model(spec, adapterName, use);
     if (!adapterName.empty() || !isCompatibleWith(m->info(), galleryFingerprint))
         return m;
     std::shared_ptr<EmbeddingModel>& view = compatibleViews_[m->fingerprint()];

@@ -12,11 +12,20 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 
 namespace xbt {
 
 class CompatibilityAdapter;
+
+// What a model seen through a query adapter is for. Queries are interpolated
+// with the old model's own embedding of the query when the adapter stores an
+// interpolation weight (QueryInterpolation.h), which loads the old model too.
+// Items put into a gallery (xbt index --adapter) are mapped by the adapter
+// alone: the weight was chosen for queries, and indexing through an adapter
+// is for when the old model is no longer run.
+enum class AdapterUse { Query, GalleryItems };
 
 class LoadedModels {
 public:
@@ -29,10 +38,12 @@ public:
     // The model `spec`; with a non-empty `adapter`, that model seen through
     // the workspace's query adapter of this name (its embeddings then live in
     // the adapter's old space). Throws xbt::Error naming what failed.
-    std::shared_ptr<EmbeddingModel> model(const std::string& spec, const std::string& adapter = {});
-    // `base` seen through `adapter` (cached by the adapter's name).
+    std::shared_ptr<EmbeddingModel> model(const std::string& spec, const std::string& adapter = {},
+                                          AdapterUse use = AdapterUse::Query);
+    // `base` seen through `adapter` (cached by the adapter's name and use).
     std::shared_ptr<EmbeddingModel> adapted(const std::shared_ptr<EmbeddingModel>& base,
-                                            const std::shared_ptr<const CompatibilityAdapter>& adapter);
+                                            const std::shared_ptr<const CompatibilityAdapter>& adapter,
+                                            AdapterUse use = AdapterUse::Query);
     std::shared_ptr<const CompatibilityAdapter> adapter(const std::string& name);
     // The model to search or grow a gallery of the model `galleryFingerprint`
     // with: model(spec, adapter), or, without an adapter, a model trained
@@ -40,7 +51,8 @@ public:
     // (CompatibleView.h). Anything else is returned as is; the gallery's
     // model lock then decides.
     std::shared_ptr<EmbeddingModel> forGallery(const std::string& spec, const std::string& adapter,
-                                               const std::string& galleryFingerprint);
+                                               const std::string& galleryFingerprint,
+                                               AdapterUse use = AdapterUse::Query);
 
     // Puts an already loaded model in the cache (e.g. loaded off the lock).
     void keep(const std::string& spec, std::shared_ptr<EmbeddingModel> model);
@@ -52,8 +64,8 @@ private:
     ModelOptions options_;
     std::map<std::string, std::shared_ptr<EmbeddingModel>> models_;
     std::map<std::string, std::shared_ptr<const CompatibilityAdapter>> adapters_;
-    // (base model fingerprint, adapter name) -> the adapted model
-    std::map<std::pair<std::string, std::string>, std::shared_ptr<EmbeddingModel>> adapted_;
+    // (base model fingerprint, adapter name, use) -> the adapted model
+    std::map<std::tuple<std::string, std::string, AdapterUse>, std::shared_ptr<EmbeddingModel>> adapted_;
     // base model fingerprint -> its compatible view
     std::map<std::string, std::shared_ptr<EmbeddingModel>> compatibleViews_;
 };

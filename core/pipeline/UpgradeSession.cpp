@@ -323,7 +323,8 @@ IndexRunSummary UpgradeSession::index(const IndexRequest& request, const Progres
                                                 GalleryStore::Mode::ReadOnly)
                                  .settings()
                                  .modelFingerprint;
-    std::shared_ptr<EmbeddingModel> model = models.forGallery(request.modelSpec, request.adapter, galleryFingerprint);
+    std::shared_ptr<EmbeddingModel> model =
+        models.forGallery(request.modelSpec, request.adapter, galleryFingerprint, AdapterUse::GalleryItems);
     IndexRunOptions options = request.run;
     options.modelSpec = recordedModelSpec(request.modelSpec);
     if (modelOptions_.batchSize > 0)

@@ -92,6 +92,8 @@ QString shortRole(const ConfigurationResult& c)
     case ConfigurationRole::GalleryTransform: return QStringLiteral("gallery transform");
     case ConfigurationRole::Compatible: return QStringLiteral("compatible model");
     case ConfigurationRole::Compared: return QStringLiteral("its full backfill");
+    case ConfigurationRole::Ceiling: return QStringLiteral("ceiling (diagnostic)");
+    case ConfigurationRole::Rerank: return QStringLiteral("re-rank @") + QString::number(c.rerankK);
     case ConfigurationRole::Adapter:
     case ConfigurationRole::Other: break;
     }

@@ -272,6 +272,38 @@ QString compatibilitySection(const EvaluationOutcome& r)
     return h;
 }
 
+// Regressions a user notices, and which adapter to deploy.
+QString flipsAndRecommendationSection(const EvaluationOutcome& r)
+{
+    QString h;
+    QString rows;
+    for (const ConfigurationResult& c : r.configurations) {
+        if (!c.comparable || c.role == ConfigurationRole::Today ||
+            (!c.negativeFlips.textToImage && !c.negativeFlips.imageToText))
+            continue;
+        rows += QStringLiteral("<tr><td>") + breakableName(c.name) + QStringLiteral("</td>");
+        for (RetrievalDirection d : kRetrievalDirections)
+            for (int k : kFlipK) {
+                const std::optional<DirectionFlips>& f = c.negativeFlips.in(d);
+                rows += QStringLiteral("<td class=\"num\" align=\"right\">") +
+                        (f ? percentText(f->at(k)) : QStringLiteral("–")) + QStringLiteral("</td>");
+            }
+        rows += QStringLiteral("</tr>\n");
+    }
+    if (!rows.isEmpty())
+        h += QStringLiteral("<h2>Negative flips</h2>\n<p>Queries today's system answers right (within K) that the "
+                            "configuration answers wrong, as a share of all queries: the regressions users notice "
+                            "after an upgrade. Lower is better.</p>\n") +
+             tableOpen() +
+             QStringLiteral("<thead><tr><th>Configuration</th><th>Text → image @1</th><th>@10</th>"
+                            "<th>Image → text @1</th><th>@10</th></tr></thead>\n") +
+             rows + QStringLiteral("</table>\n");
+    if (r.recommendation.decided)
+        h += QStringLiteral("<h2>Recommendation</h2>\n<p><b>") + esc(r.recommendation.reason) +
+             QStringLiteral(".</b> Decided on each adapter's validation split, never on the split above.</p>\n");
+    return h;
+}
+
 QString backfillSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h2>Backfill cost avoided</h2>\n");
@@ -390,6 +422,7 @@ QString reportHtml(const EvaluationOutcome& results, const ReportMedium& medium)
     html += modelsSection(results);
     html += resultsSection(results);
     html += compatibilitySection(results);
+    html += flipsAndRecommendationSection(results);
     html += backfillSection(results);
     html += chartsSection(medium);
     html += perCategorySection(results);

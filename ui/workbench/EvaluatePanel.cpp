@@ -2,6 +2,7 @@
 
 #include "core/eval/EvaluationFiles.h"
 #include "core/eval/EvaluationResults.h"
+#include "core/eval/UpgradeDecision.h"
 #include "core/pipeline/EvaluationPipeline.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Timestamp.h"
@@ -14,6 +15,7 @@
 #include "core/pipeline/UpgradeSession.h"
 #include "core/workspace/WorkspaceLayout.h"
 
+#include <QCheckBox>
 #include <QDateTime>
 #include <QDesktopServices>
 #include <QDir>
@@ -78,11 +80,13 @@ QStandardItem* verdictItem(CriterionVerdict verdict)
 
 EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), run_(new QPushButton(tr("Run evaluation"))), adapters_(new QLineEdit(QStringLiteral("all"))),
+      ceiling_(new QCheckBox(tr("Ceiling (diagnostic)"))), paths_(new QCheckBox(tr("Upgrade paths"))),
       png_(new QPushButton(tr("Export PNG..."))), csvButton_(new QPushButton(tr("Export CSV..."))),
-      report_(new QPushButton(tr("Export report..."))), summary_(new QLabel), exportStatus_(new QLabel),
+      report_(new QPushButton(tr("Export report..."))), summary_(new QLabel), recommendation_(new QLabel),
+      exportStatus_(new QLabel),
       t2i_(new ChartImageView),
       i2t_(new ChartImageView), recall_(new QStandardItemModel(this)), criterion_(new QStandardItemModel(this)),
-      categories_(new QStandardItemModel(this))
+      categories_(new QStandardItemModel(this)), decision_(new QStandardItemModel(this))
 {
     auto* layout = new QVBoxLayout(this);
     auto* bar = new QHBoxLayout;
@@ -92,6 +96,12 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     bar->addWidget(run_);
     bar->addWidget(new QLabel(tr("Adapters:")));
     bar->addWidget(adapters_);
+    ceiling_->setToolTip(tr("Also fit a query map on the evaluation split's own pairs: not a method, the most a query "
+                            "adapter could take from the old gallery; adds G_ceiling"));
+    bar->addWidget(ceiling_);
+    paths_->setToolTip(tr("Also measure re-ranking each adapter's top 10 and 50 with the new model, and a partly "
+                          "backfilled gallery (0 to 100%, three orders); adds the upgrade decision table"));
+    bar->addWidget(paths_);
     bar->addStretch(1);
     bar->addWidget(png_);
     bar->addWidget(csvButton_);
@@ -101,6 +111,10 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     summary_->setText(tr("The evaluation measures recall@K of every configuration on the workspace's evaluation split, "
                          "exactly as `xbt eval` does."));
     layout->addWidget(summary_);
+    recommendation_->setWordWrap(true);
+    recommendation_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    recommendation_->hide();
+    layout->addWidget(recommendation_);
     exportStatus_->setWordWrap(true);
     exportStatus_->setTextInteractionFlags(Qt::TextSelectableByMouse);
     exportStatus_->hide();
@@ -115,6 +129,7 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     tabs->addTab(tableFor(recall_), tr("Recall (R@1 / 5 / 10, 95% CI)"));
     tabs->addTab(tableFor(criterion_), tr("Compatibility criterion and G"));
     tabs->addTab(tableFor(categories_), tr("Per category (R@1)"));
+    tabs->addTab(tableFor(decision_), tr("Upgrade paths"));
     split->addWidget(tabs);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
@@ -146,6 +161,11 @@ void EvaluatePanel::runEvaluation()
     request.splitDir = profile.evalSplitPath(session_->dir());
     request.workspaceDir = session_->dir();
     request.adapters = adapters_->text().trimmed().isEmpty() ? std::string("all") : adapters_->text().trimmed().toStdString();
+    request.ceiling = ceiling_->isChecked();
+    if (paths_->isChecked()) {
+        request.options.rerankK = {10, 50};
+        request.backfillCurve = true;
+    }
     run_->setEnabled(false);
     summary_->setText(tr("Evaluating on %1 ...").arg(QString::fromStdString(request.splitDir)));
     auto* job = new EvaluateJob(request);
@@ -205,10 +225,15 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
     t2i_->setRenderer([shown](QSize s) { return renderRecallChart(*shown, RetrievalDirection::TextToImage, s); });
     i2t_->setRenderer([shown](QSize s) { return renderRecallChart(*shown, RetrievalDirection::ImageToText, s); });
     const bool intervals = shown->hasIntervals();
+    const Recommendation& r = shown->recommendation;
+    recommendation_->setVisible(r.decided);
+    recommendation_->setText(tr("<b>Recommendation</b> (decided on validation): %1")
+                                 .arg(QString::fromStdString(r.reason).toHtmlEscaped()));
 
     recall_->clear();
     recall_->setHorizontalHeaderLabels({tr("configuration"), tr("what it is"), tr("T2I R@1"), tr("T2I R@5"), tr("T2I R@10"),
-                                        tr("I2T R@1"), tr("I2T R@5"), tr("I2T R@10")});
+                                        tr("I2T R@1"), tr("I2T R@5"), tr("I2T R@10"), tr("flips T2I@1"),
+                                        tr("flips I2T@1")});
     for (const ConfigurationResult& c : shown->configurations) {
         QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(c.name)),
                                   new QStandardItem(QString::fromStdString(roleDescription(c)) +
@@ -216,12 +241,23 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
         for (RetrievalDirection d : kRetrievalDirections)
             for (int k : kReportedK)
                 row << recallItem(c.comparable && c.has(d) ? &c.summary(d) : nullptr, k, intervals);
+        // Negative flips: queries today answers right at R@1 that this one does not.
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const std::optional<DirectionFlips>& f = c.negativeFlips.in(d);
+            auto* item = new QStandardItem(f && c.role != ConfigurationRole::Today
+                                               ? QString::number(100.0 * f->at1, 'f', 1) + QStringLiteral("%")
+                                               : QStringLiteral("-"));
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            item->setToolTip(tr("Share of all queries that today's system answers right at R@1 and this "
+                                "configuration answers wrong (lower is better)"));
+            row << item;
+        }
         recall_->appendRow(row);
     }
 
     criterion_->clear();
     criterion_->setHorizontalHeaderLabels({tr("adapter"), tr("direction"), tr("R@1"), tr("R@5"), tr("R@10"), tr("G@1"),
-                                           tr("G@5"), tr("G@10")});
+                                           tr("G@5"), tr("G@10"), tr("G_ceiling@1")});
     for (const CompatibilityEntry& c : shown->compatibility)
         for (RetrievalDirection d : kRetrievalDirections) {
             const CompatibilityDirection& v = c.in(d);
@@ -233,6 +269,7 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
                 row << verdictItem(v.verdictAt(k));
             for (int k : kReportedK)
                 row << new QStandardItem(v.gainAt(k) ? QString::number(*v.gainAt(k), 'f', 2) : QStringLiteral("-"));
+            row << new QStandardItem(v.gc1 ? QString::number(*v.gc1, 'f', 2) : QStringLiteral("-"));
             criterion_->appendRow(row);
         }
 
@@ -252,8 +289,33 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
                                     new QStandardItem(QString::fromStdString(c.name)), recallItem(t2i, 1, intervals),
                                     recallItem(i2t, 1, intervals)});
         }
+    decision_->clear();
+    decision_->setHorizontalHeaderLabels({tr("path"), tr("T2I R@1"), tr("I2T R@1"), tr("flips T2I"), tr("flips I2T"),
+                                          tr("re-embedded once"), tr("per query"), tr("time once"),
+                                          tr("time once, 10M"), tr("time per query")});
+    for (const UpgradePathRow& p : upgradePathRows(*shown)) {
+        QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path))};
+        for (double r : {p.t2iR1, p.i2tR1}) {
+            auto* item = new QStandardItem(QString::number(100.0 * r, 'f', 1));
+            item->setData(r, Qt::UserRole);
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            row << item;
+        }
+        for (const std::string* text : {&p.flipsT2I, &p.flipsI2T, &p.imagesOnce, &p.imagesPerQuery, &p.timeOnce,
+                                        &p.time10M, &p.timePerQuery}) {
+            auto* item = new QStandardItem(QString::fromStdString(*text));
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            row << item;
+        }
+        decision_->appendRow(row);
+    }
     setExportEnabled(true);
+    Q_EMIT resultsShown(results_);
 }
+
+QString EvaluatePanel::recommendationText() const { return recommendation_->text(); }
+
+void EvaluatePanel::setUpgradePaths(bool on) { paths_->setChecked(on); }
 
 bool EvaluatePanel::canExport()
 {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <string>
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -38,11 +39,16 @@ public:
     void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void runEvaluation();
     void showResults(const EvaluationOutcome& results);
-    // Rows: configurations; columns: T2I R@1,5,10 then I2T R@1,5,10. Each
-    // cell's Qt::UserRole holds the recall as a fraction.
+    // Rows: configurations; columns: name, role, T2I R@1,5,10, I2T R@1,5,10,
+    // then negative flips at R@1 (T2I, I2T). Each recall cell's Qt::UserRole
+    // holds the recall as a fraction.
     QStandardItemModel* recallTable() const { return recall_; }
     QStandardItemModel* criterionTable() const { return criterion_; }
     QStandardItemModel* categoryTable() const { return categories_; }
+    // The upgrade decision table (UpgradeDecision.h), when "Upgrade paths" was on.
+    QStandardItemModel* decisionTable() const { return decision_; }
+    void setUpgradePaths(bool on);
+    QString recommendationText() const;
 
     // The exports behind the buttons, without their file dialogs. Only the
     // Qt Charts painting stays on the GUI thread; encoding, the report and
@@ -55,6 +61,8 @@ public:
 Q_SIGNALS:
     // After the evaluation's files were kept in the workspace (or could not be).
     void evaluationFinished();
+    // Results now shown (a fresh evaluation or kept ones).
+    void resultsShown(std::shared_ptr<const xbt::EvaluationOutcome> results);
     void evaluationFailed(const QString& error);
     void exported(const QStringList& files);
     void exportFailed(const QString& error);
@@ -78,16 +86,20 @@ private:
 
     QPushButton* run_;
     QLineEdit* adapters_;
+    QCheckBox* ceiling_;
+    QCheckBox* paths_;
     QPushButton* png_;
     QPushButton* csvButton_;
     QPushButton* report_;
     QLabel* summary_;
+    QLabel* recommendation_;
     QLabel* exportStatus_;
     ChartImageView* t2i_;
     ChartImageView* i2t_;
     QStandardItemModel* recall_;
     QStandardItemModel* criterion_;
     QStandardItemModel* categories_;
+    QStandardItemModel* decision_;
 };
 
 }  // namespace xbt::ui

@@ -1,6 +1,7 @@
 #include "ui/workbench/ExplorePanel.h"
 
 #include "core/data/ImageFiles.h"
+#include "core/eval/EvaluationResults.h"
 
 #include "ui/workbench/ExploreSearcher.h"
 #include "ui/workbench/JobRunner.h"
@@ -41,7 +42,7 @@ constexpr int kColumns = 4;  // today, raw, adapted, backfill
 ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), searcher_(new ExploreSearcher(runner, this)), thumbnails_(new ThumbnailLoader(this)),
       query_(new QLineEdit), search_(new QPushButton(tr("Search"))), image_(new QPushButton(tr("Image query..."))), adapters_(new QComboBox),
-      examples_(new QComboBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
+      examples_(new QComboBox), flips_(new QComboBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
       columnsSplitter_(new QSplitter(Qt::Horizontal))
 {
     setAcceptDrops(true);
@@ -61,6 +62,11 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     examples_->setToolTip(tr("The workspace's demo queries"));
     examples_->setMinimumContentsLength(14);
     examples_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    flips_->setToolTip(tr("Negative flips of the latest evaluation: queries today's system answers right at R@1 that "
+                          "an adapter answers wrong. Pick one to run it."));
+    flips_->setMinimumContentsLength(14);
+    flips_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    flips_->setEnabled(false);
     k_->setRange(1, 200);
     k_->setValue(24);
     k_->setPrefix(tr("top "));
@@ -73,6 +79,8 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     bar->addWidget(adapters_);
     bar->addWidget(new QLabel(tr("Examples:")));
     bar->addWidget(examples_);
+    bar->addWidget(new QLabel(tr("Flips:")));
+    bar->addWidget(flips_);
     bar->addWidget(k_);
     layout->addLayout(bar);
 
@@ -111,6 +119,16 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     connect(examples_, &QComboBox::textActivated, this, [this](const QString& text) {
         query_->setText(text);
         runTextQuery(text);
+    });
+    connect(flips_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
+        const QVariant kind = flips_->itemData(index, Qt::UserRole);
+        const QString value = flips_->itemData(index, Qt::UserRole + 1).toString();
+        if (!kind.isValid() || value.isEmpty())
+            return;
+        if (kind.toString() == QLatin1String("text"))
+            runTextQuery(value);
+        else
+            runImageQuery(value);
     });
     connect(searcher_, &ExploreSearcher::finished, this, &ExplorePanel::showOutcome);
     connect(searcher_, &ExploreSearcher::failed, this, [this](const QString& error) {
@@ -151,6 +169,40 @@ void ExplorePanel::setDemoQueries(const QStringList& queries)
     examples_->setEnabled(examples_->count() > 0);
     examples_->setCurrentIndex(-1);
 }
+
+void ExplorePanel::setFlippedQueries(const std::shared_ptr<const EvaluationOutcome>& results)
+{
+    flips_->clear();
+    if (!results)
+        return;
+    int count = 0;
+    for (const ConfigurationResult& c : results->configurations) {
+        if (c.role != ConfigurationRole::Adapter && c.role != ConfigurationRole::GalleryTransform &&
+            c.role != ConfigurationRole::Compatible)
+            continue;
+        for (RetrievalDirection d : kRetrievalDirections) {
+            const std::optional<DirectionFlips>& f = c.negativeFlips.in(d);
+            if (!f)
+                continue;
+            const bool text = d == RetrievalDirection::TextToImage;
+            for (const std::string& q : f->flippedAt1) {
+                const QString value = QString::fromStdString(q);
+                flips_->addItem(QStringLiteral("%1 · %2 · %3")
+                                    .arg(QString::fromStdString(c.name), text ? tr("text") : tr("image"),
+                                         text ? value : QFileInfo(value).fileName()));
+                flips_->setItemData(flips_->count() - 1, text ? QStringLiteral("text") : QStringLiteral("image"),
+                                    Qt::UserRole);
+                flips_->setItemData(flips_->count() - 1, value, Qt::UserRole + 1);
+                ++count;
+            }
+        }
+    }
+    flips_->setEnabled(count > 0);
+    flips_->setPlaceholderText(count > 0 ? tr("%1 flipped queries").arg(count) : tr("no flips"));
+    flips_->setCurrentIndex(-1);
+}
+
+int ExplorePanel::flippedQueryCount() const { return flips_->count(); }
 
 void ExplorePanel::selectAdapter(const QString& name)
 {

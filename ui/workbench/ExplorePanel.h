@@ -20,6 +20,7 @@ class QSpinBox;
 class QSplitter;
 
 namespace xbt {
+struct EvaluationOutcome;
 class UpgradeSession;
 struct WorkspaceSummary;
 }  // namespace xbt
@@ -44,6 +45,11 @@ public:
     void selectAdapter(const QString& name);
     // The workspace's demo list changed (edited in demo mode).
     void setDemoQueries(const QStringList& queries);
+    // The latest evaluation's negative flips: per adapter configuration, the
+    // queries today's system answered right at R@1 and it did not; picking
+    // one runs it here.
+    void setFlippedQueries(const std::shared_ptr<const EvaluationOutcome>& results);
+    int flippedQueryCount() const;
 
     int columnCount() const;  // columns shown for the last query
     ResultColumnView* column(int i) const;
@@ -77,6 +83,7 @@ private:
     QPushButton* image_;
     QComboBox* adapters_;
     QComboBox* examples_;
+    QComboBox* flips_;
     QSpinBox* k_;
     QLabel* queryImage_;
     QLabel* status_;

@@ -75,6 +75,7 @@ MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
     connect(demo_, &DemoView::queriesSaved, explore_, &ExplorePanel::setDemoQueries);
     // A new evaluation changes the demo's headline numbers.
     connect(evaluate_, &EvaluatePanel::evaluationFinished, demo_, &DemoView::refreshHeadline);
+    connect(evaluate_, &EvaluatePanel::resultsShown, explore_, &ExplorePanel::setFlippedQueries);
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());

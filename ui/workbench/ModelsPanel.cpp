@@ -49,10 +49,14 @@ QString validationText(const AdapterInfo& a)
     const AdapterValidationHeadline h = validationHeadline(a);
     if (!h.available)
         return QObject::tr("not measured (trained without a validation split)");
-    return QObject::tr("R@1 T2I %1%, I2T %2%; criterion %3")
-        .arg(100 * h.t2iR1, 0, 'f', 1)
-        .arg(100 * h.i2tR1, 0, 'f', 1)
-        .arg(h.criterionMet ? QObject::tr("met") : QObject::tr("not met"));
+    QString text = QObject::tr("R@1 T2I %1%, I2T %2%; criterion %3")
+                       .arg(100 * h.t2iR1, 0, 'f', 1)
+                       .arg(100 * h.i2tR1, 0, 'f', 1)
+                       .arg(h.criterionMet ? QObject::tr("met") : QObject::tr("not met"));
+    if (a.kind == AdapterKind::Query && a.interpolation.active())
+        text += QObject::tr("; queries interpolated with the old model's (%1)")
+                    .arg(QString::fromStdString(a.interpolation.describe()));
+    return text;
 }
 
 const QColor kError(180, 30, 30);

@@ -68,9 +68,9 @@ TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
     auto* left = new QVBoxLayout;
     auto* setup = new QGroupBox(tr("Adapter"));
     auto* setupForm = new QFormLayout(setup);
-    for (const char* m : {"lstsq", "procrustes", "xbt-stage1", "xbt", "fct"})
+    for (const char* m : {"lstsq", "procrustes", "slerp", "xbt-stage1", "xbt", "fct"})
         method_->addItem(QString::fromLatin1(m));
-    method_->setToolTip(tr("lstsq / procrustes: closed form, seconds. xbt-stage1: text only. xbt: stage 1 then stage 2 "
+    method_->setToolTip(tr("lstsq / procrustes: closed form, seconds. slerp: procrustes deployed with spherical interpolation with the old query (training-free). xbt-stage1: text only. xbt: stage 1 then stage 2 "
                            "on image-text pairs. fct: a gallery transform old -> new."));
     setupForm->addRow(tr("Method"), method_);
     name_->setToolTip(tr("The adapter's name in the workspace (default: the method). An adapter of that name is replaced."));
@@ -250,10 +250,11 @@ void TrainPanel::trainingDone(const AdapterTrainResult& r)
     trainingStopped();
     const AdapterValidationHeadline h = validationHeadline(r.info);
     const QString validation =
-        h.available ? tr(" Validation: R@1 T2I %1%, I2T %2%; compatibility criterion %3 (%4).")
+        h.available ? tr(" Validation: R@1 T2I %1%, I2T %2%; %3. Queries: interpolated with the old model's, %4.")
                           .arg(100 * h.t2iR1, 0, 'f', 1)
                           .arg(100 * h.i2tR1, 0, 'f', 1)
-                          .arg(h.criterionMet ? tr("met") : tr("not met"), QString::fromStdString(h.verdicts))
+                          .arg(QString::fromStdString(criterionSentence(h)),
+                               QString::fromStdString(r.info.interpolation.describe()))
                     : QString();
     status_->setText(tr("Saved adapter '%1' (%2) in %3 s%4.%5")
                          .arg(QString::fromStdString(r.info.name), QString::fromStdString(r.info.method))

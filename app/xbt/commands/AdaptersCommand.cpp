@@ -34,6 +34,22 @@ void printSettings()
     }
 }
 
+// "t:s0.6 i:l0.4" (texts spherical a=0.6, images linear a=0.4), "off" (the adapter alone) or "-" (gallery transforms)
+std::string interpolationColumn(const AdapterInfo& a)
+{
+    if (a.kind != AdapterKind::Query)
+        return "-";
+    const QueryInterpolation& q = a.interpolation;
+    if (!q.active())
+        return "off";
+    const auto side = [](const char* tag, const InterpolationSide& x) {
+        char b[32];
+        std::snprintf(b, sizeof b, "%s%s%.2g", tag, x.kind == InterpolationKind::Spherical ? "s" : "l", x.weight);
+        return std::string(b);
+    };
+    return side("t:", q.texts) + " " + side("i:", q.images);
+}
+
 int run(const CliArgs& args)
 {
     if (args.has("settings")) {
@@ -71,17 +87,20 @@ int run(const CliArgs& args)
         std::printf("no adapters in %s; train one with xbt train\n", workspace.dir().c_str());
         return kExitOk;
     }
-    std::printf("%-16s %-11s %-7s %-24s %-15s %8s %8s %10s %8s\n", "name", "method", "kind", "new -> old", "tower",
-                "T2I R@1", "I2T R@1", "criterion", "seconds");
+    std::printf("%-16s %-11s %-7s %-24s %-15s %-17s %8s %8s %10s %8s\n", "name", "method", "kind", "new -> old",
+                "tower", "interpolation", "T2I R@1", "I2T R@1", "criterion", "seconds");
     for (const AdapterInfo& a : adapters) {
         const AdapterValidationHeadline h = validationHeadline(a);
-        std::printf("%-16s %-11s %-7s %-24s %-15s %8s %8s %10s %8.1f\n", a.name.c_str(), a.method.c_str(),
+        std::printf("%-16s %-11s %-7s %-24s %-15s %-17s %8s %8s %10s %8.1f\n", a.name.c_str(), a.method.c_str(),
                     adapterKindName(a.kind), (a.newModel.name + " -> " + a.oldModel.name).c_str(),
                     a.imageTowerAdaptation.empty() ? "-" : a.imageTowerAdaptation.c_str(),
+                    interpolationColumn(a).c_str(),
                     percentOf(h.available, h.t2iR1).c_str(), percentOf(h.available, h.i2tR1).c_str(),
                     h.available ? (h.criterionMet ? "met" : "not met") : "-", a.trainingSeconds);
     }
-    std::printf("(validation at save time; xbt eval --workspace ... gives the full comparison)\n");
+    std::printf("(validation at save time, queries as deployed; interpolation: a of text / image queries, 0 = today's "
+                "query, 1 = the adapter alone, lin = linear, sph = spherical; xbt eval --workspace ... gives the full "
+                "comparison)\n");
     return kExitOk;
 }
 

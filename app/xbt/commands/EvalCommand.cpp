@@ -26,6 +26,12 @@ std::string commandLine(const CliArgs& args)
                             "bootstrap", "seed"})
         if (args.has(key))
             command += std::string(" --") + key + " " + args.value(key);
+    for (const char* flag : {"ceiling", "backfill-curve"})
+        if (args.has(flag))
+            command += std::string(" --") + flag;
+    for (const char* key : {"rerank", "queries"})
+        if (args.has(key))
+            command += std::string(" --") + key + " " + args.value(key);
     return command;
 }
 
@@ -40,6 +46,17 @@ int run(const CliArgs& args)
         throw UsageError("--max-k must be at least 1");
     if (options.bootstrap.samples < 0)
         throw UsageError("--bootstrap must be 0 (no intervals) or more");
+    if (args.has("rerank"))
+        for (const std::string& k : parseAdapterList(args.value("rerank"))) {
+            int value = 0;
+            try {
+                value = std::stoi(k);
+            } catch (const std::exception&) {
+            }
+            if (value < 1)
+                throw UsageError("--rerank takes depths K of 1 or more, comma-separated (e.g. 10,50), not '" + k + "'");
+            options.rerankK.push_back(value);
+        }
 
     if (args.has("embeddings")) {
         for (const char* modelFlag : {"old", "new", "compare", "split"})
@@ -70,6 +87,9 @@ int run(const CliArgs& args)
     if (request.modelOptions.threads > 0)
         request.embedOptions.decodeThreads = request.modelOptions.threads;
     request.options = options;
+    request.ceiling = args.has("ceiling");
+    request.backfillCurve = args.has("backfill-curve");
+    request.queriesFile = args.value("queries");
 
     const EvaluationRun result = runEvaluation(request, terminalProgress(), cancelOnInterrupt());
     for (const ImageFailure& f : result.failures)
@@ -80,6 +100,8 @@ int run(const CliArgs& args)
     outcome.command = commandLine(args);
     outcome.date = utcTimestamp();
     saveEvaluation(outcome, outDir);
+    if (outcome.recommendation.decided)
+        std::cout << "recommendation: " << outcome.recommendation.reason << "\n";
     return result.failures.empty() ? kExitOk : kExitPartial;
 }
 
@@ -103,6 +125,14 @@ Command makeEvalCommand()
                                 {"embeddings", "DIR", "embeddings made elsewhere: <space>_img.npy, <space>_txt.npy, "
                                                       "truth.tsv (see docs/data-formats.md)"},
                                 {"out", "DIR", "where results.json, recall.csv, results.md, charts and the report go"},
+                                {"ceiling", "", "add the diagnostic ceiling: a query map fitted on the split's own pairs (not a "
+                                "method; the most a query adapter could take from the old gallery) and G_ceiling"},
+                                {"rerank", "K,...", "add <adapter row>+rerank@K: each adapter's top K re-scored by the new model, "
+                                    "with the images that re-embeds per query"},
+                                {"backfill-curve", "", "recall at 0, 5, 10, 25, 50, 75, 100% of the gallery re-embedded, "
+                                                       "per backfill order, raw and calibrated score mixing"},
+                                {"queries", "FILE", "query log of the \"queries\" backfill order (default: the "
+                                                    "workspace's demo list)"},
                                 {"max-k", "K", "longest recall curve (default 100)"},
                                 {"bootstrap", "N", "bootstrap resamples for the 95% intervals (default 1000; 0: none)"},
                                 {"seed", "S", "bootstrap seed (default 0)"}}),

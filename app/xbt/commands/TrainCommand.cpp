@@ -83,11 +83,16 @@ int run(const CliArgs& args)
         std::printf("data: %s\n", info.data.dump().c_str());
     const AdapterValidationHeadline h = validationHeadline(info);
     if (h.available)
-        std::printf("validation: %s R@1 T2I %.1f%%, I2T %.1f%%; compatibility criterion %s (%s)\n",
-                    h.configuration.c_str(), 100 * h.t2iR1, 100 * h.i2tR1, h.criterionMet ? "met" : "not met",
-                    h.verdicts.c_str());
+        std::printf("validation: %s R@1 T2I %.1f%%, I2T %.1f%%; %s\n", h.configuration.c_str(), 100 * h.t2iR1,
+                    100 * h.i2tR1, criterionSentence(h).c_str());
     else
         std::printf("no validation split given: evaluate with xbt eval to see whether it is compatible\n");
+    if (info.kind == AdapterKind::Query)
+        std::printf("queries: interpolated with the old model's, %s (%s)\n", info.interpolation.describe().c_str(),
+                    info.interpolation.chosenBy.empty() ? "adapter saved before interpolation"
+                                                        : info.interpolation.chosenBy.c_str());
+    if (info.metrics.contains("stage_choice"))
+        std::printf("stage choice: %s\n", info.metrics["stage_choice"].value("reason", std::string()).c_str());
     std::printf("saved in %s; evaluate with: xbt eval --workspace %s --adapters %s ...\n", r.adapterDir.c_str(),
                 request.workspaceDir.c_str(), info.name.c_str());
     return kExitOk;
@@ -99,12 +104,12 @@ Command makeTrainCommand()
 {
     const std::vector<OptionSpec> specs = oldNewModelOptionSpecs();
     return {"train",
-            "train a compatibility adapter (lstsq, procrustes, xbt-stage1, xbt, fct) into a workspace; "
+            "train a compatibility adapter (lstsq, procrustes, slerp, xbt-stage1, xbt, fct) into a workspace; "
             "an interrupted run resumes",
-            "xbt train --method lstsq|procrustes|xbt-stage1|xbt|fct --workspace WS --old M --new M [--name NAME] "
+            "xbt train --method lstsq|procrustes|slerp|xbt-stage1|xbt|fct --workspace WS --old M --new M [--name NAME] "
             "[--corpus FILE] [--pairs SPLIT_DIR] [--gallery NAME] [--config FILE]",
             concatSpecs(specs,
-                        {{"method", "METHOD", "lstsq | procrustes | xbt-stage1 | xbt | fct (see docs/compatibility.md)"},
+                        {{"method", "METHOD", "lstsq | procrustes | slerp | xbt-stage1 | xbt | fct (see docs/compatibility.md)"},
                          {"workspace", "WS", "the workspace the adapter is saved in (created when missing)"},
                          {"name", "NAME", "the adapter's name (default: the method)"},
                          {"corpus", "FILE", "text corpus, one sentence per line (stage 1 and closed forms)"},

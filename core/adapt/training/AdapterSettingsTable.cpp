@@ -30,6 +30,31 @@ AdapterSetting choice(std::string key, std::string defaultValue, std::string hel
     return setting(std::move(key), Kind::Text, std::move(defaultValue), std::move(help), 0.0, std::move(choices));
 }
 
+AdapterSetting bounded(std::string key, Kind kind, json defaultValue, std::string help, double minimum, double maximum)
+{
+    AdapterSetting s = setting(std::move(key), kind, std::move(defaultValue), std::move(help), minimum);
+    s.maximum = maximum;
+    return s;
+}
+
+// Every query adapter: how its queries are interpolated with the old model's
+// own embedding of them (QueryInterpolation.h).
+std::vector<AdapterSetting> interpolationSettings(const std::string& defaultKind)
+{
+    return {bounded("interpolate", Kind::NumberOrAuto, "auto",
+                    "weight a of the adapter in each query, q = interp(old(x), phi(new(x)), a): 0 is today's query, 1 "
+                    "the adapter alone; \"auto\" chooses a per direction on the validation split (above today at "
+                    "R@1, R@5 and R@10, then the highest sum of them)",
+                    0.0, 1.0),
+            choice("interpolation", defaultKind,
+                   "linear (normalised weighted sum) or spherical (along the great circle, SLERP); auto tries both "
+                   "on the validation split",
+                   {"auto", "linear", "spherical"}),
+            bounded("interpolation_grid", Kind::NumberList,
+                    json::array({0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0}),
+                    "the weights \"auto\" tries", 0.0, 1.0)};
+}
+
 std::vector<AdapterSetting> commonSettings()
 {
     return {setting("seed", Kind::Integer, 0,
@@ -104,6 +129,11 @@ std::vector<AdapterSetting> stage2Settings()
                 "project extension (0: the published stage-2 loss): weight of caption->image InfoNCE + (1 - cos) pulling phi(new "
                 "caption) onto the old model's embedding of its image, as an old gallery stores it (embedded before "
                 "stage 2; needs stage2_phi text or tune)"),
+        setting("gallery_text_weight", Kind::Number, 0.0,
+                "project extension: weight of image->caption InfoNCE + (1 - cos) pulling the adapted image query "
+                "onto the old model's embedding of its captions, as an old gallery stores them (embedded before "
+                "stage 2; trains the image side). 0 by default: 1 was no better on the sample world's validation "
+                "split (docs/compatibility.md, ablation)"),
         setting("stage2_text_batch_size", Kind::Integer, 512,
                 "captions (gallery term) and corpus sentences (text anchor) per stage-2 step", 2),
     };
@@ -138,10 +168,11 @@ std::vector<AdapterSetting> concat(std::vector<std::vector<AdapterSetting>> part
 const std::map<std::string, std::vector<AdapterSetting>>& table()
 {
     static const std::map<std::string, std::vector<AdapterSetting>> t = {
-        {"lstsq", concat({closedFormSettings(true), commonSettings()})},
-        {"procrustes", concat({closedFormSettings(false), commonSettings()})},
-        {"xbt-stage1", concat({stage1Settings(), commonSettings()})},
-        {"xbt", concat({stage1Settings(), stage2Settings(), commonSettings()})},
+        {"lstsq", concat({closedFormSettings(true), interpolationSettings("auto"), commonSettings()})},
+        {"procrustes", concat({closedFormSettings(false), interpolationSettings("auto"), commonSettings()})},
+        {"slerp", concat({closedFormSettings(false), interpolationSettings("spherical"), commonSettings()})},
+        {"xbt-stage1", concat({stage1Settings(), interpolationSettings("auto"), commonSettings()})},
+        {"xbt", concat({stage1Settings(), stage2Settings(), interpolationSettings("auto"), commonSettings()})},
         {"fct", concat({fctSettings(), commonSettings()})},
     };
     return t;
@@ -170,6 +201,22 @@ const char* kindText(Kind kind)
 
 bool atLeast(const json& v, double minimum) { return v.get<double>() >= minimum; }
 
+std::string number(double v)
+{
+    std::string s = json(v).dump();
+    return s;
+}
+
+// Empty when the number `v` lies within s's bounds.
+std::string boundsProblem(const AdapterSetting& s, const json& v)
+{
+    if (!atLeast(v, s.minimum))
+        return "must be at least " + number(s.minimum);
+    if (v.get<double>() > s.maximum)
+        return "must be at most " + number(s.maximum);
+    return "";
+}
+
 // Empty when `v` fits `s`, else what is wrong.
 std::string problemWith(const AdapterSetting& s, const json& v)
 {
@@ -181,7 +228,7 @@ std::string problemWith(const AdapterSetting& s, const json& v)
     case Kind::Number:
         if (!v.is_number())
             return "must be " + std::string(kindText(s.kind));
-        return atLeast(v, s.minimum) ? "" : "must be at least " + std::to_string(s.minimum);
+        return boundsProblem(s, v);
     case Kind::Flag:
         return v.is_boolean() ? "" : "must be true or false";
     case Kind::Text:
@@ -194,15 +241,16 @@ std::string problemWith(const AdapterSetting& s, const json& v)
         if (!v.is_array() || v.empty())
             return "must be a non-empty list of numbers";
         for (const json& x : v)
-            if (!x.is_number() || !atLeast(x, s.minimum))
-                return "must hold numbers of at least " + std::to_string(s.minimum);
+            if (!x.is_number() || !boundsProblem(s, x).empty())
+                return "must hold numbers from " + number(s.minimum) +
+                       (s.maximum < 1e300 ? " to " + number(s.maximum) : std::string(" up"));
         return "";
     case Kind::NumberOrAuto:
         if (v.is_string())
             return v.get<std::string>() == "auto" ? "" : "must be a number or \"auto\"";
         if (!v.is_number())
             return "must be a number or \"auto\"";
-        return atLeast(v, s.minimum) ? "" : "must be at least " + std::to_string(s.minimum);
+        return boundsProblem(s, v);
     }
     return "";
 }
@@ -211,7 +259,7 @@ std::string problemWith(const AdapterSetting& s, const json& v)
 
 const std::vector<std::string>& adapterMethods()
 {
-    static const std::vector<std::string> methods = {"lstsq", "procrustes", "xbt-stage1", "xbt", "fct"};
+    static const std::vector<std::string> methods = {"lstsq", "procrustes", "slerp", "xbt-stage1", "xbt", "fct"};
     return methods;
 }
 

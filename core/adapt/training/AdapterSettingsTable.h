@@ -23,9 +23,10 @@ struct AdapterSetting {
     std::string help;
     std::vector<std::string> choices;  // Text: the allowed values (empty: any text)
     double minimum = 0.0;              // Integer, Number, NumberList, NumberOrAuto
+    double maximum = 1e300;            // Number, NumberList, NumberOrAuto
 };
 
-// lstsq, procrustes, xbt-stage1, xbt, fct
+// lstsq, procrustes, slerp, xbt-stage1, xbt, fct
 const std::vector<std::string>& adapterMethods();
 // Throws xbt::Error listing the methods when `method` is not one of them.
 const std::vector<AdapterSetting>& adapterSettings(const std::string& method);

@@ -4,6 +4,7 @@
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
 #include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/InterpolationChoice.h"
 #include "core/adapt/training/TrainingData.h"
 #include "core/adapt/training/torch/FctTrainer.h"
 #include "core/adapt/training/torch/LoraImageTower.h"
@@ -130,8 +131,14 @@ public:
 
 private:
     bool fromSavedStage1() const { return method_ == "xbt" && !settings_.text("stage1_adapter").empty(); }
-    bool closedForm() const { return method_ == "lstsq" || method_ == "procrustes"; }
-    bool galleryImageTerm() const { return method_ == "xbt" && settings_.number("gallery_image_weight") > 0.0; }
+    bool closedForm() const { return method_ == "lstsq" || method_ == "procrustes" || method_ == "slerp"; }
+    // Stage-2 terms that align with what the old gallery stores: they need
+    // the old model's embeddings of the pairs (images, captions).
+    bool galleryImageTerm() const
+    {
+        return method_ == "xbt" &&
+               (settings_.number("gallery_image_weight") > 0.0 || settings_.number("gallery_text_weight") > 0.0);
+    }
     // xbt-stage1 embeds a given pairs split with the old model too, so that a
     // later xbt run from the saved stage 1 finds the old gallery's vectors of
     // those images in the cache without loading the old model.
@@ -238,9 +245,9 @@ private:
             else if (oldEmbedsPairs())
                 pairsOld_ = cache_.cachedSplit(oldRef_.fingerprint, *pairs_);
             if (oldEmbedsPairs() && !pairsOld_)
-                throw Error("gallery_image_weight needs the old model's embeddings of " + pairs_->root +
-                            ", which are not cached: train stage1_adapter with this pairs split given, train stage 1 "
-                            "in the same run, or set gallery_image_weight 0");
+                throw Error("gallery_image_weight and gallery_text_weight need the old model's embeddings of " +
+                            pairs_->root + ", which are not cached: train stage1_adapter with this pairs split "
+                            "given, train stage 1 in the same run, or set both to 0");
         }
         if (validationSplit_)
             embedValidation();
@@ -365,10 +372,16 @@ private:
         }
         data_["fitted_rows"] = rows;
         ProjectionWeights projection;
+        // slerp (Ricci et al.) is the orthogonal (Procrustes) alignment of
+        // new into old, deployed with spherical interpolation.
         projection.linear = method_ == "lstsq" ? fitLeastSquares(source, target, settings_.number("ridge"))
                                                : fitProcrustes(source, target);
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, std::move(projection));
-        measureQueryAdapter(*adapter, "validation");
+        if (validation_.hasSplit())
+            deployQueryAdapter(*adapter, adapter->mapTexts(validation_.newTexts()),
+                               adapter->mapImages(validation_.newSpace().images));
+        else
+            deployQueryAdapter(*adapter, Matrix(), Matrix());
         return adapter;
     }
 
@@ -378,6 +391,41 @@ private:
         if (validation_.hasSplit())
             metrics_[key] = validation_.queryReport(adapter.mapTexts(validation_.newTexts()),
                                                     adapter.mapImages(validation_.newSpace().images));
+    }
+
+    // A query adapter as deployed: its interpolation with the old query is
+    // chosen on the validation split (or fixed, see InterpolationChoice.h) and
+    // stored in it; returns the validation report of the deployed queries
+    // (empty without a split). `mappedTexts` / `mappedImages`: the adapter's
+    // queries of the validation split.
+    json interpolationOf(CompatibilityAdapter& adapter, const Matrix& mappedTexts, const Matrix& mappedImages,
+                         json* choiceReport) const
+    {
+        InterpolationRequest request;
+        request.weight = config_.at("interpolate");
+        request.kind = settings_.text("interpolation");
+        request.grid = settings_.numbers("interpolation_grid");
+        // SLERP's published default is the midpoint; the others' is the adapter alone.
+        request.fallbackWeight = method_ == "slerp" ? 0.5 : 1.0;
+        const InterpolationChoice choice = chooseInterpolation(validation_, mappedTexts, mappedImages, request);
+        adapter.mutableInfo().interpolation = choice.interpolation;
+        *choiceReport = choice.report;
+        if (!validation_.hasSplit())
+            return json::object();
+        return validation_.queryReport(adapter.interpolateTexts(validation_.oldSpace().texts, mappedTexts),
+                                       adapter.interpolateImages(validation_.oldSpace().images, mappedImages));
+    }
+
+    void deployQueryAdapter(CompatibilityAdapter& adapter, const Matrix& mappedTexts, const Matrix& mappedImages)
+    {
+        json choice;
+        const json validation = interpolationOf(adapter, mappedTexts, mappedImages, &choice);
+        metrics_["interpolation"] = choice;
+        if (!validation.empty())
+            metrics_["validation"] = validation;
+        report("interpolation", "queries interpolated with the old model's: " +
+                                    adapter.info().interpolation.describe() + " (" +
+                                    adapter.info().interpolation.chosenBy + ")");
     }
 
     double searchSigma(XbtStage1Trainer& trainer, const AdapterValidation& validation)
@@ -470,9 +518,15 @@ private:
             stage1 = trainStage1();
         }
         auto stage1Adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, stage1.phi);
-        measureQueryAdapter(*stage1Adapter, method_ == "xbt" ? "stage1_validation" : "validation");
-        if (method_ == "xbt-stage1")
+        if (method_ == "xbt-stage1") {
+            if (validation_.hasSplit())
+                deployQueryAdapter(*stage1Adapter, stage1Adapter->mapTexts(validation_.newTexts()),
+                                   stage1Adapter->mapImages(validation_.newSpace().images));
+            else
+                deployQueryAdapter(*stage1Adapter, Matrix(), Matrix());  // keeps a held-out text report
             return stage1Adapter;
+        }
+        measureQueryAdapter(*stage1Adapter, "stage1_validation");
 
         const bool gallery = galleryImageTerm();
         const AlignedSplit pairs = gallery ? alignSplit(*pairs_, {&*pairsNew_, &*pairsOld_}) : alignSplit(*pairs_, {&*pairsNew_});
@@ -500,8 +554,12 @@ private:
         data.captionTexts = pairs.texts[0];
         data.captionsOfImage = captionsOfImages(pairs.split);
         data.anchorTexts = corpusNew_;
-        if (gallery)
-            data.galleryImages = pairs.images[1];
+        if (gallery) {
+            if (settings_.number("gallery_image_weight") > 0.0)
+                data.galleryImages = pairs.images[1];
+            if (settings_.number("gallery_text_weight") > 0.0)
+                data.galleryCaptions = pairs.texts[1];
+        }
         data_["pairs"]["images_used"] = pairs.split.images.size();
         const XbtStage2Settings settings = XbtStage2Settings::from(settings_);
         XbtStage2Trainer trainer(settings, stage1.phi, stage1.temperature, *imageSide, device_);
@@ -515,9 +573,74 @@ private:
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.phi);
         adapter->mutableInfo().imageTowerAdaptation = imageSide->adaptation();
         imageSide->storeInto(*adapter);
-        if (validation_.hasSplit())
-            metrics_["validation"] = validation_.queryReport(out.validationTexts, out.validationImages);
-        return adapter;
+        if (!validation_.hasSplit()) {
+            deployQueryAdapter(*adapter, Matrix(), Matrix());
+            return adapter;
+        }
+        return keepBetterStage(std::move(stage1Adapter), std::move(adapter), out.validationTexts, out.validationImages);
+    }
+
+    // R@1 + R@5 + R@10 of a validation report's adapted configuration in one
+    // direction, and whether it is above old->old at every K there.
+    struct DirectionScore {
+        double sum = 0.0;
+        bool above = false;
+    };
+    static DirectionScore directionScore(const json& report, const char* direction)
+    {
+        const std::string adapted = report.at("criterion").at("configuration").get<std::string>();
+        const json& a = report.at("configurations").at(adapted).at(direction);
+        const json& o = report.at("configurations").at("old->old").at(direction);
+        DirectionScore d;
+        d.above = true;
+        for (const char* k : {"R@1", "R@5", "R@10"}) {
+            d.sum += a.at(k).get<double>();
+            d.above = d.above && a.at(k).get<double>() > o.at(k).get<double>();
+        }
+        return d;
+    }
+
+    // Stage 2 is kept only when validation does not say it made a direction
+    // worse than stage 1 (both as deployed, interpolation included). When it
+    // did, the better of the two by the criterion (directions above today,
+    // then the sum of recalls) is kept, and the run says so.
+    std::unique_ptr<CompatibilityAdapter> keepBetterStage(std::unique_ptr<CompatibilityAdapter> stage1,
+                                                          std::unique_ptr<CompatibilityAdapter> stage2,
+                                                          const Matrix& stage2Texts, const Matrix& stage2Images)
+    {
+        json choice1, choice2;
+        const json report1 = interpolationOf(*stage1, stage1->mapTexts(validation_.newTexts()),
+                                             stage1->mapImages(validation_.newSpace().images), &choice1);
+        const json report2 = interpolationOf(*stage2, stage2Texts, stage2Images, &choice2);
+        std::string worse;
+        int above1 = 0, above2 = 0;
+        double sum1 = 0.0, sum2 = 0.0;
+        for (const char* direction : {"T2I", "I2T"}) {
+            const DirectionScore s1 = directionScore(report1, direction), s2 = directionScore(report2, direction);
+            if (s2.sum < s1.sum)
+                worse += std::string(worse.empty() ? "" : " and ") + direction;
+            above1 += s1.above;
+            above2 += s2.above;
+            sum1 += s1.sum;
+            sum2 += s2.sum;
+        }
+        const bool keepStage1 = !worse.empty() && (above1 > above2 || (above1 == above2 && sum1 > sum2));
+        std::string reason;
+        if (worse.empty())
+            reason = "stage 2 is at least as good as stage 1 on validation in both directions";
+        else
+            reason = "stage 2 made " + worse + " worse than stage 1 on validation (R@1+R@5+R@10, interpolation "
+                     "included); kept " + (keepStage1 ? "stage 1 (the image side is dropped)" : "stage 2, better overall") +
+                     ": directions above today " + std::to_string(above1) + " (stage 1) vs " + std::to_string(above2) +
+                     " (stage 2), recall sums " + json(sum1).dump() + " vs " + json(sum2).dump();
+        metrics_["stage_choice"] = {{"kept", keepStage1 ? "stage 1" : "stage 2"}, {"reason", reason}};
+        report("stage choice", reason);
+        metrics_["interpolation"] = keepStage1 ? choice1 : choice2;
+        metrics_["validation"] = keepStage1 ? report1 : report2;
+        std::unique_ptr<CompatibilityAdapter> kept = keepStage1 ? std::move(stage1) : std::move(stage2);
+        report("interpolation", "queries interpolated with the old model's: " + kept->info().interpolation.describe() +
+                                    " (" + kept->info().interpolation.chosenBy + ")");
+        return kept;
     }
 
     std::unique_ptr<CompatibilityAdapter> trainFct()

@@ -127,6 +127,13 @@ json AdapterValidation::report(const EmbeddingSpace& query, const EmbeddingSpace
             gain[direction][k.name] = g ? json(*g) : json(nullptr);
         }
     }
+    json flips = json::object();
+    for (const auto& [direction, d] : {std::pair<const char*, RetrievalDirection>{"T2I", RetrievalDirection::TextToImage},
+                                       std::pair<const char*, RetrievalDirection>{"I2T", RetrievalDirection::ImageToText}})
+        if (adapted.has(d) && oldOld.has(d)) {
+            const DirectionFlips f = directionFlips(oldOld.recall.in(d).ranks, adapted.recall.in(d).ranks);
+            flips[direction] = {{"R@1", f.at1}, {"R@10", f.at10}};
+        }
     return {{"split", split_.root},
             {"images", split_.images.size()},
             {"captions", split_.captions.size()},
@@ -137,7 +144,8 @@ json AdapterValidation::report(const EmbeddingSpace& query, const EmbeddingSpace
             // "met": better than old->old at every K in both directions (the
             // point values); the verdicts say where the intervals overlap.
             {"criterion", {{"configuration", adapted.name}, {"verdicts", verdicts}, {"met", met}}},
-            {"gain_recovery", gain}};
+            {"gain_recovery", gain},
+            {"negative_flips", flips}};
 }
 
 json AdapterValidation::queryReport(const Matrix& mappedTexts, const Matrix& mappedImages) const

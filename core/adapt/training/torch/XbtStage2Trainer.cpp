@@ -21,6 +21,7 @@ XbtStage2Settings XbtStage2Settings::from(const AdapterSettingsReader& c)
     s.phiLearningRateScale = c.number("stage2_phi_lr_scale");
     s.textAnchorWeight = c.number("text_anchor_weight");
     s.galleryImageWeight = c.number("gallery_image_weight");
+    s.galleryTextWeight = c.number("gallery_text_weight");
     s.textBatchSize = c.integer("stage2_text_batch_size");
     s.seed = static_cast<uint64_t>(c.integer("seed"));
     s.optimizer = OptimizerSettings::read(c, "stage2_");
@@ -85,6 +86,19 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
             torch::full({1}, std::log(1.0 / stage1Temperature_), torch::TensorOptions().device(device_)));
     }
 
+    const bool captionTerm = s.galleryTextWeight > 0.0;
+    if (captionTerm && data.galleryCaptions.rows != data.captionTexts.rows)
+        throw Error("stage 2: gallery_text_weight needs the old model's embeddings of all " +
+                    std::to_string(data.captionTexts.rows) + " pair captions (got " +
+                    std::to_string(data.galleryCaptions.rows) + ")");
+    torch::Tensor galleryCaptions, captionScale;
+    if (captionTerm) {
+        galleryCaptions = fromMatrix(data.galleryCaptions, device_);
+        captionScale = state->register_parameter(
+            "caption_logit_scale",
+            torch::full({1}, std::log(1.0 / stage1Temperature_), torch::TensorOptions().device(device_)));
+    }
+
     const OptimizerSettings& o = s.optimizer;
     std::vector<torch::Tensor> imageParams = imageSide_.trainable()->parameters();
     std::vector<torch::optim::OptimizerParamGroup> groups;
@@ -93,6 +107,8 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
     std::vector<torch::Tensor> scales{logitScale};
     if (galleryTerm)
         scales.push_back(galleryScale);
+    if (captionTerm)
+        scales.push_back(captionScale);
     groups.emplace_back(scales,
                         std::make_unique<torch::optim::AdamWOptions>(
                             torch::optim::AdamWOptions(o.learningRate).weight_decay(0.0)));
@@ -143,6 +159,13 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
         const torch::Tensor projected = s.phi == XbtStage2Settings::Phi::Text ? phi->forwardFixedWeights(adapted)
                                                                                : phi(adapted);
         torch::Tensor loss = symmetricInfoNce(projected, gatherRows(captionTargets, captions), logitScale);
+        if (captionTerm) {
+            // Each image against the old gallery's stored embedding of one of
+            // its captions: what an image query meets in an old gallery.
+            const torch::Tensor stored = gatherRows(galleryCaptions, captions);
+            loss = loss + s.galleryTextWeight * (symmetricInfoNce(projected, stored, captionScale) +
+                                                 (1.0 - (projected * stored).sum(1)).mean());
+        }
         // The text-side terms are cheap (phi on stored embeddings): they see
         // text_batch captions and corpus sentences, more than the image batch.
         std::vector<int64_t> textRows = captions;
@@ -181,6 +204,8 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
         clampLogitScale(logitScale);
         if (galleryTerm)
             clampLogitScale(galleryScale);
+        if (captionTerm)
+            clampLogitScale(captionScale);
     });
     outcome.phi = phi->weights();
     if (validation.hasSplit())

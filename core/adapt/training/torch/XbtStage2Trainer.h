@@ -12,6 +12,9 @@
 // (caption->image InfoNCE + (1 - cos)): still no old model in stage 2, but a signal stage
 // 1's targets cannot give, since they can at best reproduce the old text
 // encoder, and T2I against old images then at best equals old->old.
+// Likewise (gallery_text_weight) the adapted image queries are pulled onto
+// the old gallery's stored embeddings of their own captions (image->caption
+// InfoNCE + (1 - cos)), which is what image-to-text searches against.
 
 #include "core/adapt/training/AdapterSettingsTable.h"
 #include "core/adapt/training/OptimizerSettings.h"
@@ -32,6 +35,7 @@ struct XbtStage2Settings {
     double phiLearningRateScale = 0.0;  // phi's rate as a multiple of the image side's
     double textAnchorWeight = 0.0;
     double galleryImageWeight = 0.0;
+    double galleryTextWeight = 0.0;
     int64_t textBatchSize = 0;  // captions and corpus sentences per step of the text-side terms
     uint64_t seed = 0;
     OptimizerSettings optimizer;  // stage2_steps, stage2_batch_size (image-text pairs), stage2_lr, ...
@@ -46,6 +50,9 @@ struct XbtStage2Data {
     // The old model's embeddings of the training images, as an old gallery
     // stores them (for gallery_image_weight; may be empty).
     Matrix galleryImages;
+    // The old model's embeddings of the pairs' captions, rows as
+    // captionTexts (for gallery_text_weight; may be empty).
+    Matrix galleryCaptions;
 };
 
 struct XbtStage2Outcome {

@@ -1,0 +1,94 @@
+#include "core/eval/UpgradeDecision.h"
+
+#include <cstdio>
+
+namespace xbt {
+
+namespace {
+
+std::string format(const char* f, double v)
+{
+    char b[48];
+    std::snprintf(b, sizeof b, f, v);
+    return b;
+}
+
+std::string percent(double fraction) { return format("%.1f", 100.0 * fraction); }
+
+std::string duration(double seconds)
+{
+    if (seconds < 120)
+        return format("%.1f s", seconds);
+    if (seconds < 7200)
+        return format("%.1f min", seconds / 60);
+    return format("%.1f h", seconds / 3600);
+}
+
+}  // namespace
+
+std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
+{
+    std::vector<UpgradePathRow> rows;
+    if (!o.find(ConfigurationRole::Backfill) || (o.backfillCurve.empty() && !o.find(ConfigurationRole::Rerank)))
+        return rows;
+    const double rate = o.backfill.imagesPerSecond;
+    const auto timeOf = [&](double images) { return rate > 0 ? duration(images / rate) : std::string("n/a"); };
+    const auto flips = [](const std::optional<DirectionFlips>& f) { return f ? percent(f->at1) : std::string("–"); };
+    const double images = static_cast<double>(o.images);
+    for (const ConfigurationResult& c : o.configurations) {
+        if (!c.comparable)
+            continue;
+        UpgradePathRow r;
+        r.imagesOnce = r.imagesPerQuery = "0";
+        r.timeOnce = r.time10M = r.timePerQuery = "–";
+        switch (c.role) {
+        case ConfigurationRole::Today:
+        case ConfigurationRole::Adapter:
+        case ConfigurationRole::Compatible:  // the new model was retrained; nothing re-embedded
+            break;
+        case ConfigurationRole::Rerank:
+            r.imagesOnce = "≤ " + std::to_string(c.imagesOnce) + " (kept for reuse)";
+            r.imagesPerQuery = "≤ " + std::to_string(c.imagesPerQuery);
+            r.timePerQuery = timeOf(static_cast<double>(c.imagesPerQuery));
+            break;
+        case ConfigurationRole::Backfill:
+            r.imagesOnce = std::to_string(o.images) + " (all)";
+            r.timeOnce = timeOf(images);
+            r.time10M = timeOf(1e7);
+            break;
+        default:
+            continue;  // raw, gallery transforms, compared models, the ceiling: not a path as such
+        }
+        r.path = "`" + c.name + "` (" + roleDescription(c) + ")";
+        r.t2iR1 = c.textToImage.r1;
+        r.i2tR1 = c.imageToText.r1;
+        r.flipsT2I = flips(c.negativeFlips.textToImage);
+        r.flipsI2T = flips(c.negativeFlips.imageToText);
+        rows.push_back(r);
+    }
+    // Partial backfills: the default order (uncertainty), calibrated when it could be.
+    const bool calibrated = !o.backfillCurve.calibration.empty();
+    for (const BackfillSeries& s : o.backfillCurve.series) {
+        if (s.order != "uncertainty" || s.mix != (calibrated ? "calibrated" : "raw"))
+            continue;
+        for (const BackfillPoint& p : s.points) {
+            if (p.fraction <= 0.0 || p.fraction >= 1.0)
+                continue;
+            UpgradePathRow r;
+            r.path = "backfill " + format("%.0f", 100.0 * p.fraction) + "% (" + s.order + " order, " + s.mix +
+                     ", adapter `" + o.backfillCurve.adapter + "` for the rest)";
+            r.t2iR1 = p.textToImage.r1;
+            r.i2tR1 = p.imageToText.r1;
+            r.flipsT2I = r.flipsI2T = "–";
+            r.imagesOnce = format("%.0f", p.fraction * images);
+            r.imagesPerQuery = "0";
+            r.timeOnce = timeOf(p.fraction * images);
+            r.time10M = timeOf(p.fraction * 1e7);
+            r.timePerQuery = "–";
+            rows.push_back(r);
+        }
+    }
+    return rows;
+}
+
+}  // namespace xbt

@@ -1,0 +1,27 @@
+#pragma once
+// The upgrade decision table (issue 17): one row per path a team can take —
+// today, each adapter, each re-ranking, partial backfills, the full
+// re-index, compatible models — with R@1, negative flips and what the path
+// re-embeds, once and per query, and how long that takes at the new model's
+// measured rate. The numbers are the configurations' own; results.md, the
+// report and the Evaluate panel all show these rows.
+
+#include "core/eval/EvaluationResults.h"
+
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+struct UpgradePathRow {
+    std::string path;  // "`new+xbt->old+rerank@50` (adapter 'xbt', its top 50 ...)"
+    double t2iR1 = 0.0, i2tR1 = 0.0;
+    std::string flipsT2I, flipsI2T;  // "5.2" (percent) or "–"
+    std::string imagesOnce, imagesPerQuery;
+    std::string timeOnce, time10M, timePerQuery;  // "3.1 min", "n/a" (rate not measured) or "–"
+};
+
+// Empty unless the evaluation measured a re-ranking or a backfill curve.
+std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& outcome);
+
+}  // namespace xbt

@@ -1,0 +1,79 @@
+#pragma once
+// Paths between "adapter only" and "re-embed everything" (issue 17),
+// measured on an evaluation split where both the old and the new model
+// embedded every item:
+//   - re-ranking: the top K of the adapter's search of the old gallery,
+//     re-scored in the new model's space (those K items re-embedded);
+//   - a partial backfill: some gallery items re-embedded with the new model;
+//     a search scores those in the new space and the rest through the
+//     adapter, mixing the two kinds of scores raw or calibrated.
+// Every function returns pessimistic ranks (RetrievalRecall.h) of one
+// direction's queries.
+
+#include "core/data/CaptionedSplit.h"
+#include "core/eval/ConfigurationEvaluation.h"
+#include "core/eval/RetrievalRecall.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace xbt {
+
+// One direction of a split seen two ways: the first stage (the adapter's
+// queries against the OLD gallery) and the new space (new queries against
+// new gallery items), over the same queries and gallery items.
+struct TwoSpaceScores {
+    Matrix firstStage;  // [Q, G]
+    Matrix newSpace;    // [Q, G]
+    std::vector<std::vector<int64_t>> relevant;  // gallery rows relevant to each query
+    // The image each gallery item belongs to (T2I: itself; I2T: a caption's
+    // image): re-embedding an image re-embeds its captions with it.
+    std::vector<int64_t> imageOfItem;
+};
+
+// `adapted`: the adapter's queries (images and texts in the old space);
+// `old`, `fresh`: the old and the new model's embeddings of the split.
+TwoSpaceScores twoSpaceScores(RetrievalDirection d, const EmbeddingSpace& adapted, const EmbeddingSpace& old,
+                              const EmbeddingSpace& fresh, const CaptionedSplit& split);
+
+// The first stage's top k re-scored in the new space (placed first, by new
+// score), the rest after them in first-stage order.
+std::vector<int64_t> rerankedRanks(const TwoSpaceScores& s, int k);
+// The distinct images a re-ranking at k re-embeds over all queries (T2I:
+// the candidates; I2T: captions only, which are texts).
+int64_t rerankedImages(const TwoSpaceScores& s, int k);
+
+// How the two kinds of score are put on one scale: a logit per space,
+// scale * cosine + bias, fitted on VALIDATION queries so that it predicts
+// whether an item is relevant (Platt scaling). Identity: raw mixing.
+struct ScoreCalibration {
+    double firstScale = 1.0, firstBias = 0.0;
+    double newScale = 1.0, newBias = 0.0;
+    bool fitted = false;
+};
+// Fits both spaces' logistic maps on a validation split's scores (every
+// query against every item, relevant ones as positives, weighted so that
+// positives and negatives count alike).
+ScoreCalibration fitScoreCalibration(const TwoSpaceScores& validation);
+
+// Gallery items of backfilled images are scored in the new space, the rest
+// by the first stage, each through its calibration. 0% equals the first
+// stage, 100% the new space.
+std::vector<int64_t> mixedRanks(const TwoSpaceScores& s, const std::vector<char>& imageBackfilled,
+                                const ScoreCalibration& calibration = {});
+
+enum class BackfillOrder {
+    Random,    // a seeded shuffle
+    Crowding,  // images in the most crowded old neighbourhoods first (see .cpp)
+    Queries    // images most often in the top 10 of a query log first
+};
+const char* backfillOrderName(BackfillOrder o);  // "random", "uncertainty", "queries"
+
+// The order images are backfilled in. `oldImages`: the old gallery's image
+// embeddings; `logQueries` (Queries only): the query log mapped into the
+// old space (e.g. by the adapter), each row one query.
+std::vector<int64_t> backfillOrder(BackfillOrder order, const Matrix& oldImages, const Matrix& logQueries,
+                                   uint64_t seed);
+
+}  // namespace xbt
