@@ -173,16 +173,24 @@ std::shared_ptr<CompatibilityAdapter> fullAdapter(const std::string& name, uint3
 // image's channel means: enough to tell that the adapter sits on top.
 class VectorModel : public EmbeddingModel {
 public:
-    VectorModel(const std::string& name, char fingerprintChar, int dims)
+    // resolution > 0: images must come at that size, as for a real model.
+    VectorModel(const std::string& name, char fingerprintChar, int dims, int resolution = 0)
+        : resolution_(resolution)
     {
         info_.name = name;
         info_.kind = "test";
         info_.embeddingDim = dims;
         info_.fingerprint = std::string(64, fingerprintChar);
+        if (resolution > 0)
+            info_.preprocess.inputResolution = resolution;
     }
     const ModelInfo& info() const override { return info_; }
     Matrix encodeImages(const std::vector<PixelTensor>& images) override
     {
+        for (const PixelTensor& p : images)
+            if (resolution_ > 0 && (p.width != resolution_ || p.height != resolution_))
+                throw Error(info_.name + " takes " + std::to_string(resolution_) + " px images, got " +
+                            std::to_string(p.width));
         Matrix m(static_cast<int64_t>(images.size()), info_.embeddingDim);
         for (size_t i = 0; i < images.size(); ++i) {
             const Matrix r = randomUnitRows(1, info_.embeddingDim,
@@ -203,6 +211,7 @@ public:
     const TextTokenizer& tokenizer() const override { return tokenizer_; }
 
 private:
+    int resolution_ = 0;
     ModelInfo info_;
     LengthTokenizer tokenizer_;
 };
@@ -435,6 +444,12 @@ private Q_SLOTS:
         QCOMPARE(read.interpolation.texts.weight, 0.5);
         QVERIFY(read.interpolation.texts.kind == InterpolationKind::Spherical);
         QVERIFY(read.interpolation.images.kind == InterpolationKind::Linear);
+        // An old model of another input size gets the image at its own size.
+        auto smallOld = std::make_shared<VectorModel>("old-double", 'a', 16, 6);
+        auto sizedNew = std::make_shared<VectorModel>("new-double", 'b', 24, 8);
+        const Matrix mixed = makeAdaptedModel(sizedNew, half, {}, smallOld)->encodeImages(images);
+        QCOMPARE(mixed.rows, int64_t(2));
+        QVERIFY(maxAbsDiff(mixed, half->mapImages(sizedNew->encodeImages(images))) > 1e-4f);
         nlohmann::json broken = half->info().toJson();
         broken["interpolation"]["images"]["weight"] = 1.5;
         VERIFY_CONTAINS(errorOf([&] { AdapterInfo::fromJson(broken, "a.json"); }), "interpolation.images.weight");

@@ -249,6 +249,26 @@ private Q_SLOTS:
         QVERIFY(c > 0.99);
     }
 
+    // An image prepared for one model made into another model's input (a
+    // query interpolated with the old model's own embedding of it).
+    void preprocessedImagesConvertBetweenModels()
+    {
+        PreprocessSettings newer, older;
+        newer.inputResolution = 96;
+        older.inputResolution = 64;
+        older.mean = {0.5f, 0.5f, 0.5f};
+        older.std = {0.5f, 0.5f, 0.5f};
+        const PixelTensor forNew = preprocess(oddImage("large.jpg"), newer);
+        QVERIFY(convertPreprocessed(forNew, newer, newer).data == forNew.data);
+        const PixelTensor converted = convertPreprocessed(forNew, newer, older);
+        const PixelTensor direct = preprocess(oddImage("large.jpg"), older);
+        QCOMPARE(converted.width, 64);
+        QCOMPARE(converted.height, 64);
+        const double c = cosine(converted.data, direct.data);
+        qInfo("converted vs direct cosine %.6f", c);
+        QVERIFY(c > 0.99);
+    }
+
     void thumbnailsAreUpright()
     {
         const std::vector<uint8_t> png = makeThumbnailPng(oddImage("orient6.jpg").toStdString(), 64);

@@ -2,6 +2,7 @@
 // through a query adapter.
 #include "core/adapt/CompatibilityAdapter.h"
 
+#include "core/image/ClipImagePreprocessor.h"
 #include "core/model/ModelOptions.h"
 #include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/util/Error.h"
@@ -40,7 +41,15 @@ public:
         Matrix mapped = adapter_->mapImages(tower.encodeImages(images));
         if (!oldModel_ || !adapter_->info().interpolation.images.usesOld())
             return mapped;
-        return adapter_->interpolateImages(oldModel_->encodeImages(images), mapped);
+        // The pixels were prepared for the new model; the old one may want
+        // another resolution or normalisation.
+        const PreprocessSettings& from = info_.preprocess;
+        const PreprocessSettings& to = oldModel_->info().preprocess;
+        std::vector<PixelTensor> forOld;
+        forOld.reserve(images.size());
+        for (const PixelTensor& p : images)
+            forOld.push_back(convertPreprocessed(p, from, to));
+        return adapter_->interpolateImages(oldModel_->encodeImages(forOld), mapped);
     }
 
     Matrix encodeTexts(const std::vector<std::string>& texts) override

@@ -1,6 +1,7 @@
 #include "core/image/ClipImagePreprocessor.h"
 
 #include "core/image/ImageDecoder.h"
+#include "core/image/ImageError.h"
 #include "core/image/PilResample.h"
 
 #include <algorithm>
@@ -67,6 +68,38 @@ PixelTensor ClipImagePreprocessor::preprocessBytes(const std::string& bytes, con
                 t.data[c * plane + size_t(y) * res + x] = (v - settings_.mean[c]) / settings_.std[c];
             }
     }
+    return t;
+}
+
+PixelTensor convertPreprocessed(const PixelTensor& image, const PreprocessSettings& from, const PreprocessSettings& to)
+{
+    if (from.inputResolution == to.inputResolution && from.mean == to.mean && from.std == to.std)
+        return image;
+    if (image.channels != 3 || image.width <= 0 || image.height <= 0)
+        throw Error("cannot convert a preprocessed image of " + std::to_string(image.channels) + " channels, " +
+                         std::to_string(image.width) + "x" + std::to_string(image.height));
+    RasterImage rgb;
+    rgb.mode = PixelMode::RGB;
+    rgb.width = image.width;
+    rgb.height = image.height;
+    rgb.pixels.resize(size_t(image.width) * size_t(image.height) * 3);
+    const size_t plane = size_t(image.width) * size_t(image.height);
+    for (size_t i = 0; i < plane; ++i)
+        for (size_t c = 0; c < 3; ++c) {
+            const float v = (image.data[c * plane + i] * from.std[c] + from.mean[c]) * 255.0f;
+            rgb.pixels[i * 3 + c] = static_cast<uint8_t>(std::lround(std::min(255.0f, std::max(0.0f, v))));
+        }
+    const int res = to.inputResolution;
+    const RasterImage resized = pilResize(rgb, res, res);
+    PixelTensor t;
+    t.channels = 3;
+    t.height = res;
+    t.width = res;
+    t.data.resize(size_t(res) * size_t(res) * 3);
+    const size_t outPlane = size_t(res) * size_t(res);
+    for (size_t i = 0; i < outPlane; ++i)
+        for (size_t c = 0; c < 3; ++c)
+            t.data[c * outPlane + i] = (float(resized.pixels[i * 3 + c]) / 255.0f - to.mean[c]) / to.std[c];
     return t;
 }
 

@@ -9,6 +9,14 @@
 
 namespace xbt {
 
+// An image preprocessed for one model (`from`) made into another model's
+// input (`to`): the 8-bit centre crop it came from is recovered exactly,
+// resized (PIL bicubic) to the other resolution and normalised with the
+// other mean and std. Close to, not bit-exact with, preprocessing the file
+// for `to` directly (one more resampling of the crop). The same tensor comes
+// back when the settings agree on resolution, mean and std.
+PixelTensor convertPreprocessed(const PixelTensor& image, const PreprocessSettings& from, const PreprocessSettings& to);
+
 class ClipImagePreprocessor {
 public:
     explicit ClipImagePreprocessor(PreprocessSettings settings);
