@@ -319,6 +319,44 @@ private Q_SLOTS:
         QVERIFY(html.contains(QStringLiteral("120.0 images/s")));
     }
 
+    // With a re-ranking and a backfill curve the report has the upgrade
+    // decision table and the curve, the same from results.json.
+    void reportShowsTheUpgradePaths()
+    {
+        EvaluationOutcome outcome = fixtureOutcome();
+        const ReportMedium medium{[](const QString& name) { return name; }, QSize(600, 400), QString()};
+        QVERIFY(!reportHtml(outcome, medium).contains(QStringLiteral("<h2>Upgrade paths</h2>")));
+        const ConfigurationResult* adapter = outcome.find(ConfigurationRole::Adapter);
+        QVERIFY(adapter);
+        ConfigurationResult rerank = *adapter;
+        rerank.name += "+rerank@50";
+        rerank.role = ConfigurationRole::Rerank;
+        rerank.rerankK = 50;
+        rerank.imagesPerQuery = 50;
+        rerank.imagesOnce = 700;
+        outcome.configurations.push_back(rerank);
+        BackfillSeries series;
+        series.order = "uncertainty";
+        series.mix = "raw";
+        for (double f : {0.0, 0.25, 1.0}) {
+            BackfillPoint p;
+            p.fraction = f;
+            p.textToImage.r1 = 0.4 + 0.4 * f;
+            p.imageToText.r1 = 0.3 + 0.5 * f;
+            series.points.push_back(p);
+        }
+        outcome.backfillCurve.adapter = adapter->adapter;
+        outcome.backfillCurve.series.push_back(series);
+        const QString html = reportHtml(outcome, medium);
+        QVERIFY(html.contains(QStringLiteral("<h2>Upgrade paths</h2>")));
+        QVERIFY(html.contains(QString::fromStdString(rerank.name)));
+        QVERIFY(html.contains(QStringLiteral("≤ 700 (kept for reuse)")));
+        QVERIFY(html.contains(QStringLiteral("backfill 25% (uncertainty order, raw")));
+        QVERIFY(html.contains(QStringLiteral("<h3>Backfill curve</h3>")));
+        const EvaluationOutcome reread = evaluationFromJson(evaluationToJson(outcome), "written results.json");
+        QCOMPARE(reportHtml(reread, medium), html);
+    }
+
     // One writer: the data files, the charts and the report in one folder.
     void evaluationOutputsAreEveryFile()
     {

@@ -526,7 +526,12 @@ private Q_SLOTS:
                 QCOMPARE(*demo->headline()->todayR1, recall->item(row, 2)->data(Qt::UserRole).toDouble());
             if (name == QStringLiteral("new+lstsq->old"))
                 QCOMPARE(*demo->headline()->adaptedR1, recall->item(row, 2)->data(Qt::UserRole).toDouble());
+            // That evaluation re-ranked each adapter's top 10 and 50: the headline has the top 50's line.
+            if (name == QStringLiteral("new+lstsq->old+rerank@50"))
+                QCOMPARE(*demo->headline()->rerankR1, recall->item(row, 2)->data(Qt::UserRole).toDouble());
         }
+        QCOMPARE(demo->headline()->rerankK, 50);
+        QVERIFY(demo->headlineText().contains(QStringLiteral("Re-ranking the top 50 with the new model")));
         QVERIFY(demo->headline()->secondsSaved().has_value());
         QVERIFY(!demo->headlineText().isEmpty());
 

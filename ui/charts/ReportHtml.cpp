@@ -1,5 +1,7 @@
 #include "ui/charts/ReportHtml.h"
 
+#include "core/eval/UpgradeDecision.h"
+
 #include "ui/charts/ReportFormat.h"
 #include "ui/charts/ReportHeadline.h"
 
@@ -304,6 +306,57 @@ QString flipsAndRecommendationSection(const EvaluationOutcome& r)
     return h;
 }
 
+// How much of the new model's gain for how many re-embedded images
+// (xbt eval --rerank / --backfill-curve): the decision table and the curve.
+QString upgradePathsSection(const EvaluationOutcome& r)
+{
+    const std::vector<UpgradePathRow> rows = upgradePathRows(r);
+    if (rows.empty())
+        return {};
+    QString h = QStringLiteral(
+        "<h2>Upgrade paths</h2>\n<p>Between \"adapter only\" and \"re-embed everything\": re-ranking an "
+        "adapter's top K with the new model (those K images re-embedded per query, kept for reuse), and "
+        "re-embedding part of the gallery. Times are at the new model's measured embedding rate; \"10M\" is "
+        "the same share of a 10-million-image gallery.</p>\n") +
+                tableOpen() +
+                QStringLiteral("<thead><tr><th>Path</th><th>Text → image R@1 (%)</th><th>Image → text R@1 (%)</th>"
+                               "<th>Flips T→I (%)</th><th>Flips I→T (%)</th><th>Re-embedded once</th>"
+                               "<th>Per query</th><th>Time once</th><th>Time once, 10M</th>"
+                               "<th>Time per query</th></tr></thead>\n");
+    const auto cell = [](const QString& text) {
+        return QStringLiteral("<td class=\"num\" align=\"right\">") + text + QStringLiteral("</td>");
+    };
+    for (const UpgradePathRow& row : rows) {
+        QString path = esc(row.path);
+        path.remove(QLatin1Char('`'));
+        h += QStringLiteral("<tr><td>") + path + QStringLiteral("</td>") + cell(percentNumber(row.t2iR1)) +
+             cell(percentNumber(row.i2tR1)) + cell(esc(row.flipsT2I)) + cell(esc(row.flipsI2T)) +
+             cell(esc(row.imagesOnce)) + cell(esc(row.imagesPerQuery)) + cell(esc(row.timeOnce)) +
+             cell(esc(row.time10M)) + cell(esc(row.timePerQuery)) + QStringLiteral("</tr>\n");
+    }
+    h += QStringLiteral("</table>\n");
+    const BackfillCurve& c = r.backfillCurve;
+    if (c.empty())
+        return h;
+    h += QStringLiteral("<h3>Backfill curve</h3>\n<p>R@1 (%) text → image / image → text with a share of the "
+                        "gallery re-embedded; the rest is searched through adapter '") +
+         esc(c.adapter) +
+         QStringLiteral("'. <i>raw</i>: the two kinds of score compared as they are; <i>calibrated</i>: each "
+                        "mapped to a relevance logit fitted on the validation split.</p>\n") +
+         tableOpen() + QStringLiteral("<thead><tr><th>Order</th><th>Mix</th>");
+    for (const BackfillPoint& p : c.series.front().points)
+        h += QStringLiteral("<th>") + QString::number(100.0 * p.fraction, 'f', 0) + QStringLiteral("%</th>");
+    h += QStringLiteral("</tr></thead>\n");
+    for (const BackfillSeries& series : c.series) {
+        h += QStringLiteral("<tr><td>") + esc(series.order) + QStringLiteral("</td><td>") + esc(series.mix) +
+             QStringLiteral("</td>");
+        for (const BackfillPoint& p : series.points)
+            h += cell(percentNumber(p.textToImage.r1) + QStringLiteral(" / ") + percentNumber(p.imageToText.r1));
+        h += QStringLiteral("</tr>\n");
+    }
+    return h + QStringLiteral("</table>\n");
+}
+
 QString backfillSection(const EvaluationOutcome& r)
 {
     QString h = QStringLiteral("<h2>Backfill cost avoided</h2>\n");
@@ -423,6 +476,7 @@ QString reportHtml(const EvaluationOutcome& results, const ReportMedium& medium)
     html += resultsSection(results);
     html += compatibilitySection(results);
     html += flipsAndRecommendationSection(results);
+    html += upgradePathsSection(results);
     html += backfillSection(results);
     html += chartsSection(medium);
     html += perCategorySection(results);

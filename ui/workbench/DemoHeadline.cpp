@@ -127,6 +127,11 @@ DemoHeadline loadDemoHeadline(UpgradeSession& session, const std::string& adapte
         if (c.role == ConfigurationRole::Adapter && c.adapter == adapter)
             adapted = &c;
     h.adaptedR1 = textToImageR1(adapted);
+    for (const ConfigurationResult& c : r->configurations)
+        if (c.role == ConfigurationRole::Rerank && c.adapter == adapter && c.rerankK >= h.rerankK) {
+            h.rerankK = c.rerankK;
+            h.rerankR1 = textToImageR1(&c);
+        }
     if (!h.adaptedR1)
         h.recallMissing = "the latest evaluation did not measure adapter '" + adapter + "'";
     else if (!h.todayR1)

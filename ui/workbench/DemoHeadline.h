@@ -25,6 +25,10 @@ struct DemoHeadline {
     std::optional<double> todayR1;
     std::optional<double> adaptedR1;
     std::optional<double> backfillR1;
+    // Re-ranking the adapter's top K with the new model (the evaluation's
+    // deepest "+rerank@K" of this adapter), when measured.
+    std::optional<double> rerankR1;
+    int rerankK = 0;
     std::string resultsFile;  // the evaluation the recall comes from
     std::string resultsDate;
     std::string recallMissing;  // why recall is unset, in words

@@ -363,6 +363,12 @@ void DemoView::showHeadline()
         QString backfill;
         if (h.backfillR1)
             backfill = tr(", full re-index %1").arg(percent(*h.backfillR1));
+        if (h.rerankR1 && h.backfillR1 && *h.backfillR1 > 0)
+            backfill += tr(". Re-ranking the top %1 with the new model: %2 (%3% of a full re-index), %1 images per "
+                           "query")
+                            .arg(h.rerankK)
+                            .arg(percent(*h.rerankR1))
+                            .arg(100.0 * *h.rerankR1 / *h.backfillR1, 0, 'f', 0);
         if (gain >= 0) {
             recall_.value->setText(tr("+%1 points").arg(100.0 * gain, 0, 'f', 1));
             recall_.value->setStyleSheet(QStringLiteral("color: #1e7d32;"));

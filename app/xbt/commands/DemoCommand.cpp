@@ -49,6 +49,7 @@ int headlessReport(const std::string& workspace, const CliArgs& args)
     request.workspaceDir = workspace;
     request.adapters = "all";
     request.options.bootstrap.samples = args.intValue("bootstrap", 1000);
+    request.options.rerankK = {50};  // the demo's "re-ranking the top 50" line
     const EvaluationRun run = runEvaluation(request, terminalProgress(), cancelOnInterrupt());
     EvaluationOutcome outcome = run.outcome;
     outcome.command = "xbt demo --workspace " + workspace + " --headless";
