@@ -7,7 +7,9 @@
 #include "core/adapt/AdapterInfo.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/pipeline/SearchReranker.h"
 #include "core/data/CaptionedSplit.h"
+#include "core/embed/BatchEmbedder.h"
 #include "core/embed/SplitEmbedder.h"
 #include "core/gallery/GalleryFiles.h"
 #include "core/gallery/GalleryIndexer.h"
@@ -25,6 +27,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <filesystem>
 #include <map>
 
@@ -197,6 +200,60 @@ private Q_SLOTS:
 
         // The new model alone cannot search the old gallery.
         VERIFY_CONTAINS(errorOf([&] { search.byText(*newModel_, "a red circle", {}); }), "sample-new");
+    }
+
+    // Re-ranking (issue 17): the adapter's top K re-scored by the new model,
+    // each candidate re-embedded from its file; a missing or changed file is
+    // skipped and counted, never fatal.
+    void searchReRanksTheTopKWithTheNewModel()
+    {
+        const std::string root = path("rerank-photos");
+        copyImages(split_, 0, kImages, root);
+        Workspace ws = Workspace::open(path("ws-rerank"), Workspace::Mode::ReadWrite);
+        IndexRunOptions o;
+        o.root = root;
+        o.modelSpec = "sample-old";
+        QCOMPARE(GalleryIndexer(ws, *oldModel_, o).run().added, int64_t(kImages));
+        const GallerySearch search(ws, "default");
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel_, adapter_, ModelOptions{});
+        const std::string text = split_.captions[0];
+        const Matrix query = newModel_->encodeTexts({text});
+        SearchOptions all;
+        all.k = kImages;
+
+        // K = the whole gallery: exactly the new model's ranking of it.
+        SearchResults r = search.byText(*adapted, text, all);
+        const RerankReport report = rerankHits(r, *newModel_, query, kImages);
+        QCOMPARE(report.reembedded, int64_t(kImages));
+        QCOMPARE(report.reused, int64_t(0));
+        QCOMPARE(r.rerank.k, kImages);
+        BatchEmbedder embedder(*newModel_, {16, 1});
+        for (size_t i = 1; i < r.hits.size(); ++i)
+            QVERIFY(r.hits[i - 1].rerankScore >= r.hits[i].rerankScore);
+        const ImageEmbedResult direct = embedder.embedImages({{root + "/" + r.hits[0].path, r.hits[0].path}});
+        double dot = 0;
+        for (int64_t d = 0; d < query.cols; ++d)
+            dot += query.at(0, d) * direct.embeddings.at(0, d);
+        QVERIFY(std::fabs(dot - r.hits[0].rerankScore) < 1e-4);
+
+        // K = 5 with one candidate gone and one changed since indexing.
+        SearchResults first = search.byText(*adapted, text, all);
+        const std::string gone = first.hits[1].path, changed = first.hits[2].path, outside = first.hits[7].path;
+        fs::remove(root + "/" + gone);
+        fs::copy_file(root + "/" + outside, root + "/" + changed, fs::copy_options::overwrite_existing);
+        SearchResults five = first;
+        const RerankReport partial = rerankHits(five, *newModel_, query, 5);
+        QCOMPARE(partial.reembedded, int64_t(3));
+        QCOMPARE(partial.missing, int64_t(1));
+        QCOMPARE(partial.changed, int64_t(1));
+        for (size_t i = 0; i < 3; ++i)
+            QVERIFY(five.hits[i].reranked);
+        // The two skipped candidates follow, in their first-stage order, then the rest unchanged.
+        QCOMPARE(five.hits[3].path, gone);
+        QCOMPARE(five.hits[4].path, changed);
+        for (size_t i = 5; i < first.hits.size(); ++i)
+            QCOMPARE(five.hits[i].path, first.hits[i].path);
+        VERIFY_CONTAINS(QString::fromStdString(describeRerank(partial)), "1 skipped (file missing");
     }
 
     void adaptedModelCannotStartAGallery()

@@ -46,6 +46,21 @@ struct SearchHit {
     std::string caption;             // caption text (captions target only)
     int64_t itemId = 0;              // the image's item id (both targets)
     std::string contentHash;         // of the image, e.g. for thumbnails
+    // Re-ranking (SearchReranker.h): re-scored by the new model, with that score.
+    bool reranked = false;
+    float rerankScore = 0.0f;
+};
+
+// What re-ranking a search's top K with the new model did (k 0: not
+// re-ranked; SearchReranker.h).
+struct RerankReport {
+    int k = 0;
+    std::string model;         // the new model that re-scored
+    int64_t reembedded = 0;    // images (or captions) embedded now
+    int64_t reused = 0;        // taken from a store (none yet)
+    int64_t missing = 0;       // candidate files gone or unreadable
+    int64_t changed = 0;       // candidate files whose content changed since indexing
+    double seconds = 0.0;      // re-embedding and re-scoring
 };
 
 struct SearchResults {
@@ -57,6 +72,7 @@ struct SearchResults {
     // gallery's (CompatibleView.h): says so, in words.
     std::string compatibleQuery;
     std::vector<SearchHit> hits;
+    RerankReport rerank;
 };
 
 class GallerySearch {

@@ -1,5 +1,8 @@
 #include "core/pipeline/UpgradeSession.h"
 
+#include "core/embed/BatchEmbedder.h"
+#include "core/pipeline/SearchReranker.h"
+
 #include "core/adapt/AdapterStore.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/gallery/GalleryFiles.h"
@@ -169,12 +172,35 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
     GallerySearch& s = gallerySearch(request.gallery);
     const std::string spec = request.modelSpec.empty() ? s.settings().modelSpec : request.modelSpec;
     EmbeddingModel& model = *models_->forGallery(spec, request.adapter, s.settings().modelFingerprint);
-    SearchResults results = request.text.empty() ? s.byImage(model, request.imagePath, request.options)
-                                                 : s.byText(model, request.text, request.options);
+    SearchOptions options = request.options;
+    if (request.rerankK > 0) {
+        if (request.modelSpec.empty() || model.fingerprint() == s.settings().modelFingerprint)
+            throw Error("re-ranking re-scores the old gallery's top hits with the NEW model: give the new model "
+                        "(--model) and an adapter, or a model trained compatible with the gallery's");
+        options.k = std::max<int64_t>(options.k, request.rerankK);
+    }
+    SearchResults results = request.text.empty() ? s.byImage(model, request.imagePath, options)
+                                                 : s.byText(model, request.text, options);
     if (model.info().adapterName == kCompatibleViewName)
         results.compatibleQuery = model.info().name + " was trained compatible with " + s.settings().modelName +
                                   ": its queries search this gallery through their " +
                                   std::to_string(model.embeddingDim()) + " old-comparable dims";
+    if (request.rerankK > 0) {
+        EmbeddingModel& fresh = *models_->model(request.modelSpec);
+        Matrix query;
+        if (request.text.empty()) {
+            BatchEmbedder embedder(fresh, {1, 1});
+            const ImageEmbedResult r = embedder.embedImages({{request.imagePath, request.imagePath}});
+            if (!r.failures.empty())
+                throw Error("query image " + r.failures.front().reason);
+            query = r.embeddings;
+        } else {
+            query = fresh.encodeTexts({request.text});
+        }
+        rerankHits(results, fresh, query, request.rerankK);
+        if (static_cast<int64_t>(results.hits.size()) > request.options.k)
+            results.hits.resize(static_cast<size_t>(request.options.k));
+    }
     return results;
 }
 

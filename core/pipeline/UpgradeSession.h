@@ -80,6 +80,10 @@ struct SearchRequest {
     SearchOptions options;
     std::string modelSpec;        // empty: the gallery's own model
     std::string adapter;          // a query adapter (needs modelSpec: the new model)
+    // > 0: re-rank the top K with the new model (modelSpec), re-embedding the
+    // candidates from their files (SearchReranker.h); needs an adapter or a
+    // model compatible with the gallery's.
+    int rerankK = 0;
 };
 
 struct IndexRequest {

@@ -1,6 +1,7 @@
 // xbt search: top-K of a gallery for a text or an image query.
 #include "app/xbt/Command.h"
 #include "app/xbt/ModelCli.h"
+#include "core/pipeline/SearchReranker.h"
 #include "core/pipeline/UpgradeSession.h"
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
@@ -30,6 +31,11 @@ void printJson(const SearchResults& r)
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
     for (const SearchHit& h : r.hits) {
         nlohmann::ordered_json hit = {{"rank", h.rank}, {"score", h.score}, {"id", h.id}};
+        if (r.rerank.k > 0) {
+            hit["reranked"] = h.reranked;
+            if (h.reranked)
+                hit["new_score"] = h.rerankScore;
+        }
         if (r.target == SearchTarget::Captions)
             hit["caption"] = escapeInvalidUtf8(h.caption);
         hit["path"] = escapeInvalidUtf8(h.path);
@@ -40,6 +46,14 @@ void printJson(const SearchResults& r)
         out["incompatible_comparison"] = true;
     if (!r.compatibleQuery.empty())
         out["compatible_query"] = r.compatibleQuery;
+    if (r.rerank.k > 0)
+        out["rerank"] = {{"k", r.rerank.k},
+                         {"model", r.rerank.model},
+                         {"reembedded", r.rerank.reembedded},
+                         {"reused", r.rerank.reused},
+                         {"missing", r.rerank.missing},
+                         {"changed", r.rerank.changed},
+                         {"seconds", r.rerank.seconds}};
     std::cout << out.dump(2) << "\n";
 }
 
@@ -49,13 +63,20 @@ void printTable(const SearchResults& r)
         std::printf("WARNING: incompatible comparison: the query model is not the gallery's; scores are not meaningful\n");
     if (!r.compatibleQuery.empty())
         std::printf("compatible model: %s\n", r.compatibleQuery.c_str());
-    std::printf("%4s  %7s  %s\n", "rank", "score", r.target == SearchTarget::Captions ? "caption  [image]" : "path");
+    if (r.rerank.k > 0)
+        std::printf("%s (image queries re-embed captions, texts: cheap)\n", describeRerank(r.rerank).c_str());
+    const bool reranked = r.rerank.k > 0;
+    std::printf("%4s  %7s  %s%s\n", "rank", "score", reranked ? "new      " : "",
+                r.target == SearchTarget::Captions ? "caption  [image]" : "path");
     for (const SearchHit& h : r.hits) {
+        char newScore[16] = "";
+        if (reranked)
+            std::snprintf(newScore, sizeof newScore, h.reranked ? "%7.4f  " : "      -  ", h.rerankScore);
         if (r.target == SearchTarget::Captions)
-            std::printf("%4d  %7.4f  %s  [%s]\n", h.rank, h.score, escapeLine(h.caption).c_str(),
+            std::printf("%4d  %7.4f  %s%s  [%s]\n", h.rank, h.score, newScore, escapeLine(h.caption).c_str(),
                         escapeLine(h.path).c_str());
         else
-            std::printf("%4d  %7.4f  %s\n", h.rank, h.score, escapeLine(h.path).c_str());
+            std::printf("%4d  %7.4f  %s%s\n", h.rank, h.score, newScore, escapeLine(h.path).c_str());
     }
     if (r.hits.empty())
         std::printf("(the gallery is empty)\n");
@@ -80,6 +101,9 @@ int run(const CliArgs& args)
     request.adapter = args.value("adapter");
     if (args.has("adapter") && !args.has("model"))
         throw UsageError("--adapter needs --model: the new model whose queries the adapter maps");
+    request.rerankK = args.intValue("rerank", 0);
+    if (args.has("rerank") && request.rerankK < 1)
+        throw UsageError("--rerank K needs K of 1 or more");
 
     UpgradeSession session(args.required("workspace"), modelOptionsFrom(args));
     const SearchResults r = session.search(request);
@@ -97,9 +121,11 @@ Command makeSearchCommand()
     return {"search",
             "top-K images or captions of a gallery for a text or image query",
             "xbt search --workspace WS [--gallery NAME] (--text \"...\" | --image FILE) [--target images|captions] "
-            "[-k 10] [--model M [--adapter NAME]] [--allow-incompatible] [--json]",
+            "[-k 10] [--model M [--adapter NAME] [--rerank K]] [--allow-incompatible] [--json]",
             concatSpecs(modelOptionSpecs(),
                         {adapterOptionSpec("search the old gallery with the new model's queries mapped by it"),
+                         {"rerank", "K", "re-score the top K with the new model (--model), re-embedding those images "
+                                         "from their files (captions: texts, cheap); reports what it re-embedded"},
                          {"workspace", "WS", "workspace folder"},
                          {"gallery", "NAME", "gallery to search (default: default)"},
                          {"text", "TEXT", "text query"},
