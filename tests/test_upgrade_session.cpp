@@ -120,6 +120,28 @@ private Q_SLOTS:
         QCOMPARE(r.hits.size(), c.columns[2].results.hits.size());
         for (size_t i = 0; i < r.hits.size(); ++i)
             QCOMPARE(r.hits[i].id, c.columns[2].results.hits[i].id);
+
+        // Re-ranked at 8: the adapter column is `xbt search --rerank 8`, and says what it re-embedded.
+        query.rerankK = 8;
+        const Comparison reranked = session.compare(query);
+        const ComparisonColumn& column = reranked.columns[2];
+        QVERIFY2(column.unavailable.empty(), column.unavailable.c_str());
+        QCOMPARE(column.results.rerank.k, 8);
+        QCOMPARE(column.results.hits.size(), size_t(5));
+        VERIFY_CONTAINS(QString::fromStdString(column.title), "re-ranked @8");
+        VERIFY_CONTAINS(QString::fromStdString(column.subtitle), "8 re-embedded now");
+        search.rerankK = 8;
+        const SearchResults viaSearch = session.search(search);
+        QCOMPARE(viaSearch.rerank.reembedded, int64_t(8));
+        for (size_t i = 0; i < viaSearch.hits.size(); ++i) {
+            QCOMPARE(viaSearch.hits[i].id, column.results.hits[i].id);
+            QVERIFY(viaSearch.hits[i].reranked);
+        }
+        // Re-ranking needs the new model: the gallery's own model cannot re-rank itself.
+        SearchRequest plain = search;
+        plain.modelSpec.clear();
+        plain.adapter.clear();
+        VERIFY_CONTAINS(errorOf([&] { session.search(plain); }), "NEW model");
     }
 
     void newImagesGoInThroughAnAdapter()

@@ -75,6 +75,7 @@ int main(int argc, char** argv)
     const QCommandLineOption query(QStringLiteral("query"), QStringLiteral("Run this text query in Explore"), QStringLiteral("text"));
     const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Run this image query in Explore"), QStringLiteral("file"));
     const QCommandLineOption adapter(QStringLiteral("adapter"), QStringLiteral("Adapter for the Explore column"), QStringLiteral("name"));
+    const QCommandLineOption rerank(QStringLiteral("rerank"), QStringLiteral("Re-rank the Explore adapter column's top K with the new model"), QStringLiteral("K"));
     const QCommandLineOption buildSample(QStringLiteral("build-sample"), QStringLiteral("Build the sample workspace (into --workspace, or the default place) and open it"));
     const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
@@ -89,7 +90,7 @@ int main(int argc, char** argv)
     const QCommandLineOption measureStalls(QStringLiteral("measure-stalls"),
                                            QStringLiteral("Index and train through the panels, print the longest event-loop stalls, and quit"));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Torch threads (0: all cores)"), QStringLiteral("n"), QStringLiteral("0"));
-    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, runEval, train, screenshot, shotPoints, delay, size,
+    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, rerank, runEval, train, screenshot, shotPoints, delay, size,
                           measureStalls, threads})
         parser.addOption(o);
     parser.process(app);
@@ -133,6 +134,8 @@ int main(int argc, char** argv)
             window.showTab(parser.value(tab));
         if (parser.isSet(adapter))
             window.explore()->selectAdapter(parser.value(adapter));
+        if (parser.isSet(rerank))
+            window.explore()->setRerankDepth(parser.value(rerank).toInt());
         if (parser.isSet(demo)) {
             window.enterDemoMode(!parser.isSet(size));
             if (parser.isSet(query))

@@ -16,6 +16,9 @@ struct ComparisonQuery {
     std::string imagePath;  // an image query (I2T), or empty
     std::string adapter;    // the query adapter for the "new + adapter" column
     int k = 24;
+    // > 0: the adapter column's top K re-scored by the new model
+    // (SearchReranker.h), re-embedding those images from their files.
+    int rerankK = 0;
     bool isImage() const { return text.empty() && !imagePath.empty(); }
 };
 

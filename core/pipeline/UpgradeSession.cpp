@@ -162,6 +162,22 @@ WorkspaceSummary UpgradeSession::summarize()
     return s;
 }
 
+namespace {
+
+// One query (a text, or an image file) embedded by `model`: one row.
+Matrix embedQuery(EmbeddingModel& model, const std::string& text, const std::string& imagePath)
+{
+    if (!text.empty())
+        return model.encodeTexts({text});
+    BatchEmbedder embedder(model, {1, 1});
+    const ImageEmbedResult r = embedder.embedImages({{imagePath, imagePath}});
+    if (!r.failures.empty())
+        throw Error("query image " + r.failures.front().reason);
+    return r.embeddings;
+}
+
+}  // namespace
+
 SearchResults UpgradeSession::search(const SearchRequest& request)
 {
     if (!request.text.empty() == !request.imagePath.empty())
@@ -187,17 +203,7 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
                                   std::to_string(model.embeddingDim()) + " old-comparable dims";
     if (request.rerankK > 0) {
         EmbeddingModel& fresh = *models_->model(request.modelSpec);
-        Matrix query;
-        if (request.text.empty()) {
-            BatchEmbedder embedder(fresh, {1, 1});
-            const ImageEmbedResult r = embedder.embedImages({{request.imagePath, request.imagePath}});
-            if (!r.failures.empty())
-                throw Error("query image " + r.failures.front().reason);
-            query = r.embeddings;
-        } else {
-            query = fresh.encodeTexts({request.text});
-        }
-        rerankHits(results, fresh, query, request.rerankK);
+        rerankHits(results, fresh, embedQuery(fresh, request.text, request.imagePath), request.rerankK);
         if (static_cast<int64_t>(results.hits.size()) > request.options.k)
             results.hits.resize(static_cast<size_t>(request.options.k));
     }
@@ -287,9 +293,30 @@ Comparison UpgradeSession::compare(const ComparisonQuery& query, const CancelTok
                                 (compatibleNew ? " (The new model was trained compatible with the old one: its own "
                                                  "column searches the old gallery without one.)"
                                                : ""));
-                return runColumn(ColumnKind::Adapted, oldGallery, *models_->adapted(newModel(), models_->adapter(query.adapter)),
-                                 query, false);
+                if (query.rerankK <= 0)
+                    return runColumn(ColumnKind::Adapted, oldGallery,
+                                     *models_->adapted(newModel(), models_->adapter(query.adapter)), query, false);
+                // Re-ranked: the adapter's top K re-scored by the new model.
+                ComparisonQuery deeper = query;
+                deeper.k = std::max(query.k, query.rerankK);
+                ComparisonColumn c = runColumn(ColumnKind::Adapted, oldGallery,
+                                               *models_->adapted(newModel(), models_->adapter(query.adapter)), deeper,
+                                               false);
+                rerankHits(c.results, *newModel(), embedQuery(*newModel(), query.text, query.imagePath),
+                           query.rerankK);
+                if (static_cast<int>(c.results.hits.size()) > query.k)
+                    c.results.hits.resize(static_cast<size_t>(query.k));
+                // The column shows the scores its order follows: the new model's.
+                for (SearchHit& h : c.results.hits)
+                    if (h.reranked)
+                        h.score = h.rerankScore;
+                return c;
             });
+    if (query.rerankK > 0 && !out.columns.empty() && out.columns.back().unavailable.empty()) {
+        ComparisonColumn& c = out.columns.back();
+        c.title += ", re-ranked @" + std::to_string(query.rerankK);
+        c.subtitle = describeRerank(c.results.rerank) + "; scores are the new model's";
+    }
     if (!profile_.newGallery.empty())
         guarded(ColumnKind::Backfill, "new -> new", "full re-index (the reference)", [&] {
             return runColumn(ColumnKind::Backfill, profile_.newGallery, *newModel(), query, false);

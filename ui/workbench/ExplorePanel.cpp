@@ -42,7 +42,7 @@ constexpr int kColumns = 4;  // today, raw, adapted, backfill
 ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), searcher_(new ExploreSearcher(runner, this)), thumbnails_(new ThumbnailLoader(this)),
       query_(new QLineEdit), search_(new QPushButton(tr("Search"))), image_(new QPushButton(tr("Image query..."))), adapters_(new QComboBox),
-      examples_(new QComboBox), flips_(new QComboBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
+      examples_(new QComboBox), flips_(new QComboBox), rerank_(new QSpinBox), k_(new QSpinBox), queryImage_(new QLabel), status_(new QLabel),
       columnsSplitter_(new QSplitter(Qt::Horizontal))
 {
     setAcceptDrops(true);
@@ -67,6 +67,13 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     flips_->setMinimumContentsLength(14);
     flips_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
     flips_->setEnabled(false);
+    rerank_->setRange(0, 200);
+    rerank_->setSingleStep(10);
+    rerank_->setValue(0);
+    rerank_->setPrefix(tr("re-rank @"));
+    rerank_->setSpecialValueText(tr("re-rank: off"));
+    rerank_->setToolTip(tr("Re-score the adapter column's top K with the new model, re-embedding those images from "
+                           "their files (what it re-embedded and how long it took shows under the column title)"));
     k_->setRange(1, 200);
     k_->setValue(24);
     k_->setPrefix(tr("top "));
@@ -81,6 +88,7 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     bar->addWidget(examples_);
     bar->addWidget(new QLabel(tr("Flips:")));
     bar->addWidget(flips_);
+    bar->addWidget(rerank_);
     bar->addWidget(k_);
     layout->addLayout(bar);
 
@@ -119,6 +127,10 @@ ExplorePanel::ExplorePanel(JobRunner* runner, QWidget* parent)
     connect(examples_, &QComboBox::textActivated, this, [this](const QString& text) {
         query_->setText(text);
         runTextQuery(text);
+    });
+    connect(rerank_, qOverload<int>(&QSpinBox::valueChanged), this, [this] {
+        if (outcome_)
+            rerun();
     });
     connect(flips_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
         const QVariant kind = flips_->itemData(index, Qt::UserRole);
@@ -204,6 +216,8 @@ void ExplorePanel::setFlippedQueries(const std::shared_ptr<const EvaluationOutco
 
 int ExplorePanel::flippedQueryCount() const { return flips_->count(); }
 
+void ExplorePanel::setRerankDepth(int k) { rerank_->setValue(k); }
+
 void ExplorePanel::selectAdapter(const QString& name)
 {
     if (adapters_->findText(name) >= 0)
@@ -256,6 +270,7 @@ void ExplorePanel::run(ComparisonQuery query)
     }
     query.adapter = adapters_->currentText().toStdString();
     query.k = k_->value();
+    query.rerankK = rerank_->value();
     if (query.isImage()) {
         status_->setText(tr("Searching captions with the image %1 ...").arg(QString::fromStdString(query.imagePath)));
     } else {

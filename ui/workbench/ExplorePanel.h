@@ -50,6 +50,8 @@ public:
     // one runs it here.
     void setFlippedQueries(const std::shared_ptr<const EvaluationOutcome>& results);
     int flippedQueryCount() const;
+    // The adapter column's re-ranking depth (0: off).
+    void setRerankDepth(int k);
 
     int columnCount() const;  // columns shown for the last query
     ResultColumnView* column(int i) const;
@@ -84,6 +86,7 @@ private:
     QComboBox* adapters_;
     QComboBox* examples_;
     QComboBox* flips_;
+    QSpinBox* rerank_;
     QSpinBox* k_;
     QLabel* queryImage_;
     QLabel* status_;
