@@ -47,17 +47,12 @@ std::optional<Candidate> candidateOf(const AdapterInfo& info)
     const json& configurations = v["configurations"];
     const json today = configurations.value("old->old", json::object());
     const json mine = configurations.value(adapted, json::object());
-    std::string below, overlap;
+    // Where it is not above today and where intervals overlap: the same
+    // words `xbt train` and `xbt adapters` use (validationHeadline).
+    const AdapterValidationHeadline h = validationHeadline(info);
     for (const char* d : kDirections)
-        for (const char* k : kKs) {
-            const double a = value(mine, d, k), o = value(today, d, k);
-            c.score += 100.0 * std::max(a, 0.0);
-            if (!(a > o))
-                below += std::string(below.empty() ? "" : ", ") + d + " " + k;
-            const json verdicts = v["criterion"].value("verdicts", json::object());
-            if (verdicts.contains(d) && verdicts[d].value(k, std::string()) == "within noise")
-                overlap += std::string(overlap.empty() ? "" : ", ") + d + " " + k;
-        }
+        for (const char* k : kKs)
+            c.score += 100.0 * std::max(value(mine, d, k), 0.0);
     c.t2i = value(mine, "T2I", "R@1");
     c.i2t = value(mine, "I2T", "R@1");
     c.todayT2i = value(today, "T2I", "R@1");
@@ -65,9 +60,9 @@ std::optional<Candidate> candidateOf(const AdapterInfo& info)
     if (v.contains("negative_flips"))
         for (const char* d : kDirections)
             c.flips += 100.0 * std::max(value(v["negative_flips"], d, "R@1"), 0.0);
-    c.qualifies = below.empty();
-    c.why = c.qualifies ? (overlap.empty() ? "" : "the validation intervals overlap today's at " + overlap)
-                        : "not above today's on validation at " + below;
+    c.qualifies = h.notAbove.empty();
+    c.why = c.qualifies ? (h.overlaps.empty() ? "" : "the validation intervals overlap today's at " + h.overlaps)
+                        : "not above today's on validation at " + h.notAbove;
     return c;
 }
 

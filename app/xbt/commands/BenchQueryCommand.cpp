@@ -26,6 +26,14 @@ struct Latency {
     double p50 = 0.0, p95 = 0.0;  // milliseconds
 };
 
+// p50 and p95 of a list of milliseconds.
+Latency percentiles(std::vector<double> ms)
+{
+    std::sort(ms.begin(), ms.end());
+    const auto at = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
+    return {at(0.5), at(0.95)};
+}
+
 // Each query timed on its own (batch of one), after one warm-up call.
 template <typename Query>
 Latency timeEach(const std::vector<Query>& queries, const std::function<void(const Query&)>& run)
@@ -37,9 +45,7 @@ Latency timeEach(const std::vector<Query>& queries, const std::function<void(con
         run(q);
         ms.push_back(1000.0 * (monotonicSeconds() - t0));
     }
-    std::sort(ms.begin(), ms.end());
-    const auto at = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
-    return {at(0.5), at(0.95)};
+    return percentiles(std::move(ms));
 }
 
 int run(const CliArgs& args)
@@ -111,14 +117,11 @@ int run(const CliArgs& args)
             reembedded += r.rerank.reembedded;
         });
         rerankMs.erase(rerankMs.begin());  // the warm-up call
-        std::sort(rerankMs.begin(), rerankMs.end());
-        const auto at = [&](double p) {
-            return rerankMs[std::min(rerankMs.size() - 1, static_cast<size_t>(p * rerankMs.size()))];
-        };
+        const Latency rerank = percentiles(rerankMs);
         std::printf("\nre-ranked search of gallery '%s' (text queries, top %d re-embedded from their files per "
                     "query, no store):\n\n| n | search + re-rank p50 / p95 ms | re-rank alone p50 / p95 ms | images "
                     "re-embedded per query |\n|---:|---:|---:|---:|\n| %zu | %.1f / %.1f | %.1f / %.1f | %.1f |\n",
-                    request.gallery.c_str(), k, texts.size(), total.p50, total.p95, at(0.5), at(0.95),
+                    request.gallery.c_str(), k, texts.size(), total.p50, total.p95, rerank.p50, rerank.p95,
                     static_cast<double>(reembedded) / static_cast<double>(texts.size() + 1));
     }
     return kExitOk;
