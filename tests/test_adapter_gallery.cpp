@@ -7,7 +7,9 @@
 #include "core/adapt/AdapterInfo.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/pipeline/GalleryBackfill.h"
 #include "core/pipeline/SearchReranker.h"
+#include "core/gallery/NewModelStore.h"
 #include "core/data/CaptionedSplit.h"
 #include "core/embed/BatchEmbedder.h"
 #include "core/embed/SplitEmbedder.h"
@@ -30,6 +32,7 @@
 #include <cmath>
 #include <filesystem>
 #include <map>
+#include <set>
 
 using namespace xbt;
 using namespace xbt::test;
@@ -283,7 +286,9 @@ private Q_SLOTS:
         GalleryIndexer(ws, *oldModel_, o).run();
         const std::string database = galleryFiles(ws.galleryDir("default")).database;
         // Turn it into what a schema 1 xbt wrote.
-        execSql(database, "ALTER TABLE items DROP COLUMN embedded_by; ALTER TABLE items DROP COLUMN adapter; "
+        execSql(database, "DROP TRIGGER second_space_follows_content; DROP TABLE second_space_items; "
+                          "DROP TABLE second_space_captions; DELETE FROM meta WHERE key = 'second_space_generation'; "
+                          "ALTER TABLE items DROP COLUMN embedded_by; ALTER TABLE items DROP COLUMN adapter; "
                           "UPDATE meta SET value = '1' WHERE key = 'schema_version';");
         {
             const GalleryStore legacy = GalleryStore::open(database, GalleryStore::Mode::ReadOnly);
@@ -305,6 +310,288 @@ private Q_SLOTS:
         for (const StoredItem& item : migrated.items())
             viaAdapter += item.adapter == "lstsq" ? 1 : 0;
         QCOMPARE(viaAdapter, 3);
+        // Migrated to the current schema: it can hold a new-model store.
+        GalleryStore writable = GalleryStore::open(database, GalleryStore::Mode::ReadWrite);
+        writable.setSecondSpace(secondSpaceOf(newModel_->info(), newModel_->embeddingDim(), "sample-new"));
+        QVERIFY(writable.secondSpace().has_value());
+    }
+
+    // --- Progressive backfill (issue 17) -----------------------------------
+
+    // The old gallery of the first `count` split images, with their captions.
+    Workspace oldGallery(const QString& name, size_t count)
+    {
+        const std::string root = path(name + "-photos");
+        copyImages(split_, 0, count, root);
+        // Captions name images relative to their file's folder.
+        fs::copy_file(fs::path(split_.root) / "captions.tsv", fs::path(root) / "captions.tsv",
+                      fs::copy_options::overwrite_existing);
+        Workspace ws = Workspace::open(path(name), Workspace::Mode::ReadWrite);
+        IndexRunOptions o;
+        o.root = root;
+        o.modelSpec = "sample-old";
+        o.captionsFile = (fs::path(root) / "captions.tsv").string();
+        o.captionsLenient = true;  // the split's captions name images this gallery may not hold
+        GalleryIndexer(ws, *oldModel_, o).run();
+        return ws;
+    }
+
+    GalleryStore storeOf(const Workspace& ws, const std::string& gallery = "default")
+    {
+        return GalleryStore::open(galleryFiles(ws.galleryDir(gallery)).database, GalleryStore::Mode::ReadOnly);
+    }
+
+    std::set<std::string> backfilledPaths(const Workspace& ws)
+    {
+        const GalleryStore store = storeOf(ws);
+        std::set<std::string> out;
+        for (int64_t id : store.secondSpaceItemIds())
+            out.insert(store.item(id)->path);
+        return out;
+    }
+
+    BackfillSummary backfill(Workspace& ws, BackfillOrder order, const std::string& budget, uint64_t seed = 0)
+    {
+        BackfillOptions o;
+        o.modelSpec = "sample-new";
+        o.order = order;
+        o.budget = parseBackfillBudget(budget);
+        o.seed = seed;
+        o.batchSize = 8;
+        return GalleryBackfill(ws, *newModel_, oldModel_.get(), o).run();
+    }
+
+    void backfillFollowsItsBudgetAndOrderAndResumes()
+    {
+        Workspace ws = oldGallery("ws-backfill", 40);
+        const BackfillSummary first = backfill(ws, BackfillOrder::Crowding, "10");
+        QCOMPARE(first.backfilled, int64_t(10));
+        QCOMPARE(first.galleryImages, int64_t(40));
+        QCOMPARE(first.storeImages, int64_t(10));
+        // Each image's captions come with it.
+        const GalleryStore store = storeOf(ws);
+        int64_t captionsOfBackfilled = 0;
+        const std::vector<int64_t> done = store.secondSpaceItemIds();
+        for (const StoredCaption& c : store.captions())
+            captionsOfBackfilled += std::count(done.begin(), done.end(), c.itemId);
+        QVERIFY(captionsOfBackfilled > 0);
+        QCOMPARE(store.secondSpaceCounts().captions, captionsOfBackfilled);
+        QCOMPARE(first.captions, captionsOfBackfilled);
+        // The stored vector is the new model's embedding of the file.
+        const StoredVectors v = store.secondSpaceImageVectors({done.front()});
+        const std::string file = storeOf(ws).settings().root + "/" + store.item(done.front())->path;
+        const ImageEmbedResult direct = BatchEmbedder(*newModel_, {1, 1}).embedImages({{file, file}});
+        double dot = 0;
+        for (int64_t d = 0; d < direct.embeddings.cols; ++d)
+            dot += direct.embeddings.at(0, d) * v.vectors.at(0, d);
+        QVERIFY(std::fabs(dot - 1.0) < 1e-4);
+
+        // Nothing left at the same budget; a larger one goes on in the same order.
+        const BackfillSummary again = backfill(ws, BackfillOrder::Crowding, "10");
+        QCOMPARE(again.backfilled, int64_t(0));
+        QCOMPARE(QString::fromStdString(describeBackfill(again)).section('\n', 0, 0),
+                 QStringLiteral("backfilled 0 images (nothing left to do)"));
+        const std::set<std::string> ten = backfilledPaths(ws);
+        const BackfillSummary more = backfill(ws, BackfillOrder::Crowding, "50%");
+        QCOMPARE(more.alreadyDone, int64_t(10));
+        QCOMPARE(more.backfilled, int64_t(10));
+        const std::set<std::string> twenty = backfilledPaths(ws);
+        QVERIFY(std::includes(twenty.begin(), twenty.end(), ten.begin(), ten.end()));
+
+        // Another model never writes into this store.
+        VERIFY_CONTAINS(errorOf([&] {
+                            BackfillOptions o;
+                            o.budget = parseBackfillBudget("5");
+                            GalleryBackfill(ws, *oldModel_, nullptr, o).run();
+                        }),
+                        "nothing to backfill");
+        VERIFY_CONTAINS(errorOf([&] { parseBackfillBudget("120%"); }), "--budget 120%");
+    }
+
+    void backfillOrderIsDeterministicForASeed()
+    {
+        Workspace a = oldGallery("ws-seed-a", 30);
+        Workspace b = oldGallery("ws-seed-b", 30);
+        backfill(a, BackfillOrder::Random, "8", 7);
+        backfill(b, BackfillOrder::Random, "8", 7);
+        QCOMPARE(backfilledPaths(a), backfilledPaths(b));
+        Workspace c = oldGallery("ws-seed-c", 30);
+        backfill(c, BackfillOrder::Random, "8", 8);
+        QVERIFY(backfilledPaths(a) != backfilledPaths(c));
+    }
+
+    void mixedSearchGoesFromTheAdapterToTheNewModel()
+    {
+        Workspace ws = oldGallery("ws-mixed", 40);
+        {
+            IndexRunOptions o;
+            o.root = storeOf(ws).settings().root;
+            o.gallery = "new";
+            o.modelSpec = "sample-new";
+            GalleryIndexer(ws, *newModel_, o).run();
+        }
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel_, adapter_, ModelOptions{});
+        const std::string text = split_.captions[3];
+        const Matrix a = adapted->encodeTexts({text});
+        const Matrix n = newModel_->encodeTexts({text});
+        const std::vector<float> adaptedQuery(a.row(0), a.row(0) + a.cols), newQuery(n.row(0), n.row(0) + n.cols);
+        SearchOptions all;
+        all.k = 40;
+        auto paths = [](const SearchResults& r) {
+            std::vector<std::string> out;
+            for (const SearchHit& h : r.hits)
+                out.push_back(h.path);
+            return out;
+        };
+        {
+            // No store yet: refused, saying how to make one.
+            const GallerySearch search(ws, "default");
+            VERIFY_CONTAINS(errorOf([&] {
+                                search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery,
+                                                     newModel_->info(), all);
+                            }),
+                            "xbt backfill");
+        }
+        backfill(ws, BackfillOrder::Random, "0");  // declares the store, backfills nothing
+        {
+            const GallerySearch search(ws, "default");
+            const SearchResults none =
+                search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery, newModel_->info(), all);
+            QCOMPARE(none.backfilledItems, int64_t(0));
+            QCOMPARE(paths(none), paths(search.byVector(adaptedQuery, modelSpace(adapted->info()), all)));
+        }
+        backfill(ws, BackfillOrder::Random, "50%");
+        {
+            const GallerySearch search(ws, "default");
+            const SearchResults half =
+                search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery, newModel_->info(), all);
+            QCOMPARE(half.backfilledItems, int64_t(20));
+            QCOMPARE(half.hits.size(), size_t(40));
+            int fresh = 0;
+            for (const SearchHit& h : half.hits)
+                fresh += h.backfilled ? 1 : 0;
+            QCOMPARE(fresh, 20);
+        }
+        backfill(ws, BackfillOrder::Random, "");
+        {
+            const GallerySearch search(ws, "default");
+            const GallerySearch reference(ws, "new");
+            const SearchResults full =
+                search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery, newModel_->info(), all);
+            const SearchResults newToNew = reference.byVector(newQuery, modelSpace(newModel_->info()), all);
+            QCOMPARE(paths(full), paths(newToNew));
+            QVERIFY(std::fabs(full.hits[0].score - newToNew.hits[0].score) < 1e-4);
+        }
+    }
+
+    void reRankingReusesAndKeepsNewEmbeddings()
+    {
+        Workspace ws = oldGallery("ws-rerank-store", 30);
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel_, adapter_, ModelOptions{});
+        const std::string text = split_.captions[0];
+        const Matrix query = newModel_->encodeTexts({text});
+        const NewModelStore store(ws, "default", newModel_->info(), newModel_->embeddingDim(), "sample-new");
+        SearchOptions o;
+        o.k = 10;
+        const GallerySearch search(ws, "default");
+        // While a backfill holds the store, a query still re-ranks, without storing or waiting.
+        {
+            const WorkspaceLock backfillHolds = ws.lock(kNewModelStoreLock, "default");
+            SearchResults r = search.byText(*adapted, text, o);
+            const RerankReport busy = rerankHits(r, *newModel_, query, 10, &store);
+            QCOMPARE(busy.reembedded, int64_t(10));
+            QCOMPARE(busy.stored, int64_t(0));
+            VERIFY_CONTAINS(QString::fromStdString(busy.notStored), "in use");
+        }
+        SearchResults first = search.byText(*adapted, text, o);
+        const RerankReport made = rerankHits(first, *newModel_, query, 10, &store);
+        QCOMPARE(made.reembedded, int64_t(10));
+        QCOMPARE(made.stored, int64_t(10));
+        SearchResults second = search.byText(*adapted, text, o);
+        const RerankReport reused = rerankHits(second, *newModel_, query, 10, &store);
+        QCOMPARE(reused.reused, int64_t(10));
+        QCOMPARE(reused.reembedded, int64_t(0));
+        for (size_t i = 0; i < first.hits.size(); ++i) {
+            QCOMPARE(second.hits[i].path, first.hits[i].path);
+            QVERIFY(std::fabs(second.hits[i].rerankScore - first.hits[i].rerankScore) < 1e-5);
+        }
+        QCOMPARE(storeOf(ws).secondSpaceCounts().images, int64_t(10));
+    }
+
+    void reindexingAChangedFileDropsItsNewEmbedding()
+    {
+        Workspace ws = oldGallery("ws-reindex", 12);
+        backfill(ws, BackfillOrder::Random, "");
+        QCOMPARE(storeOf(ws).secondSpaceCounts().images, int64_t(12));
+        const std::string root = storeOf(ws).settings().root;
+        fs::copy_file(root + "/" + split_.images[1], root + "/" + split_.images[0], fs::copy_options::overwrite_existing);
+        IndexRunOptions o;
+        o.root = root;
+        o.modelSpec = "sample-old";
+        QCOMPARE(GalleryIndexer(ws, *oldModel_, o).run().changed, int64_t(1));
+        QCOMPARE(storeOf(ws).secondSpaceCounts().images, int64_t(11));
+        QVERIFY(!backfilledPaths(ws).count(split_.images[0]));
+        // Deleting a file drops its new embedding with its item.
+        fs::remove(root + "/" + split_.images[2]);
+        GalleryIndexer(ws, *oldModel_, o).run();
+        QCOMPARE(storeOf(ws).secondSpaceCounts().images, int64_t(10));
+        // The next backfill re-embeds the changed file only.
+        QCOMPARE(backfill(ws, BackfillOrder::Random, "").backfilled, int64_t(1));
+    }
+
+    void promoteMakesTheGalleryNewToNewAndRollsBack()
+    {
+        Workspace ws = oldGallery("ws-promote", 24);
+        {
+            IndexRunOptions o;
+            o.root = storeOf(ws).settings().root;
+            o.gallery = "new";
+            o.modelSpec = "sample-new";
+            o.captionsFile = o.root + "/captions.tsv";
+            o.captionsLenient = true;
+            GalleryIndexer(ws, *newModel_, o).run();
+        }
+        backfill(ws, BackfillOrder::Random, "12");
+        VERIFY_CONTAINS(errorOf([&] { promoteBackfilledModel(ws, "default"); }), "12 images and");
+        QCOMPARE(storeOf(ws).settings().modelFingerprint, oldModel_->fingerprint());  // nothing changed
+        backfill(ws, BackfillOrder::Random, "");
+        promoteBackfilledModel(ws, "default");
+        SearchOptions all;
+        all.k = 24;
+        const std::string text = split_.captions[5];
+        {
+            const GalleryStore store = storeOf(ws);
+            QCOMPARE(store.settings().modelFingerprint, newModel_->fingerprint());
+            QVERIFY(store.secondSpace()->retired);
+            const GallerySearch promoted(ws, "default");
+            const GallerySearch reference(ws, "new");
+            const SearchResults a = promoted.byText(*newModel_, text, all);
+            const SearchResults b = reference.byText(*newModel_, text, all);
+            QCOMPARE(a.hits.size(), b.hits.size());
+            for (size_t i = 0; i < a.hits.size(); ++i) {
+                QCOMPARE(a.hits[i].path, b.hits[i].path);
+                QVERIFY(std::fabs(a.hits[i].score - b.hits[i].score) < 1e-5);
+            }
+            // Image queries search the captions, promoted too.
+            SearchOptions captions = all;
+            captions.target = SearchTarget::Captions;
+            const std::string image = store.settings().root + "/" + split_.images[2];
+            const SearchResults ca = promoted.byImage(*newModel_, image, captions);
+            const SearchResults cb = reference.byImage(*newModel_, image, captions);
+            QVERIFY(!ca.hits.empty());
+            QCOMPARE(ca.hits.size(), cb.hits.size());
+            QCOMPARE(ca.hits.front().caption, cb.hits.front().caption);
+            QVERIFY(std::fabs(ca.hits.front().score - cb.hits.front().score) < 1e-5);
+        }
+        // Rollback: promote again swaps back to the old model.
+        promoteBackfilledModel(ws, "default");
+        QCOMPARE(storeOf(ws).settings().modelFingerprint, oldModel_->fingerprint());
+        QVERIFY(!storeOf(ws).secondSpace()->retired);
+        VERIFY_CONTAINS(errorOf([&] { dropSecondSpace(ws, "default", true); }), "--discard");
+        promoteBackfilledModel(ws, "default");
+        dropSecondSpace(ws, "default", true);
+        QVERIFY(!storeOf(ws).secondSpace().has_value());
+        QCOMPARE(storeOf(ws).settings().modelFingerprint, newModel_->fingerprint());
     }
 };
 

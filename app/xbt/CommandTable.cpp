@@ -20,6 +20,7 @@ Command makeAdaptersCommand();
 Command makeDemoCommand();
 Command makeEvalCommand();
 Command makeIndexCommand();
+Command makeBackfillCommand();
 Command makeImportCommand();
 Command makeSearchCommand();
 Command makeGalleriesCommand();
@@ -30,7 +31,7 @@ const std::vector<Command>& commandTable()
     static const std::vector<Command> table = {
         makeInfoCommand(), makeTokenizeCommand(), makePreprocessCommand(), makeEmbedCommand(),
         makeBenchEmbedCommand(), makeBenchSearchCommand(), makeBenchQueryCommand(), makeSampleGenerateCommand(), makeTrainBaseCommand(),
-        makeTrainCommand(), makeAdaptersCommand(), makeEvalCommand(), makeDemoCommand(), makeIndexCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
+        makeTrainCommand(), makeAdaptersCommand(), makeEvalCommand(), makeDemoCommand(), makeIndexCommand(), makeBackfillCommand(), makeImportCommand(), makeSearchCommand(), makeGalleriesCommand(),
         makeReportCommand(),
     };
     return table;

@@ -229,10 +229,9 @@ std::vector<int64_t> mixedRanks(const TwoSpaceScores& s, const std::vector<char>
     return pessimisticRanks(combined, s.relevant);
 }
 
-std::vector<int64_t> backfillOrder(BackfillOrder order, const Matrix& oldImages, const Matrix& logQueries,
-                                   uint64_t seed)
+std::vector<int64_t> backfillOrder(BackfillOrder order, int64_t n, const NeighbourSearch& neighbours,
+                                   const Matrix& logQueries, uint64_t seed)
 {
-    const int64_t n = oldImages.rows;
     std::vector<int64_t> ids(static_cast<size_t>(n));
     std::iota(ids.begin(), ids.end(), int64_t(0));
     std::vector<double> key(static_cast<size_t>(n), 0.0);
@@ -246,29 +245,49 @@ std::vector<int64_t> backfillOrder(BackfillOrder order, const Matrix& oldImages,
         // embedding sits in a crowd of near neighbours is one the old space
         // cannot tell apart from others; the mean cosine to its 10 nearest
         // old neighbours scores that (no query, label or new model needed).
-        const Matrix sims = innerProducts(oldImages, oldImages);
-        const int neighbours = static_cast<int>(std::min<int64_t>(10, n - 1));
-        for (int64_t i = 0; i < n && neighbours > 0; ++i) {
-            std::vector<float> row(sims.row(i), sims.row(i) + n);
-            row[static_cast<size_t>(i)] = -2.0f;
-            std::partial_sort(row.begin(), row.begin() + neighbours, row.end(), std::greater<float>());
-            key[static_cast<size_t>(i)] = std::accumulate(row.begin(), row.begin() + neighbours, 0.0) / neighbours;
+        for (int64_t i = 0; i < n; ++i) {
+            double sum = 0.0;
+            int count = 0;
+            for (const Neighbour& nb : neighbours(i, -1, 11)) {
+                if (nb.row == i || count == 10)
+                    continue;
+                sum += nb.score;
+                ++count;
+            }
+            key[static_cast<size_t>(i)] = count > 0 ? sum / count : 0.0;
         }
     } else {
         if (logQueries.rows == 0)
             throw Error("the queries backfill order needs a query log (--queries FILE)");
         // How often, and how high, each image comes in a logged query's top
         // 10 (the sum of reciprocal ranks).
-        const Matrix sims = innerProducts(logQueries, oldImages);
-        for (int64_t q = 0; q < sims.rows; ++q) {
-            const std::vector<int64_t> top = topK(sims.row(q), n, 10);
+        for (int64_t q = 0; q < logQueries.rows; ++q) {
+            const std::vector<Neighbour> top = neighbours(-1, q, 10);
             for (size_t r = 0; r < top.size(); ++r)
-                key[static_cast<size_t>(top[r])] += 1.0 / static_cast<double>(r + 1);
+                key[static_cast<size_t>(top[r].row)] += 1.0 / static_cast<double>(r + 1);
         }
     }
     std::stable_sort(ids.begin(), ids.end(),
                      [&](int64_t a, int64_t b) { return key[static_cast<size_t>(a)] > key[static_cast<size_t>(b)]; });
     return ids;
+}
+
+std::vector<int64_t> backfillOrder(BackfillOrder order, const Matrix& oldImages, const Matrix& logQueries,
+                                   uint64_t seed)
+{
+    const int64_t n = oldImages.rows;
+    // Exact neighbours by brute force: fine for an evaluation split.
+    const NeighbourSearch exact = [&](int64_t image, int64_t query, int k) {
+        const float* v = image >= 0 ? oldImages.row(image) : logQueries.row(query);
+        Matrix one(1, oldImages.cols);
+        std::copy(v, v + oldImages.cols, one.data.begin());
+        const Matrix sims = innerProducts(one, oldImages);
+        std::vector<Neighbour> out;
+        for (int64_t row : topK(sims.row(0), n, k))
+            out.push_back({row, sims.at(0, row)});
+        return out;
+    };
+    return backfillOrder(order, n, exact, logQueries, seed);
 }
 
 }  // namespace xbt

@@ -15,6 +15,7 @@
 #include "core/eval/RetrievalRecall.h"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -75,5 +76,17 @@ const char* backfillOrderName(BackfillOrder o);  // "random", "uncertainty", "qu
 // old space (e.g. by the adapter), each row one query.
 std::vector<int64_t> backfillOrder(BackfillOrder order, const Matrix& oldImages, const Matrix& logQueries,
                                    uint64_t seed);
+
+// The same orders over a gallery of `n` images whose neighbours come from
+// an index (a real gallery's FAISS index) instead of a dense matrix.
+struct Neighbour {
+    int64_t row = 0;   // image row, 0..n-1
+    float score = 0.0f;
+};
+// The best `k` images by old-space inner product with image row `image`
+// (when >= 0) or with log query row `query`, best first.
+using NeighbourSearch = std::function<std::vector<Neighbour>(int64_t image, int64_t query, int k)>;
+std::vector<int64_t> backfillOrder(BackfillOrder order, int64_t n, const NeighbourSearch& neighbours,
+                                   const Matrix& logQueries, uint64_t seed);
 
 }  // namespace xbt

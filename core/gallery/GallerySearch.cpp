@@ -6,6 +6,9 @@
 #include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 
+#include <algorithm>
+#include <unordered_set>
+
 namespace xbt {
 
 QuerySpace modelSpace(const ModelInfo& model) { return {model.name, model.fingerprint, model.adapterTarget}; }
@@ -85,29 +88,81 @@ SearchResults GallerySearch::byVector(const std::vector<float>& query, const Que
         out.incompatibleComparison = true;
     }
     const GalleryIndex& index = options.target == SearchTarget::Images ? impl_->images : impl_->captions;
-    int rank = 0;
     for (const IndexHit& h : index.search(query.data(), options.k)) {
         SearchHit hit;
-        hit.rank = ++rank;
-        hit.id = h.id;
-        hit.score = h.score;
-        hit.itemId = h.id;
-        if (options.target == SearchTarget::Captions) {
-            const auto c = impl_->store.caption(h.id);
-            if (!c)
-                continue;  // deleted by a concurrent indexer since the index was read
-            hit.caption = c->text;
-            hit.itemId = c->itemId;
-        }
-        const auto item = impl_->store.item(hit.itemId);
-        if (!item)
-            continue;
-        hit.path = item->path;
-        hit.contentHash = item->contentHash;
-        out.hits.push_back(std::move(hit));
+        if (describeHit(h.id, h.score, options.target, hit))
+            out.hits.push_back(std::move(hit));
     }
     for (size_t i = 0; i < out.hits.size(); ++i)
         out.hits[i].rank = static_cast<int>(i) + 1;
+    return out;
+}
+
+bool GallerySearch::describeHit(int64_t id, float score, SearchTarget target, SearchHit& hit) const
+{
+    hit.id = id;
+    hit.score = score;
+    hit.itemId = id;
+    if (target == SearchTarget::Captions) {
+        const auto c = impl_->store.caption(id);
+        if (!c)
+            return false;  // deleted by a concurrent indexer since the index was read
+        hit.caption = c->text;
+        hit.itemId = c->itemId;
+    }
+    const auto item = impl_->store.item(hit.itemId);
+    if (!item)
+        return false;
+    hit.path = item->path;
+    hit.contentHash = item->contentHash;
+    return true;
+}
+
+SearchResults GallerySearch::byVectorMixed(const std::vector<float>& query, const QuerySpace& space,
+                                           const std::vector<float>& newQuery, const ModelInfo& newModel,
+                                           const SearchOptions& options) const
+{
+    const std::optional<SecondSpace> second = impl_->store.secondSpace();
+    if (!second || second->retired || second->modelFingerprint != newModel.fingerprint)
+        throw Error("gallery '" + impl_->name + "' has no new-model store of " + newModel.name +
+                    (second ? " (it holds " + second->modelName + (second->retired ? ", retired" : "") + ")" : "") +
+                    ": backfill some of it first (xbt backfill --gallery " + impl_->name + " --model " +
+                    newModel.name + ")");
+    if (static_cast<int>(newQuery.size()) != second->embeddingDim)
+        throw Error("the new-model query has " + std::to_string(newQuery.size()) + " values, the new-model store " +
+                    std::to_string(second->embeddingDim));
+    const StoredVectors fresh = options.target == SearchTarget::Images ? impl_->store.secondSpaceImageVectors()
+                                                                       : impl_->store.secondSpaceCaptionVectors();
+    const GalleryIndex& index = options.target == SearchTarget::Images ? impl_->images : impl_->captions;
+    // Deep enough that the k best not-backfilled items are among the first stage's hits.
+    SearchOptions deeper = options;
+    deeper.k = std::min<int64_t>(index.size(), options.k + fresh.vectors.rows);
+    SearchResults out = byVector(query, space, deeper);
+    std::unordered_set<int64_t> isFresh(fresh.ids.begin(), fresh.ids.end());
+    std::vector<SearchHit> hits;
+    for (SearchHit& h : out.hits)
+        if (!isFresh.count(h.id))
+            hits.push_back(std::move(h));
+    for (int64_t r = 0; r < fresh.vectors.rows; ++r) {
+        double dot = 0.0;
+        const float* v = fresh.vectors.row(r);
+        for (int64_t d = 0; d < fresh.vectors.cols; ++d)
+            dot += static_cast<double>(v[d]) * newQuery[static_cast<size_t>(d)];
+        SearchHit hit;
+        if (describeHit(fresh.ids[static_cast<size_t>(r)], static_cast<float>(dot), options.target, hit)) {
+            hit.backfilled = true;
+            hits.push_back(std::move(hit));
+        }
+    }
+    std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+    if (static_cast<int64_t>(hits.size()) > options.k)
+        hits.resize(static_cast<size_t>(options.k));
+    for (size_t i = 0; i < hits.size(); ++i)
+        hits[i].rank = static_cast<int>(i) + 1;
+    out.hits = std::move(hits);
+    out.backfilledItems = fresh.vectors.rows;
+    out.galleryItems = index.size();
+    out.newModel = newModel.name;
     return out;
 }
 

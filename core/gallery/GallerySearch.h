@@ -49,6 +49,9 @@ struct SearchHit {
     // Re-ranking (SearchReranker.h): re-scored by the new model, with that score.
     bool reranked = false;
     float rerankScore = 0.0f;
+    // Mixed search (byVectorMixed): scored in the new model's space, from
+    // the gallery's new-model store; `score` is then that space's cosine.
+    bool backfilled = false;
 };
 
 // What re-ranking a search's top K with the new model did (k 0: not
@@ -57,7 +60,9 @@ struct RerankReport {
     int k = 0;
     std::string model;         // the new model that re-scored
     int64_t reembedded = 0;    // images (or captions) embedded now
-    int64_t reused = 0;        // taken from a store (none yet)
+    int64_t reused = 0;        // taken from the gallery's new-model store
+    int64_t stored = 0;        // re-embedded now and kept in that store
+    std::string notStored;     // why none was kept (e.g. a backfill holds the store)
     int64_t missing = 0;       // candidate files gone or unreadable
     int64_t changed = 0;       // candidate files whose content changed since indexing
     double seconds = 0.0;      // re-embedding and re-scoring
@@ -73,6 +78,11 @@ struct SearchResults {
     std::string compatibleQuery;
     std::vector<SearchHit> hits;
     RerankReport rerank;
+    // Mixed search: the items (or captions) scored in the new space, of
+    // how many; -1 when the search was not mixed.
+    int64_t backfilledItems = -1;
+    int64_t galleryItems = 0;
+    std::string newModel;
 };
 
 class GallerySearch {
@@ -88,11 +98,24 @@ public:
     const IndexBuildReport& imageIndexReport() const;
 
     SearchResults byVector(const std::vector<float>& query, const QuerySpace& space, const SearchOptions& options) const;
+    // A partly backfilled gallery: items its new-model store holds (of
+    // `newModel`) are scored by `newQuery` in the new space, the others by
+    // `query` (the adapter's, in the gallery's space), cosines compared as
+    // they are (raw mixing: see docs/compatibility.md for why). With nothing
+    // backfilled it equals byVector; with everything, a search of the new
+    // space alone. Throws when the gallery has no store of `newModel`.
+    SearchResults byVectorMixed(const std::vector<float>& query, const QuerySpace& space,
+                                const std::vector<float>& newQuery, const ModelInfo& newModel,
+                                const SearchOptions& options) const;
     SearchResults byText(EmbeddingModel& model, const std::string& text, const SearchOptions& options) const;
     // Throws xbt::Error naming the file and reason when the image cannot be used.
     SearchResults byImage(EmbeddingModel& model, const std::string& imagePath, const SearchOptions& options) const;
 
 private:
+    // Fills a hit's path, caption and item from the store; false when the
+    // item (or caption) was deleted since the index was read.
+    bool describeHit(int64_t id, float score, SearchTarget target, SearchHit& hit) const;
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,11 +1,14 @@
 #include "core/gallery/GalleryStore.h"
 
+#include "core/model/EmbeddingModel.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 #include "core/util/Half.h"
 
+#include <nlohmann/json.hpp>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -39,12 +42,37 @@ CREATE TABLE captions (
 CREATE INDEX captions_by_item ON captions(item_id);
 )sql";
 
+// Schema 3: the second space (the new-model store of a backfill; after a
+// promote, the retired model's embeddings kept for rollback). Keyed by the
+// same item and caption ids; a row is dropped with its item or caption
+// (cascade) and when its item's content changes (the trigger), so a stale
+// second embedding can never outlive the file it was made from.
+const char* const kSecondSpaceSchema = R"sql(
+CREATE TABLE IF NOT EXISTS second_space_items (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    embedding BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS second_space_captions (
+    caption_id INTEGER PRIMARY KEY REFERENCES captions(id) ON DELETE CASCADE,
+    embedding BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS second_space_follows_content AFTER UPDATE OF content_hash, status ON items
+BEGIN
+    DELETE FROM second_space_items
+    WHERE item_id = NEW.id AND (content_hash != NEW.content_hash OR NEW.status != 'embedded');
+END;
+)sql";
+
 // Schema 1 -> 2: provenance columns. Rows written before them were all made
 // by the gallery's own model (the model lock saw to that).
 const char* const kMigrationTo2 = R"sql(
 ALTER TABLE items ADD COLUMN embedded_by TEXT;
 ALTER TABLE items ADD COLUMN adapter TEXT;
 )sql";
+
+constexpr const char* kSecondSpaceKey = "second_space";
+constexpr const char* kSecondGenerationKey = "second_space_generation";
 
 ItemStatus parseStatus(const std::string& s)
 {
@@ -187,6 +215,10 @@ struct GalleryStore::Impl {
         void run()
         {
             step();
+            reset();
+        }
+        void reset()
+        {
             sqlite3_reset(stmt_);
             sqlite3_clear_bindings(stmt_);
         }
@@ -204,9 +236,15 @@ struct GalleryStore::Impl {
 
     // Begins IMMEDIATE so that a second writer waits (busy timeout) instead of
     // failing halfway; rolls back unless committed.
+    // `generationKey`: the counter the write bumps (the gallery's vectors,
+    // or the second space's, whose writes leave the index caches valid).
     class Transaction {
     public:
-        explicit Transaction(Impl& impl) : impl_(impl) { impl_.exec("BEGIN IMMEDIATE"); }
+        explicit Transaction(Impl& impl, const char* generationKey = "generation")
+            : impl_(impl), generationKey_(generationKey)
+        {
+            impl_.exec("BEGIN IMMEDIATE");
+        }
         ~Transaction()
         {
             if (!done_)
@@ -214,13 +252,16 @@ struct GalleryStore::Impl {
         }
         void commit()
         {
-            Statement(impl_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'generation'").run();
+            Statement(impl_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?")
+                .bind(1, std::string(generationKey_))
+                .run();
             impl_.exec("COMMIT");
             done_ = true;
         }
 
     private:
         Impl& impl_;
+        const char* generationKey_;
         bool done_ = false;
     };
 
@@ -280,7 +321,10 @@ struct GalleryStore::Impl {
 
     void decodeInto(const std::string& bytes, float* out, int64_t id, const char* table) const
     {
-        const int64_t dim = settings.embeddingDim;
+        decodeInto(bytes, out, id, table, settings.embeddingDim);
+    }
+    void decodeInto(const std::string& bytes, float* out, int64_t id, const char* table, int64_t dim) const
+    {
         const bool half = settings.precision == VectorPrecision::Float16;
         if (static_cast<int64_t>(bytes.size()) != dim * (half ? 2 : 4))
             throw Error(path + ": " + table + " row " + std::to_string(id) + " holds " + std::to_string(bytes.size()) +
@@ -297,16 +341,17 @@ struct GalleryStore::Impl {
         }
     }
 
-    StoredVectors vectors(const char* sql, const char* table) const
+    StoredVectors vectors(const char* sql, const char* table) const { return vectors(sql, table, settings.embeddingDim); }
+    StoredVectors vectors(const char* sql, const char* table, int dim) const
     {
         StoredVectors out;
-        out.vectors.cols = settings.embeddingDim;
+        out.vectors.cols = dim;
         Statement s(*this, sql);
         while (s.step()) {
             const int64_t id = s.integer(0);
             out.ids.push_back(id);
-            out.vectors.data.resize(out.vectors.data.size() + static_cast<size_t>(settings.embeddingDim));
-            decodeInto(s.text(1), out.vectors.data.data() + out.vectors.rows * out.vectors.cols, id, table);
+            out.vectors.data.resize(out.vectors.data.size() + static_cast<size_t>(dim));
+            decodeInto(s.text(1), out.vectors.data.data() + out.vectors.rows * out.vectors.cols, id, table, dim);
             ++out.vectors.rows;
         }
         return out;
@@ -338,10 +383,12 @@ GalleryStore GalleryStore::create(const std::string& path, const GallerySettings
         auto impl = Impl::connect(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
         impl->exec("BEGIN IMMEDIATE");
         impl->exec(kSchema);
+        impl->exec(kSecondSpaceSchema);
         Impl::Statement s(*impl, "INSERT INTO meta (key, value) VALUES (?, ?)");
         s.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
         s.bind(1, std::string("settings")).bind(2, toJsonText(settings)).run();
         s.bind(1, std::string("generation")).bind(2, std::string("1")).run();
+        s.bind(1, std::string(kSecondGenerationKey)).bind(2, std::string("1")).run();
         impl->exec("COMMIT");
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -362,16 +409,22 @@ GalleryStore GalleryStore::open(const std::string& path, Mode mode)
     if (mode == Mode::ReadWrite)
         impl->exec("PRAGMA synchronous = NORMAL");
     const std::string version = impl->storedSchemaVersion();
-    if (version == "1") {
-        impl->schemaVersion = 1;
+    if (version == "1" || version == "2") {
+        impl->schemaVersion = std::stoi(version);
         if (mode == Mode::ReadWrite) {
             // Not a Transaction: the vectors do not change, so the generation
             // (and with it the index caches) stays valid.
             impl->exec("BEGIN IMMEDIATE");
             try {
                 // Another writer may have migrated it since the check above.
-                if (impl->storedSchemaVersion() == "1") {
+                const std::string now = impl->storedSchemaVersion();
+                if (now == "1")
                     impl->exec(kMigrationTo2);
+                if (now == "1" || now == "2") {
+                    impl->exec(kSecondSpaceSchema);
+                    Impl::Statement(*impl, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')")
+                        .bind(1, std::string(kSecondGenerationKey))
+                        .run();
                     Impl::Statement(*impl, "UPDATE meta SET value = ? WHERE key = 'schema_version'")
                         .bind(1, std::to_string(kSchemaVersion))
                         .run();
@@ -488,6 +541,15 @@ std::optional<StoredCaption> GalleryStore::caption(int64_t id) const
     if (!s.step())
         return std::nullopt;
     return StoredCaption{s.integer(0), s.integer(1), s.text(2)};
+}
+
+std::vector<StoredCaption> GalleryStore::captions() const
+{
+    std::vector<StoredCaption> out;
+    Impl::Statement s(*impl_, "SELECT id, item_id, text FROM captions ORDER BY item_id, id");
+    while (s.step())
+        out.push_back({s.integer(0), s.integer(1), s.text(2)});
+    return out;
 }
 
 std::vector<std::pair<int64_t, std::vector<std::string>>> GalleryStore::captionTexts() const
@@ -612,6 +674,275 @@ CommitResult GalleryStore::replaceCaptions(const std::vector<CaptionSet>& sets)
     }
     t.commit();
     return result;
+}
+
+
+// --- The second space -------------------------------------------------------
+
+namespace {
+
+nlohmann::json secondSpaceJson(const SecondSpace& s)
+{
+    return {{"model_name", s.modelName},
+            {"model_fingerprint", s.modelFingerprint},
+            {"model_spec", s.modelSpec},
+            {"embedding_dim", s.embeddingDim},
+            {"retired", s.retired}};
+}
+
+}  // namespace
+
+std::optional<SecondSpace> GalleryStore::secondSpace() const
+{
+    if (impl_->schemaVersion < 3)
+        return std::nullopt;
+    Impl::Statement s(*impl_, "SELECT value FROM meta WHERE key = ?");
+    s.bind(1, std::string(kSecondSpaceKey));
+    if (!s.step())
+        return std::nullopt;
+    const std::string where = impl_->path + " meta " + kSecondSpaceKey;
+    nlohmann::json j;
+    try {
+        j = nlohmann::json::parse(s.text(0));
+        SecondSpace out;
+        out.modelName = j.at("model_name").get<std::string>();
+        out.modelFingerprint = j.at("model_fingerprint").get<std::string>();
+        out.modelSpec = j.value("model_spec", std::string());
+        out.embeddingDim = j.at("embedding_dim").get<int>();
+        out.retired = j.value("retired", false);
+        if (out.embeddingDim <= 0)
+            throw Error("embedding_dim must be positive");
+        return out;
+    } catch (const std::exception& e) {
+        throw Error(where + ": cannot be read (" + e.what() +
+                    "); drop the new-model store with xbt backfill --discard and backfill again");
+    }
+}
+
+int64_t GalleryStore::secondSpaceGeneration() const
+{
+    if (impl_->schemaVersion < 3)
+        return 0;
+    return std::stoll(impl_->metaValue(kSecondGenerationKey));
+}
+
+void GalleryStore::setSecondSpace(const SecondSpace& space)
+{
+    if (impl_->schemaVersion < 3)
+        throw Error(impl_->path + ": open the gallery for writing to give it a new-model store (internal error)");
+    if (space.embeddingDim <= 0 || space.modelFingerprint.empty())
+        throw Error(impl_->path + ": the new-model store needs a model with a fingerprint and a size (internal error)");
+    const std::optional<SecondSpace> current = secondSpace();
+    if (current && current->modelFingerprint == space.modelFingerprint && current->retired == space.retired)
+        return;
+    if (current && (secondSpaceCounts().images > 0 || secondSpaceCounts().captions > 0))
+        throw Error(impl_->path + ": the gallery's " + (current->retired ? "retired-model store" : "new-model store") +
+                    " holds embeddings of model " + current->modelName + " (fingerprint " +
+                    fingerprintPrefix(current->modelFingerprint) + "), not of " + space.modelName + " (fingerprint " +
+                    fingerprintPrefix(space.modelFingerprint) +
+                    "); the two spaces never mix. Drop it first (xbt backfill --discard) to start over with " +
+                    space.modelName);
+    Impl::Transaction t(*impl_, kSecondGenerationKey);
+    Impl::Statement(*impl_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)")
+        .bind(1, std::string(kSecondSpaceKey))
+        .bind(2, secondSpaceJson(space).dump())
+        .run();
+    t.commit();
+}
+
+void GalleryStore::dropSecondSpace()
+{
+    if (impl_->schemaVersion < 3)
+        return;
+    Impl::Transaction t(*impl_, kSecondGenerationKey);
+    impl_->exec("DELETE FROM second_space_items");
+    impl_->exec("DELETE FROM second_space_captions");
+    Impl::Statement(*impl_, "DELETE FROM meta WHERE key = ?").bind(1, std::string(kSecondSpaceKey)).run();
+    t.commit();
+}
+
+SecondSpaceCounts GalleryStore::secondSpaceCounts() const
+{
+    SecondSpaceCounts c;
+    if (impl_->schemaVersion < 3)
+        return c;
+    Impl::Statement images(*impl_,
+                           "SELECT COUNT(*) FROM second_space_items s JOIN items i ON i.id = s.item_id "
+                           "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash");
+    if (images.step())
+        c.images = images.integer(0);
+    Impl::Statement captions(*impl_, "SELECT COUNT(*) FROM second_space_captions");
+    if (captions.step())
+        c.captions = captions.integer(0);
+    return c;
+}
+
+std::vector<int64_t> GalleryStore::secondSpaceItemIds() const
+{
+    std::vector<int64_t> ids;
+    if (impl_->schemaVersion < 3)
+        return ids;
+    Impl::Statement s(*impl_,
+                      "SELECT s.item_id FROM second_space_items s JOIN items i ON i.id = s.item_id "
+                      "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id");
+    while (s.step())
+        ids.push_back(s.integer(0));
+    return ids;
+}
+
+StoredVectors GalleryStore::secondSpaceImageVectors() const
+{
+    const std::optional<SecondSpace> space = secondSpace();
+    if (!space)
+        return {};
+    return impl_->vectors("SELECT s.item_id, s.embedding FROM second_space_items s JOIN items i ON i.id = s.item_id "
+                          "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id",
+                          "second_space_items", space->embeddingDim);
+}
+
+StoredVectors GalleryStore::secondSpaceCaptionVectors() const
+{
+    const std::optional<SecondSpace> space = secondSpace();
+    if (!space)
+        return {};
+    return impl_->vectors("SELECT caption_id, embedding FROM second_space_captions ORDER BY caption_id",
+                          "second_space_captions", space->embeddingDim);
+}
+
+StoredVectors GalleryStore::secondSpaceImageVectors(const std::vector<int64_t>& itemIds) const
+{
+    const std::optional<SecondSpace> space = secondSpace();
+    StoredVectors out;
+    if (!space)
+        return out;
+    out.vectors.cols = space->embeddingDim;
+    std::vector<int64_t> ids = itemIds;
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    Impl::Statement s(*impl_,
+                      "SELECT s.embedding FROM second_space_items s JOIN items i ON i.id = s.item_id "
+                      "WHERE s.item_id = ? AND i.status = 'embedded' AND i.content_hash = s.content_hash");
+    for (int64_t id : ids) {
+        s.bind(1, id);
+        if (s.step()) {
+            out.ids.push_back(id);
+            out.vectors.data.resize(out.vectors.data.size() + static_cast<size_t>(out.vectors.cols));
+            impl_->decodeInto(s.text(0), out.vectors.data.data() + out.vectors.rows * out.vectors.cols, id,
+                              "second_space_items", out.vectors.cols);
+            ++out.vectors.rows;
+        }
+        s.reset();
+    }
+    return out;
+}
+
+SecondSpaceCounts GalleryStore::commitSecondSpace(const std::vector<SecondSpaceImage>& images,
+                                                  const std::vector<SecondSpaceCaption>& captions)
+{
+    SecondSpaceCounts stored;
+    if (images.empty() && captions.empty())
+        return stored;
+    const std::optional<SecondSpace> space = secondSpace();
+    if (!space)
+        throw Error(impl_->path + ": the gallery has no new-model store to write to (internal error: setSecondSpace first)");
+    auto check = [&](const std::vector<float>& v, const std::string& what) {
+        if (static_cast<int>(v.size()) != space->embeddingDim)
+            throw Error(impl_->path + ": the new-model embedding of " + what + " has " + std::to_string(v.size()) +
+                        " values, the store holds " + std::to_string(space->embeddingDim) + " (" + space->modelName +
+                        ")");
+        if (!allFinite(v.data(), static_cast<int64_t>(v.size())))
+            throw Error(impl_->path + ": the new-model embedding of " + what +
+                        " holds NaN or infinite values; refusing to store it");
+    };
+    Impl::Transaction t(*impl_, kSecondGenerationKey);
+    // Only while the item still holds the content the embedding was made from.
+    Impl::Statement image(*impl_,
+                          "INSERT OR REPLACE INTO second_space_items (item_id, content_hash, embedding) "
+                          "SELECT id, content_hash, ? FROM items WHERE id = ? AND content_hash = ? AND status = 'embedded'");
+    for (const SecondSpaceImage& i : images) {
+        check(i.embedding, "item " + std::to_string(i.itemId));
+        image.bindBlob(1, impl_->encode(i.embedding.data(), static_cast<int64_t>(i.embedding.size())))
+            .bind(2, i.itemId)
+            .bind(3, i.contentHash)
+            .run();
+        stored.images += sqlite3_changes(impl_->db);
+    }
+    Impl::Statement caption(*impl_,
+                            "INSERT OR REPLACE INTO second_space_captions (caption_id, embedding) "
+                            "SELECT id, ? FROM captions WHERE id = ?");
+    for (const SecondSpaceCaption& c : captions) {
+        check(c.embedding, "caption " + std::to_string(c.captionId));
+        caption.bindBlob(1, impl_->encode(c.embedding.data(), static_cast<int64_t>(c.embedding.size())))
+            .bind(2, c.captionId)
+            .run();
+        stored.captions += sqlite3_changes(impl_->db);
+    }
+    t.commit();
+    return stored;
+}
+
+void GalleryStore::promoteSecondSpace()
+{
+    const std::optional<SecondSpace> space = secondSpace();
+    if (!space)
+        throw Error(impl_->path + ": the gallery has no new-model store; backfill it first (xbt backfill)");
+    Impl::Transaction t(*impl_);
+    int64_t missingImages = 0, missingCaptions = 0;
+    {
+        Impl::Statement s(*impl_,
+                          "SELECT COUNT(*) FROM items i WHERE i.status = 'embedded' AND NOT EXISTS (SELECT 1 FROM "
+                          "second_space_items s WHERE s.item_id = i.id AND s.content_hash = i.content_hash)");
+        if (s.step())
+            missingImages = s.integer(0);
+        Impl::Statement c(*impl_,
+                          "SELECT COUNT(*) FROM captions c WHERE NOT EXISTS (SELECT 1 FROM second_space_captions s "
+                          "WHERE s.caption_id = c.id)");
+        if (c.step())
+            missingCaptions = c.integer(0);
+    }
+    if (missingImages > 0 || missingCaptions > 0)
+        throw Error(impl_->path + ": " + std::to_string(missingImages) + " images and " +
+                    std::to_string(missingCaptions) + " captions have no embedding by " + space->modelName +
+                    " yet; finish the backfill (xbt backfill without --budget) and promote again. Nothing changed");
+    const GallerySettings before = impl_->settings;
+    GallerySettings after = before;
+    after.modelName = space->modelName;
+    after.modelFingerprint = space->modelFingerprint;
+    after.modelSpec = space->modelSpec;
+    after.embeddingDim = space->embeddingDim;
+    after.preprocessing.clear();  // recorded again by the next xbt index with this model
+    SecondSpace previous;
+    previous.modelName = before.modelName;
+    previous.modelFingerprint = before.modelFingerprint;
+    previous.modelSpec = before.modelSpec;
+    previous.embeddingDim = before.embeddingDim;
+    previous.retired = !space->retired;
+    impl_->exec("CREATE TEMP TABLE swap_items AS SELECT id, embedding FROM items WHERE status = 'embedded'");
+    impl_->exec("CREATE TEMP TABLE swap_captions AS SELECT id, embedding FROM captions");
+    impl_->exec("UPDATE items SET embedding = (SELECT s.embedding FROM second_space_items s WHERE s.item_id = items.id) "
+                "WHERE status = 'embedded'");
+    impl_->exec("UPDATE second_space_items SET embedding = (SELECT w.embedding FROM swap_items w "
+                "WHERE w.id = second_space_items.item_id)");
+    impl_->exec("UPDATE captions SET embedding = (SELECT s.embedding FROM second_space_captions s "
+                "WHERE s.caption_id = captions.id)");
+    impl_->exec("UPDATE second_space_captions SET embedding = (SELECT w.embedding FROM swap_captions w "
+                "WHERE w.id = second_space_captions.caption_id)");
+    impl_->exec("DROP TABLE swap_items");
+    impl_->exec("DROP TABLE swap_captions");
+    const std::string madeBy = after.modelFingerprint;
+    Impl::Statement(*impl_, "UPDATE items SET made_by = ?, embedded_by = ?, adapter = NULL WHERE status = 'embedded'")
+        .bind(1, madeBy)
+        .bind(2, embeddedByText(after.modelName, after.modelFingerprint))
+        .run();
+    Impl::Statement(*impl_, "UPDATE captions SET made_by = ?").bind(1, madeBy).run();
+    Impl::Statement setMeta(*impl_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    setMeta.bind(1, std::string("settings")).bind(2, toJsonText(after)).run();
+    setMeta.bind(1, std::string(kSecondSpaceKey)).bind(2, secondSpaceJson(previous).dump()).run();
+    Impl::Statement(*impl_, "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?")
+        .bind(1, std::string(kSecondGenerationKey))
+        .run();
+    t.commit();
+    impl_->settings = after;
 }
 
 }  // namespace xbt

@@ -84,16 +84,47 @@ struct CommitResult {
     std::vector<int64_t> addedCaptionIds;    // replaceCaptions(): one per text, in order
 };
 
+// The gallery's second embedding space (issue 17): the new-model store that
+// a backfill and re-ranked searches fill, keyed by the gallery's item and
+// caption ids, in its own model's space (never mixed with the gallery's).
+// After a promote it holds the retired model's embeddings, kept for
+// rollback until dropped.
+struct SecondSpace {
+    std::string modelName;
+    std::string modelFingerprint;
+    std::string modelSpec;      // how to load the model again (--model)
+    int embeddingDim = 0;
+    bool retired = false;       // false: a new model being backfilled; true: the model a promote replaced
+};
+
+struct SecondSpaceImage {
+    int64_t itemId = 0;
+    std::string contentHash;    // of the file the embedding was made from
+    std::vector<float> embedding;
+};
+
+struct SecondSpaceCaption {
+    int64_t captionId = 0;
+    std::vector<float> embedding;
+};
+
+struct SecondSpaceCounts {
+    int64_t images = 0;         // embedded items holding a second embedding
+    int64_t captions = 0;
+};
+
 class GalleryStore {
 public:
     enum class Mode { ReadOnly, ReadWrite };
-    // 2 added the items' provenance columns (embedded_by, adapter).
-    static constexpr int kSchemaVersion = 2;
+    // 2 added the items' provenance columns (embedded_by, adapter);
+    // 3 the second space (second_space_items, second_space_captions).
+    static constexpr int kSchemaVersion = 3;
 
     // Creates a new database at `path` (its folder must exist).
     static GalleryStore create(const std::string& path, const GallerySettings& settings);
-    // A schema 1 database opened for writing is migrated to schema 2 (in one
-    // transaction); opened read-only it is read as it is.
+    // A schema 1 or 2 database opened for writing is migrated to schema 3
+    // (in one transaction); opened read-only it is read as it is (no second
+    // space).
     static GalleryStore open(const std::string& path, Mode mode);
 
     GalleryStore(GalleryStore&&) noexcept;
@@ -112,6 +143,8 @@ public:
     StoredVectors imageVectors() const;
     StoredVectors captionVectors() const;
     std::optional<StoredCaption> caption(int64_t id) const;
+    // Every caption, by item id then insertion order.
+    std::vector<StoredCaption> captions() const;
     // Caption texts of each item that has some, by item id, in insertion order.
     std::vector<std::pair<int64_t, std::vector<std::string>>> captionTexts() const;
 
@@ -124,6 +157,34 @@ public:
     CommitResult removeItems(const std::vector<int64_t>& ids);
     // One transaction: each set replaces all captions of its item.
     CommitResult replaceCaptions(const std::vector<CaptionSet>& sets);
+
+    // --- The second space (see SecondSpace). Its writes bump their own
+    // generation, so the gallery's index caches stay valid.
+    std::optional<SecondSpace> secondSpace() const;
+    int64_t secondSpaceGeneration() const;
+    // Declares the second space's model. The same model again changes
+    // nothing; another model while the space holds rows throws, naming both
+    // (drop it first).
+    void setSecondSpace(const SecondSpace& space);
+    // Deletes every second-space row and the declaration (one transaction).
+    void dropSecondSpace();
+    SecondSpaceCounts secondSpaceCounts() const;
+    std::vector<int64_t> secondSpaceItemIds() const;  // ascending
+    StoredVectors secondSpaceImageVectors() const;
+    StoredVectors secondSpaceCaptionVectors() const;
+    // The second embeddings of these items (those that have one), ids ascending.
+    StoredVectors secondSpaceImageVectors(const std::vector<int64_t>& itemIds) const;
+    // One transaction. Rows of items whose content hash is no longer the one
+    // given (re-indexed meanwhile), or of items and captions that are gone,
+    // are skipped. Returns the image and caption rows stored.
+    SecondSpaceCounts commitSecondSpace(const std::vector<SecondSpaceImage>& images,
+                                        const std::vector<SecondSpaceCaption>& captions);
+    // One transaction: the second space's model becomes the gallery's and
+    // the gallery's embeddings become the second space (retired, or no
+    // longer retired when this is a rollback). Every embedded item and every
+    // caption must have a second embedding; otherwise throws, saying how
+    // many are missing, and nothing changes.
+    void promoteSecondSpace();
 
 private:
     struct Impl;

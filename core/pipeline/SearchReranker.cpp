@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <sstream>
 
 namespace xbt {
@@ -23,6 +24,10 @@ std::string describeRerank(const RerankReport& r)
         s << ", " << r.missing << " skipped (file missing or unreadable)";
     if (r.changed > 0)
         s << ", " << r.changed << " skipped (file changed since indexing)";
+    if (r.stored > 0)
+        s << ", " << r.stored << " kept in the new-model store";
+    else if (!r.notStored.empty())
+        s << " (" << r.notStored << ")";
     s.setf(std::ios::fixed);
     s.precision(1);
     s << ", " << 1000.0 * r.seconds << " ms";
@@ -31,7 +36,14 @@ std::string describeRerank(const RerankReport& r)
 
 namespace {
 
-RerankReport rerankInPlace(SearchResults& results, EmbeddingModel& newModel, const Matrix& newQuery, int k)
+void appendRow(Matrix& m, const float* values)
+{
+    m.data.insert(m.data.end(), values, values + m.cols);
+    ++m.rows;
+}
+
+RerankReport rerankInPlace(SearchResults& results, EmbeddingModel& newModel, const Matrix& newQuery, int k,
+                           const NewModelStore* store)
 {
     if (newQuery.rows != 1 || newQuery.cols != newModel.embeddingDim())
         throw Error("re-ranking needs the query embedded by " + newModel.info().name + " (one row of " +
@@ -54,8 +66,23 @@ RerankReport rerankInPlace(SearchResults& results, EmbeddingModel& newModel, con
         if (!texts.empty())
             embeddings = newModel.encodeTexts(texts);
     } else {
+        // Candidates the new-model store already holds are reused; the rest
+        // are read again from their files.
+        std::map<int64_t, std::vector<float>> known;
+        if (store) {
+            std::vector<int64_t> ids;
+            for (size_t i = 0; i < candidates; ++i)
+                ids.push_back(hits[i].itemId);
+            known = store->find(ids);
+        }
         std::vector<ImageInput> inputs;
+        std::vector<size_t> toEmbed;
+        std::vector<size_t> reused;
         for (size_t i = 0; i < candidates; ++i) {
+            if (known.count(hits[i].itemId)) {
+                reused.push_back(i);
+                continue;
+            }
             const std::string file = (fs::path(results.root) / hits[i].path).string();
             std::error_code ec;
             if (!fs::is_regular_file(file, ec)) {
@@ -67,20 +94,34 @@ RerankReport rerankInPlace(SearchResults& results, EmbeddingModel& newModel, con
                 continue;
             }
             inputs.push_back({file, hits[i].path});
+            toEmbed.push_back(i);
+        }
+        embeddings.cols = newModel.embeddingDim();
+        for (size_t i : reused) {
+            appendRow(embeddings, known[hits[i].itemId].data());
             scored.push_back(i);
         }
+        report.reused = static_cast<int64_t>(reused.size());
         if (!inputs.empty()) {
             BatchEmbedder embedder(newModel, {static_cast<int>(std::min<size_t>(inputs.size(), 64)), 2});
             const ImageEmbedResult r = embedder.embedImages(inputs);
             report.missing += static_cast<int64_t>(r.failures.size());  // unreadable now: as good as gone
-            std::vector<size_t> kept;
-            for (size_t row : r.succeeded)
-                kept.push_back(scored[row]);
-            scored = kept;
-            embeddings = r.embeddings;
+            std::vector<SecondSpaceImage> fresh;
+            for (size_t j = 0; j < r.succeeded.size(); ++j) {
+                const size_t hit = toEmbed[r.succeeded[j]];
+                const float* row = r.embeddings.row(static_cast<int64_t>(j));
+                appendRow(embeddings, row);
+                scored.push_back(hit);
+                fresh.push_back({hits[hit].itemId, hits[hit].contentHash,
+                                 std::vector<float>(row, row + r.embeddings.cols)});
+            }
+            report.reembedded = static_cast<int64_t>(fresh.size());
+            if (store && !fresh.empty())
+                report.stored = store->keep(fresh, &report.notStored);
         }
     }
-    report.reembedded = static_cast<int64_t>(scored.size());
+    if (results.target == SearchTarget::Captions)
+        report.reembedded = static_cast<int64_t>(scored.size());
     for (size_t j = 0; j < scored.size(); ++j) {
         double dot = 0.0;
         for (int64_t d = 0; d < embeddings.cols; ++d)
@@ -102,9 +143,10 @@ RerankReport rerankInPlace(SearchResults& results, EmbeddingModel& newModel, con
 
 }  // namespace
 
-RerankReport rerankHits(SearchResults& results, EmbeddingModel& newModel, const Matrix& newQuery, int k)
+RerankReport rerankHits(SearchResults& results, EmbeddingModel& newModel, const Matrix& newQuery, int k,
+                        const NewModelStore* store)
 {
-    results.rerank = rerankInPlace(results, newModel, newQuery, k);
+    results.rerank = rerankInPlace(results, newModel, newQuery, k, store);
     return results.rerank;
 }
 

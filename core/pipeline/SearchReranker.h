@@ -7,10 +7,12 @@
 // cheap. Re-scored hits come first, by new-model score; skipped candidates
 // follow in their first-stage order, then the rest.
 //
-// Not built yet: a store that keeps the re-embedded images for the next
-// query (every query re-embeds its candidates; `reused` stays 0).
+// With the gallery's new-model store (NewModelStore.h), candidates it holds
+// are reused and the ones re-embedded now are kept there for the next query
+// (best effort: never waiting for a backfill that holds the store).
 
 #include "core/gallery/GallerySearch.h"
+#include "core/gallery/NewModelStore.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/util/Matrix.h"
 
@@ -24,6 +26,8 @@ std::string describeRerank(const RerankReport& report);
 
 // `newQuery`: the query embedded by `newModel` (one row). Reorders and
 // rescores `results.hits` in place (SearchHit::rerankScore, ::reranked).
-RerankReport rerankHits(SearchResults& results, EmbeddingModel& newModel, const Matrix& newQuery, int k);
+// `store` (optional): where new-model embeddings are found and kept.
+RerankReport rerankHits(SearchResults& results, EmbeddingModel& newModel, const Matrix& newQuery, int k,
+                        const NewModelStore* store = nullptr);
 
 }  // namespace xbt

@@ -195,15 +195,29 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
                         "(--model) and an adapter, or a model trained compatible with the gallery's");
         options.k = std::max<int64_t>(options.k, request.rerankK);
     }
-    SearchResults results = request.text.empty() ? s.byImage(model, request.imagePath, options)
-                                                 : s.byText(model, request.text, options);
+    if (request.mixed && (request.adapter.empty() || request.modelSpec.empty()))
+        throw Error("a mixed search scores the backfilled items with the new model and the rest through an adapter: "
+                    "give both (--model NEW --adapter NAME)");
+    SearchResults results;
+    if (request.mixed) {
+        EmbeddingModel& fresh = *models_->model(request.modelSpec);
+        const Matrix adapted = embedQuery(model, request.text, request.imagePath);
+        const Matrix byNew = embedQuery(fresh, request.text, request.imagePath);
+        results = s.byVectorMixed(std::vector<float>(adapted.row(0), adapted.row(0) + adapted.cols),
+                                  modelSpace(model.info()), std::vector<float>(byNew.row(0), byNew.row(0) + byNew.cols),
+                                  fresh.info(), options);
+    } else {
+        results = request.text.empty() ? s.byImage(model, request.imagePath, options)
+                                       : s.byText(model, request.text, options);
+    }
     if (model.info().adapterName == kCompatibleViewName)
         results.compatibleQuery = model.info().name + " was trained compatible with " + s.settings().modelName +
                                   ": its queries search this gallery through their " +
                                   std::to_string(model.embeddingDim()) + " old-comparable dims";
     if (request.rerankK > 0) {
         EmbeddingModel& fresh = *models_->model(request.modelSpec);
-        rerankHits(results, fresh, embedQuery(fresh, request.text, request.imagePath), request.rerankK);
+        const NewModelStore store(workspace_, request.gallery, fresh.info(), fresh.embeddingDim(), request.modelSpec);
+        rerankHits(results, fresh, embedQuery(fresh, request.text, request.imagePath), request.rerankK, &store);
         if (static_cast<int64_t>(results.hits.size()) > request.options.k)
             results.hits.resize(static_cast<size_t>(request.options.k));
     }
@@ -302,8 +316,10 @@ Comparison UpgradeSession::compare(const ComparisonQuery& query, const CancelTok
                 ComparisonColumn c = runColumn(ColumnKind::Adapted, oldGallery,
                                                *models_->adapted(newModel(), models_->adapter(query.adapter)), deeper,
                                                false);
+                const NewModelStore store(workspace_, oldGallery, newModel()->info(), newModel()->embeddingDim(),
+                                          profile_.newModel);
                 rerankHits(c.results, *newModel(), embedQuery(*newModel(), query.text, query.imagePath),
-                           query.rerankK);
+                           query.rerankK, &store);
                 if (static_cast<int>(c.results.hits.size()) > query.k)
                     c.results.hits.resize(static_cast<size_t>(query.k));
                 // The column shows the scores its order follows: the new model's.
@@ -386,6 +402,51 @@ IndexRunSummary UpgradeSession::index(const IndexRequest& request, const Progres
     IndexRunSummary summary = GalleryIndexer(workspace, *model, options).run(progress, cancel);
     forgetSearch(request.run.gallery);
     return summary;
+}
+
+BackfillSummary UpgradeSession::backfill(const BackfillRequest& request, const ProgressCallback& progress,
+                                         const CancelToken& cancel)
+{
+    // Its own models and workspace handle, like index(): a long run holds no session lock.
+    Workspace workspace = Workspace::open(dir(), Workspace::Mode::ReadWrite);
+    Workspace::checkName("gallery", request.run.gallery);
+    if (!workspace.hasGallery(request.run.gallery))
+        throw Error("gallery '" + request.run.gallery + "' does not exist in workspace " + dir());
+    const GallerySettings settings =
+        GalleryStore::open(galleryFiles(workspace.galleryDir(request.run.gallery)).database, GalleryStore::Mode::ReadOnly)
+            .settings();
+    LoadedModels models(dir(), modelOptions_);
+    std::shared_ptr<EmbeddingModel> fresh = models.model(request.modelSpec);
+    BackfillOptions options = request.run;
+    options.modelSpec = recordedModelSpec(request.modelSpec);
+    if (modelOptions_.batchSize > 0)
+        options.batchSize = modelOptions_.batchSize;
+    options.decodeThreads = modelOptions_.threads;
+    std::shared_ptr<EmbeddingModel> old;
+    if (options.order == BackfillOrder::Queries) {
+        std::string file = request.queriesFile;
+        if (file.empty())
+            file = demoQueriesFile(dir(), profile());
+        options.queryLog = parseDemoQueries(readDemoQueriesText(file));
+        old = models.model(settings.modelSpec);
+    }
+    BackfillSummary summary = GalleryBackfill(workspace, *fresh, old.get(), options).run(progress, cancel);
+    forgetSearch(request.run.gallery);
+    return summary;
+}
+
+void UpgradeSession::promoteBackfill(const std::string& gallery)
+{
+    Workspace workspace = Workspace::open(dir(), Workspace::Mode::ReadWrite);
+    promoteBackfilledModel(workspace, gallery);
+    forgetSearch(gallery);
+}
+
+void UpgradeSession::dropBackfill(const std::string& gallery, bool retiredOnly)
+{
+    Workspace workspace = Workspace::open(dir(), Workspace::Mode::ReadWrite);
+    dropSecondSpace(workspace, gallery, retiredOnly);
+    forgetSearch(gallery);
 }
 
 void UpgradeSession::forgetSearch(const std::string& gallery)

@@ -17,6 +17,7 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GalleryOverview.h"
 #include "core/gallery/GallerySearch.h"
+#include "core/pipeline/GalleryBackfill.h"
 #include "core/model/ModelOptions.h"
 #include "core/pipeline/Comparison.h"
 #include "core/pipeline/ProfileInference.h"
@@ -84,6 +85,9 @@ struct SearchRequest {
     // candidates from their files (SearchReranker.h); needs an adapter or a
     // model compatible with the gallery's.
     int rerankK = 0;
+    // Search a partly backfilled gallery: items its new-model store holds
+    // in the new space, the rest through the adapter (byVectorMixed).
+    bool mixed = false;
 };
 
 struct IndexRequest {
@@ -95,6 +99,12 @@ struct IndexRequest {
 struct ImportRequest {
     ImportRunOptions run;
     std::string modelSpec;
+};
+
+struct BackfillRequest {
+    BackfillOptions run;       // gallery, order, budget, seed
+    std::string modelSpec;     // the new model
+    std::string queriesFile;   // the queries order's log; empty: the workspace's demo query list
 };
 
 class UpgradeSession {
@@ -123,6 +133,13 @@ public:
     IndexRunSummary index(const IndexRequest& request, const ProgressCallback& progress = {},
                           const CancelToken& cancel = {});
     ImportRunSummary importEmbeddings(const ImportRequest& request, const ProgressCallback& progress = {});
+    // Re-embeds a gallery's images with the new model into its new-model
+    // store (GalleryBackfill.h); promote / drop as promoteBackfilledModel and
+    // dropSecondSpace there.
+    BackfillSummary backfill(const BackfillRequest& request, const ProgressCallback& progress = {},
+                             const CancelToken& cancel = {});
+    void promoteBackfill(const std::string& gallery);
+    void dropBackfill(const std::string& gallery, bool retiredOnly);
     // An fct transform's gallery is checked against the old model first.
     AdapterTrainResult train(AdapterTrainRequest request, const AdapterProgressCallback& progress = {},
                              const CancelToken& cancel = {});

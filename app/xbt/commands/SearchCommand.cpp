@@ -31,6 +31,8 @@ void printJson(const SearchResults& r)
     nlohmann::ordered_json results = nlohmann::ordered_json::array();
     for (const SearchHit& h : r.hits) {
         nlohmann::ordered_json hit = {{"rank", h.rank}, {"score", h.score}, {"id", h.id}};
+        if (r.backfilledItems >= 0)
+            hit["new_space"] = h.backfilled;
         if (r.rerank.k > 0) {
             hit["reranked"] = h.reranked;
             if (h.reranked)
@@ -46,11 +48,14 @@ void printJson(const SearchResults& r)
         out["incompatible_comparison"] = true;
     if (!r.compatibleQuery.empty())
         out["compatible_query"] = r.compatibleQuery;
+    if (r.backfilledItems >= 0)
+        out["mixed"] = {{"new_model", r.newModel}, {"backfilled", r.backfilledItems}, {"of", r.galleryItems}};
     if (r.rerank.k > 0)
         out["rerank"] = {{"k", r.rerank.k},
                          {"model", r.rerank.model},
                          {"reembedded", r.rerank.reembedded},
                          {"reused", r.rerank.reused},
+                         {"stored", r.rerank.stored},
                          {"missing", r.rerank.missing},
                          {"changed", r.rerank.changed},
                          {"seconds", r.rerank.seconds}};
@@ -63,6 +68,10 @@ void printTable(const SearchResults& r)
         std::printf("WARNING: incompatible comparison: the query model is not the gallery's; scores are not meaningful\n");
     if (!r.compatibleQuery.empty())
         std::printf("compatible model: %s\n", r.compatibleQuery.c_str());
+    if (r.backfilledItems >= 0)
+        std::printf("mixed search: %lld of %lld %s backfilled, scored by %s (marked *); the rest through the adapter\n",
+                    static_cast<long long>(r.backfilledItems), static_cast<long long>(r.galleryItems),
+                    r.target == SearchTarget::Captions ? "captions" : "images", r.newModel.c_str());
     if (r.rerank.k > 0)
         std::printf("%s (image queries re-embed captions, texts: cheap)\n", describeRerank(r.rerank).c_str());
     const bool reranked = r.rerank.k > 0;
@@ -72,11 +81,12 @@ void printTable(const SearchResults& r)
         char newScore[16] = "";
         if (reranked)
             std::snprintf(newScore, sizeof newScore, h.reranked ? "%7.4f  " : "      -  ", h.rerankScore);
+        const char* space = h.backfilled ? "*" : " ";
         if (r.target == SearchTarget::Captions)
-            std::printf("%4d  %7.4f  %s%s  [%s]\n", h.rank, h.score, newScore, escapeLine(h.caption).c_str(),
+            std::printf("%4d %s%7.4f  %s%s  [%s]\n", h.rank, space, h.score, newScore, escapeLine(h.caption).c_str(),
                         escapeLine(h.path).c_str());
         else
-            std::printf("%4d  %7.4f  %s%s\n", h.rank, h.score, newScore, escapeLine(h.path).c_str());
+            std::printf("%4d %s%7.4f  %s%s\n", h.rank, space, h.score, newScore, escapeLine(h.path).c_str());
     }
     if (r.hits.empty())
         std::printf("(the gallery is empty)\n");
@@ -102,6 +112,10 @@ int run(const CliArgs& args)
     if (args.has("adapter") && !args.has("model"))
         throw UsageError("--adapter needs --model: the new model whose queries the adapter maps");
     request.rerankK = args.intValue("rerank", 0);
+    request.mixed = args.has("mixed");
+    if (request.mixed && request.adapter.empty())
+        throw UsageError("--mixed needs --model NEW --adapter NAME: backfilled items are scored by the new model, the "
+                         "rest through the adapter");
     if (args.has("rerank") && request.rerankK < 1)
         throw UsageError("--rerank K needs K of 1 or more");
 
@@ -121,11 +135,13 @@ Command makeSearchCommand()
     return {"search",
             "top-K images or captions of a gallery for a text or image query",
             "xbt search --workspace WS [--gallery NAME] (--text \"...\" | --image FILE) [--target images|captions] "
-            "[-k 10] [--model M [--adapter NAME] [--rerank K]] [--allow-incompatible] [--json]",
+            "[-k 10] [--model M [--adapter NAME] [--rerank K] [--mixed]] [--allow-incompatible] [--json]",
             concatSpecs(modelOptionSpecs(),
                         {adapterOptionSpec("search the old gallery with the new model's queries mapped by it"),
                          {"rerank", "K", "re-score the top K with the new model (--model), re-embedding those images "
                                          "from their files (captions: texts, cheap); reports what it re-embedded"},
+                         {"mixed", "", "a partly backfilled gallery (xbt backfill): images the new-model store "
+                                       "holds are scored by the new model, the rest through --adapter"},
                          {"workspace", "WS", "workspace folder"},
                          {"gallery", "NAME", "gallery to search (default: default)"},
                          {"text", "TEXT", "text query"},
