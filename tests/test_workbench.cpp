@@ -688,6 +688,34 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(reopened.count() > 0, 60000);
     }
 
+    // The Index panel's backfill: a share of the old gallery re-embedded by
+    // the new model on a worker, the status line counting the store.
+    void indexPanelBackfillsAShareOfTheGallery()
+    {
+        MainWindow& w = openWindow();
+        IndexPanel* panel = w.index();
+        panel->setInputs(QString::fromStdString(split_), QStringLiteral("old"), QStringLiteral("sample-old"));
+        panel->setBackfillInputs(QStringLiteral("uncertainty"), QStringLiteral("10"));
+        QSignalSpy done(panel, &IndexPanel::galleryIndexed);
+        QSignalSpy failed(panel, &IndexPanel::indexingFailed);
+        panel->startBackfill();
+        QVERIFY(panel->running());
+        QTRY_VERIFY_WITH_TIMEOUT(done.count() + failed.count() > 0, 120000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        VERIFY_CONTAINS(panel->summaryText(), "backfilled 10 images");
+        QVERIFY(latestJobRanOnAWorker(*w.jobs(), QStringLiteral("Backfilling old")));
+        QTRY_VERIFY_WITH_TIMEOUT(panel->backfillStatus().contains(QStringLiteral("10 of")), 60000);
+        // A bad budget is refused with what to type instead; nothing starts.
+        panel->setBackfillInputs(QStringLiteral("random"), QStringLiteral("lots"));
+        panel->startBackfill();
+        QVERIFY(!panel->running());
+        VERIFY_CONTAINS(panel->summaryText(), "--budget lots");
+        // Not every image is backfilled: promoting is refused, nothing changes.
+        panel->promote();
+        QTRY_VERIFY_WITH_TIMEOUT(!panel->running(), 60000);
+        VERIFY_CONTAINS(panel->summaryText(), "Not promoted");
+    }
+
     void modelsPanelSwitchesModels()
     {
         MainWindow& w = openWindow();

@@ -16,6 +16,9 @@ std::vector<GalleryOverview> galleryOverviews(const Workspace& workspace)
                 GalleryStore::open(galleryFiles(workspace.galleryDir(name)).database, GalleryStore::Mode::ReadOnly);
             g.settings = store.settings();
             g.counts = store.counts();
+            g.secondSpace = store.secondSpace();
+            if (g.secondSpace)
+                g.secondSpaceCounts = store.secondSpaceCounts();
         } catch (const std::exception& e) {
             g.error = e.what();
         }

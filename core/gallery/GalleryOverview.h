@@ -5,6 +5,7 @@
 
 #include "core/gallery/GalleryStore.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ struct GalleryOverview {
     std::string name;
     GallerySettings settings;  // folder, model (spec, name, fingerprint), index, precision
     ItemCounts counts;
+    // The second embedding space (a backfill's new-model store, or after a
+    // promote the retired model), when it has one, and what it holds.
+    std::optional<SecondSpace> secondSpace;
+    SecondSpaceCounts secondSpaceCounts;
     std::string error;         // set when the gallery could not be read (the rest is empty)
 };
 

@@ -57,7 +57,10 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
       adapter_(new QComboBox),
       captions_(new QLineEdit), captionFormat_(new QComboBox), start_(new QPushButton(tr("Index / update"))),
       importSource_(new QLineEdit), importPaths_(new QLineEdit), normalize_(new QCheckBox(tr("Normalise rows"))),
-      acceptDisagreement_(new QCheckBox(tr("Import even if they disagree"))), checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))), cancel_(new QPushButton(tr("Cancel"))),
+      acceptDisagreement_(new QCheckBox(tr("Import even if they disagree"))), checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))),
+      backfillOrder_(new QComboBox), backfillBudget_(new QLineEdit), backfillSeed_(new QSpinBox),
+      backfill_(new QPushButton(tr("Backfill"))), promote_(new QPushButton(tr("Promote"))), backfillStatus_(new QLabel),
+      cancel_(new QPushButton(tr("Cancel"))),
       progress_(new JobProgressView(runner)), summary_(new QLabel), failures_(new QTableWidget(0, 2))
 {
     auto* layout = new QVBoxLayout(this);
@@ -124,6 +127,39 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     importForm->addRow(QString(), importRow);
     layout->addWidget(import);
 
+    auto* backfillBox = new QGroupBox(tr("Backfill with the new model"));
+    auto* backfillForm = new QFormLayout(backfillBox);
+    for (BackfillOrder o : {BackfillOrder::Random, BackfillOrder::Crowding, BackfillOrder::Queries})
+        backfillOrder_->addItem(q(backfillOrderName(o)));
+    backfillOrder_->setToolTip(tr("Which images first: random (a seeded shuffle); uncertainty: those in the most "
+                                  "crowded old neighbourhoods; queries: those most often in the top 10 of the demo "
+                                  "query list"));
+    backfillBudget_->setPlaceholderText(tr("all"));
+    backfillBudget_->setMaximumWidth(90);
+    backfillBudget_->setToolTip(tr("How much of the gallery should be backfilled when the run ends: a number of images "
+                                   "or a share such as 25% (empty: all of it)"));
+    backfillSeed_->setRange(0, 1000000);
+    backfillSeed_->setToolTip(tr("Seed of the random order"));
+    backfill_->setToolTip(tr("Re-embed the gallery's images with the new model into its new-model store, in the "
+                             "order, up to the budget (as `xbt backfill`). Cancel pauses; Backfill again goes on. "
+                             "The gallery stays searchable meanwhile."));
+    promote_->setToolTip(tr("Once every image is backfilled: make the new model the gallery's own (searches go "
+                            "new -> new, no adapter). The old embeddings are kept: Promote again swaps back."));
+    auto* backfillRow = new QHBoxLayout;
+    backfillRow->addWidget(new QLabel(tr("Order")));
+    backfillRow->addWidget(backfillOrder_);
+    backfillRow->addWidget(new QLabel(tr("Budget")));
+    backfillRow->addWidget(backfillBudget_);
+    backfillRow->addWidget(new QLabel(tr("Seed")));
+    backfillRow->addWidget(backfillSeed_);
+    backfillRow->addStretch(1);
+    backfillRow->addWidget(backfill_);
+    backfillRow->addWidget(promote_);
+    backfillForm->addRow(backfillRow);
+    backfillStatus_->setWordWrap(true);
+    backfillForm->addRow(backfillStatus_);
+    layout->addWidget(backfillBox);
+
     auto* jobRow = new QHBoxLayout;
     jobRow->addWidget(progress_, 1);
     jobRow->addWidget(cancel_);
@@ -143,6 +179,9 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     connect(gallery_, &QComboBox::textActivated, this, &IndexPanel::fillFromGallery);
     connect(start_, &QPushButton::clicked, this, &IndexPanel::start);
     connect(import_, &QPushButton::clicked, this, &IndexPanel::startImport);
+    connect(backfill_, &QPushButton::clicked, this, &IndexPanel::startBackfill);
+    connect(promote_, &QPushButton::clicked, this, &IndexPanel::promote);
+    connect(gallery_, &QComboBox::currentTextChanged, this, &IndexPanel::showBackfillStatus);
     connect(cancel_, &QPushButton::clicked, this, &IndexPanel::cancel);
 }
 
@@ -171,6 +210,96 @@ void IndexPanel::setSession(std::shared_ptr<UpgradeSession> session, const Works
     adapter_->setCurrentIndex(kept >= 0 ? kept : 0);
     if (folder_->text().isEmpty())
         fillFromGallery(gallery_->currentText());
+    newModel_ = q(summary.profile.newModel);
+    showBackfillStatus();
+}
+
+void IndexPanel::showBackfillStatus()
+{
+    QString text = newModel_.isEmpty() ? tr("Choose the new model in the Models tab to backfill.")
+                                       : tr("New model: %1. ").arg(newModel_);
+    for (const GalleryOverview& g : galleries_) {
+        if (q(g.name) != gallery_->currentText() || !g.error.empty())
+            continue;
+        if (!g.secondSpace)
+            text += tr("Gallery '%1' (%2) has no new-model store yet.").arg(q(g.name), q(g.settings.modelName));
+        else if (g.secondSpace->retired)
+            text += tr("Gallery '%1' searches with %2; %3's embeddings are kept for rollback (Promote swaps back).")
+                        .arg(q(g.name), q(g.settings.modelName), q(g.secondSpace->modelName));
+        else
+            text += tr("New-model store of '%1': %2 of %3 images by %4 (%5%).")
+                        .arg(q(g.name))
+                        .arg(g.secondSpaceCounts.images)
+                        .arg(g.counts.embedded)
+                        .arg(q(g.secondSpace->modelName))
+                        .arg(g.counts.embedded > 0 ? 100.0 * static_cast<double>(g.secondSpaceCounts.images) /
+                                                         static_cast<double>(g.counts.embedded)
+                                                   : 0.0,
+                             0, 'f', 1);
+    }
+    backfillStatus_->setText(text);
+    backfill_->setEnabled(!newModel_.isEmpty() && job_ == 0);
+}
+
+QString IndexPanel::backfillStatus() const { return backfillStatus_->text(); }
+
+void IndexPanel::setBackfillInputs(const QString& order, const QString& budget, int seed)
+{
+    backfillOrder_->setCurrentText(order);
+    backfillBudget_->setText(budget);
+    backfillSeed_->setValue(seed);
+}
+
+void IndexPanel::startBackfill()
+{
+    if (!session_ || job_)
+        return;
+    BackfillRequest request;
+    try {
+        request.run.order = parseBackfillOrder(backfillOrder_->currentText().toStdString());
+        request.run.budget = parseBackfillBudget(backfillBudget_->text().trimmed().toStdString());
+    } catch (const std::exception& e) {
+        summary_->setText(tr("Cannot backfill: %1").arg(QString::fromUtf8(e.what())));
+        return;
+    }
+    request.run.gallery = gallery_->currentText().trimmed().toStdString();
+    request.run.seed = static_cast<uint64_t>(backfillSeed_->value());
+    request.modelSpec = newModel_.toStdString();
+    auto* job = new BackfillJob(session_, request);
+    summary_->setText(tr("Backfilling '%1' with %2 ...").arg(gallery_->currentText(), newModel_));
+    connect(job, &Job::succeeded, this, [this, job] {
+        finished();
+        summary_->setText(q(describeBackfill(job->summary())));
+        Q_EMIT galleryIndexed(q(job->summary().gallery));
+    });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        finished();
+        summary_->setText(cancelled ? tr("Paused: everything backfilled so far is saved; Backfill goes on.")
+                                    : tr("Backfill failed: %1").arg(error));
+        Q_EMIT indexingFailed(error, cancelled);
+    });
+    setRunning(runner_->start(job), job->title());
+    cancel_->setEnabled(true);
+}
+
+void IndexPanel::promote()
+{
+    if (!session_ || job_)
+        return;
+    const std::string gallery = gallery_->currentText().trimmed().toStdString();
+    auto* job = new PromoteBackfillJob(session_, gallery);
+    connect(job, &Job::succeeded, this, [this, gallery] {
+        finished();
+        summary_->setText(tr("'%1' now searches with the backfilled model; the previous embeddings are kept for "
+                             "rollback (Promote again swaps back).")
+                              .arg(q(gallery)));
+        Q_EMIT galleryIndexed(q(gallery));
+    });
+    connect(job, &Job::failed, this, [this](const QString& error, bool) {
+        finished();
+        summary_->setText(tr("Not promoted: %1").arg(error));
+    });
+    setRunning(runner_->start(job), job->title());
 }
 
 void IndexPanel::fillFromGallery(const QString& gallery)
@@ -213,7 +342,7 @@ void IndexPanel::cancel()
 void IndexPanel::setRunning(int job, const QString& title)
 {
     job_ = job;
-    for (QPushButton* b : {start_, import_})
+    for (QPushButton* b : {start_, import_, backfill_, promote_})
         b->setEnabled(false);
     failures_->setRowCount(0);
     summary_->setStyleSheet(QString());
@@ -223,8 +352,9 @@ void IndexPanel::setRunning(int job, const QString& title)
 void IndexPanel::finished()
 {
     job_ = 0;
-    for (QPushButton* b : {start_, import_})
+    for (QPushButton* b : {start_, import_, promote_})
         b->setEnabled(true);
+    backfill_->setEnabled(!newModel_.isEmpty());
     cancel_->setEnabled(false);
 }
 

@@ -4,7 +4,10 @@
 // it again re-indexes only new and changed files; with an adapter, new
 // images go into an old model's gallery), or imports embeddings made
 // elsewhere (an ImportJob, as `xbt import`). Progress with count, rate and
-// ETA, cancel, and a table of the files that failed and why.
+// ETA, cancel, and a table of the files that failed and why. The backfill
+// box re-embeds a share of the gallery with the workspace's new model (a
+// BackfillJob, as `xbt backfill`: Cancel pauses, Backfill goes on), and
+// promotes the new model once every image is done.
 
 #include "core/gallery/GalleryOverview.h"
 
@@ -40,10 +43,15 @@ public:
     void setSession(std::shared_ptr<UpgradeSession> session, const WorkspaceSummary& summary);
     void start();
     void startImport();
+    void startBackfill();
+    void promote();
     void cancel();
     // `captionFormat`: a CaptionSources name ("auto", "tsv", "sidecar", "csv", "coco", "flickr").
     void setInputs(const QString& folder, const QString& gallery, const QString& modelSpec, const QString& captions = {},
                    const QString& captionFormat = QStringLiteral("auto"));
+    // `budget`: "" (all), "N" or "P%"; `order`: random | uncertainty | queries.
+    void setBackfillInputs(const QString& order, const QString& budget, int seed = 0);
+    QString backfillStatus() const;
     // An empty `pathsFile` reads <source>.txt, as `xbt import` does.
     void setImportInputs(const QString& source, const QString& pathsFile = {}, bool normalize = false, int checkSamples = 16);
     QTableWidget* failures() const { return failures_; }
@@ -62,6 +70,7 @@ private:
     void showIndexSummary(const IndexRunSummary& summary);
     void showImportSummary(const ImportRunSummary& summary);
     void showFailures(const QList<QPair<QString, QString>>& rows);
+    void showBackfillStatus();
 
     JobRunner* runner_;
     std::shared_ptr<UpgradeSession> session_;
@@ -80,6 +89,13 @@ private:
     QCheckBox* acceptDisagreement_;
     QSpinBox* checkSamples_;
     QPushButton* import_;
+    QString newModel_;  // the workspace's new model: what a backfill embeds with
+    QComboBox* backfillOrder_;
+    QLineEdit* backfillBudget_;
+    QSpinBox* backfillSeed_;
+    QPushButton* backfill_;
+    QPushButton* promote_;
+    QLabel* backfillStatus_;
     QPushButton* cancel_;
     JobProgressView* progress_;
     QLabel* summary_;

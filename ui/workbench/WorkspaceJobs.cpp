@@ -75,6 +75,25 @@ void IndexJob::run(JobContext& context)
     summary_ = session_->index(request_, context.progress(), context.cancel());
 }
 
+BackfillJob::BackfillJob(SessionPtr session, BackfillRequest request)
+    : Job(tr("Backfilling %1").arg(q(request.run.gallery)), q(session->dir())), session_(std::move(session)),
+      request_(std::move(request))
+{
+}
+
+void BackfillJob::run(JobContext& context)
+{
+    summary_ = session_->backfill(request_, context.progress(), context.cancel());
+}
+
+PromoteBackfillJob::PromoteBackfillJob(SessionPtr session, std::string gallery)
+    : Job(tr("Promoting the backfilled model of %1").arg(q(gallery)), q(session->dir())), session_(std::move(session)),
+      gallery_(std::move(gallery))
+{
+}
+
+void PromoteBackfillJob::run(JobContext&) { session_->promoteBackfill(gallery_); }
+
 ImportJob::ImportJob(SessionPtr session, ImportRequest request)
     : Job(tr("Importing into %1").arg(q(request.run.gallery)), q(session->dir())), session_(std::move(session)),
       request_(std::move(request))

@@ -81,6 +81,33 @@ private:
     IndexRunSummary summary_;
 };
 
+// Re-embeds part of a gallery with the new model (UpgradeSession::backfill,
+// as `xbt backfill`); cancelling pauses it: the next run goes on.
+class BackfillJob : public Job {
+    Q_OBJECT
+public:
+    BackfillJob(SessionPtr session, BackfillRequest request);
+    void run(JobContext& context) override;
+    const BackfillSummary& summary() const { return summary_; }
+
+private:
+    SessionPtr session_;
+    BackfillRequest request_;
+    BackfillSummary summary_;
+};
+
+// Makes a fully backfilled model the gallery's (or swaps back: rollback).
+class PromoteBackfillJob : public Job {
+    Q_OBJECT
+public:
+    PromoteBackfillJob(SessionPtr session, std::string gallery);
+    void run(JobContext& context) override;
+
+private:
+    SessionPtr session_;
+    std::string gallery_;
+};
+
 class ImportJob : public Job {
     Q_OBJECT
 public:

@@ -42,6 +42,13 @@ bool printList(const Workspace& workspace)
                     static_cast<long long>(g.counts.captions), s.modelName.c_str(),
                     fingerprintPrefix(s.modelFingerprint).c_str(), indexTypeName(s.indexType),
                     precisionName(s.precision), s.root.c_str());
+        if (g.secondSpace && g.secondSpace->retired)
+            std::printf("%-20s   retired model kept for rollback: %s (xbt backfill --drop-old drops it)\n", "",
+                        g.secondSpace->modelName.c_str());
+        else if (g.secondSpace)
+            std::printf("%-20s   new-model store: %s, %lld of %lld images backfilled\n", "",
+                        g.secondSpace->modelName.c_str(), static_cast<long long>(g.secondSpaceCounts.images),
+                        static_cast<long long>(g.counts.embedded));
     }
     return allRead;
 }
