@@ -551,6 +551,16 @@ private Q_SLOTS:
         QTest::keyClick(demo, Qt::Key_Left);
         QVERIFY(finished.wait(120000));
         QCOMPARE(demo->currentIndex(), 1);
+        // The re-rank option: the compatible column becomes "compatible + re-rank @50".
+        finished.clear();
+        demo->setRerankDepth(50);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->column(2)->title(), QStringLiteral("Compatible + re-rank @50"));
+        QCOMPARE(demo->lastOutcome()->query.rerankK, 50);
+        finished.clear();
+        demo->setRerankDepth(0);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(demo->column(2)->title(), QStringLiteral("Compatible upgrade"));
         // A typed query is searched as typed, off the list.
         finished.clear();
         demo->runTypedQuery(QStringLiteral("a red circle"));
@@ -693,6 +703,12 @@ private Q_SLOTS:
     void indexPanelBackfillsAShareOfTheGallery()
     {
         MainWindow& w = openWindow();
+        {
+            // Earlier re-ranked demo queries kept new embeddings: start from an empty store.
+            Workspace ws = Workspace::open(ws_, Workspace::Mode::ReadWrite);
+            GalleryStore store = GalleryStore::open(ws.galleryDir("old") + "/gallery.sqlite", GalleryStore::Mode::ReadWrite);
+            store.dropSecondSpace();
+        }
         IndexPanel* panel = w.index();
         panel->setInputs(QString::fromStdString(split_), QStringLiteral("old"), QStringLiteral("sample-old"));
         panel->setBackfillInputs(QStringLiteral("uncertainty"), QStringLiteral("10"));

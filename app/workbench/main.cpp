@@ -75,7 +75,7 @@ int main(int argc, char** argv)
     const QCommandLineOption query(QStringLiteral("query"), QStringLiteral("Run this text query in Explore"), QStringLiteral("text"));
     const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("Run this image query in Explore"), QStringLiteral("file"));
     const QCommandLineOption adapter(QStringLiteral("adapter"), QStringLiteral("Adapter for the Explore column"), QStringLiteral("name"));
-    const QCommandLineOption rerank(QStringLiteral("rerank"), QStringLiteral("Re-rank the Explore adapter column's top K with the new model"), QStringLiteral("K"));
+    const QCommandLineOption rerank(QStringLiteral("rerank"), QStringLiteral("Re-rank the adapter column's top K with the new model (Explore; demo mode re-ranks the top 50)"), QStringLiteral("K"));
     const QCommandLineOption buildSample(QStringLiteral("build-sample"), QStringLiteral("Build the sample workspace (into --workspace, or the default place) and open it"));
     const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
@@ -134,8 +134,10 @@ int main(int argc, char** argv)
             window.showTab(parser.value(tab));
         if (parser.isSet(adapter))
             window.explore()->selectAdapter(parser.value(adapter));
-        if (parser.isSet(rerank))
+        if (parser.isSet(rerank)) {
             window.explore()->setRerankDepth(parser.value(rerank).toInt());
+            window.demo()->setRerankDepth(parser.value(rerank).toInt());
+        }
         if (parser.isSet(demo)) {
             window.enterDemoMode(!parser.isSet(size));
             if (parser.isSet(query))

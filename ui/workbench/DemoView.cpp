@@ -16,6 +16,7 @@
 #include <QFrame>
 #include <QHBoxLayout>
 #include <QKeyEvent>
+#include <QCheckBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
@@ -39,6 +40,9 @@ constexpr int kResults = 8;
 constexpr int kTypingPauseMs = 400;
 constexpr ColumnKind kColumnOrder[] = {ColumnKind::Today, ColumnKind::Raw, ColumnKind::Adapted, ColumnKind::Backfill};
 
+// The depth the headline's "re-ranking the top 50" line measures.
+constexpr int kRerankDepth = 50;
+
 QString percent(double fraction) { return QString::number(100.0 * fraction, 'f', 1) + QLatin1Char('%'); }
 
 }  // namespace
@@ -47,7 +51,7 @@ DemoView::DemoView(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), searcher_(new ExploreSearcher(runner, this)),
       thumbnails_(new ThumbnailLoader(this)), title_(new QLabel), previous_(new QPushButton(tr("\u25C0  Previous"))),
       query_(new QLineEdit), next_(new QPushButton(tr("Next  \u25B6"))), position_(new QLabel),
-      edit_(new QPushButton(tr("Edit list..."))), exit_(new QPushButton(tr("Exit demo (Esc)"))), status_(new QLabel),
+      edit_(new QPushButton(tr("Edit list..."))), rerank_(new QCheckBox(tr("Re-rank top 50"))), exit_(new QPushButton(tr("Exit demo (Esc)"))), status_(new QLabel),
       typing_(new QTimer(this))
 {
     setObjectName(QStringLiteral("demoView"));
@@ -63,6 +67,10 @@ DemoView::DemoView(JobRunner* runner, QWidget* parent)
     top->addWidget(title_, 1);
     edit_->setToolTip(tr("Edit the workspace's demo queries (a plain text file, one query per line)"));
     top->addWidget(edit_);
+    rerank_->setToolTip(tr("Re-score the adapter column's top 50 with the new model, re-embedding those images "
+                           "(kept in the gallery's new-model store for later queries)"));
+    rerank_->setFocusPolicy(Qt::NoFocus);
+    top->addWidget(rerank_);
     top->addWidget(exit_);
     layout->addLayout(top);
 
@@ -106,6 +114,10 @@ DemoView::DemoView(JobRunner* runner, QWidget* parent)
     connect(previous_, &QPushButton::clicked, this, &DemoView::previous);
     connect(next_, &QPushButton::clicked, this, &DemoView::next);
     connect(edit_, &QPushButton::clicked, this, &DemoView::editQueries);
+    connect(rerank_, &QCheckBox::toggled, this, [this] {
+        if (!query_->text().trimmed().isEmpty())
+            search(query_->text());
+    });
     connect(exit_, &QPushButton::clicked, this, &DemoView::exitRequested);
     typing_->setSingleShot(true);
     typing_->setInterval(kTypingPauseMs);
@@ -263,6 +275,10 @@ void DemoView::runTypedQuery(const QString& text)
     search(trimmed);
 }
 
+void DemoView::setRerankDepth(int k) { rerank_->setChecked(k > 0); }
+
+int DemoView::rerankDepth() const { return rerank_->isChecked() ? kRerankDepth : 0; }
+
 void DemoView::search(const QString& text)
 {
     if (!session_) {
@@ -273,6 +289,7 @@ void DemoView::search(const QString& text)
     q.text = text.trimmed().toStdString();
     q.adapter = adapter_.toStdString();
     q.k = kResults;
+    q.rerankK = rerankDepth();
     status_->setText(tr("Searching \"%1\" ...").arg(text.trimmed()));
     searcher_->search(q);
 }
@@ -304,6 +321,14 @@ void DemoView::showOutcome(const ExploreOutcome& outcome)
             c.subtitle = (adapter_.isEmpty() ? tr("new model + adapter, old gallery kept")
                                              : tr("new model + adapter '%1', old gallery kept").arg(adapter_))
                              .toStdString();
+            if (c.results.rerank.k > 0) {
+                c.title = tr("Compatible + re-rank @%1").arg(c.results.rerank.k).toStdString();
+                c.subtitle += tr("; top %1 re-scored by the new model (%2 re-embedded now, %3 reused)")
+                                  .arg(c.results.rerank.k)
+                                  .arg(c.results.rerank.reembedded)
+                                  .arg(c.results.rerank.reused)
+                                  .toStdString();
+            }
             break;
         case ColumnKind::Backfill:
             c.title = tr("Full re-index").toStdString();

@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -59,6 +60,10 @@ public:
     int currentIndex() const { return index_; }  // -1: a typed query
     QString currentQuery() const;
     QString adapter() const { return adapter_; }
+    // Re-rank the adapter column's top `k` with the new model (0: off), as
+    // Explore's re-rank box does; runs the current query again.
+    void setRerankDepth(int k);
+    int rerankDepth() const;
     int columnCount() const { return static_cast<int>(columns_.size()); }
     ResultColumnView* column(int i) const;
     const std::optional<ExploreOutcome>& lastOutcome() const { return outcome_; }
@@ -116,6 +121,7 @@ private:
     QPushButton* next_;
     QLabel* position_;
     QPushButton* edit_;
+    QCheckBox* rerank_;
     QPushButton* exit_;
     std::vector<ResultColumnView*> columns_;
     QLabel* status_;
