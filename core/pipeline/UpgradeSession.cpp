@@ -217,7 +217,8 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
     if (request.rerankK > 0) {
         EmbeddingModel& fresh = *models_->model(request.modelSpec);
         const NewModelStore store(workspace_, request.gallery, fresh.info(), fresh.embeddingDim(), request.modelSpec);
-        rerankHits(results, fresh, embedQuery(fresh, request.text, request.imagePath), request.rerankK, &store);
+        rerankHits(results, fresh, embedQuery(fresh, request.text, request.imagePath), request.rerankK,
+                   request.useNewModelStore ? &store : nullptr);
         if (static_cast<int64_t>(results.hits.size()) > request.options.k)
             results.hits.resize(static_cast<size_t>(request.options.k));
     }

@@ -85,6 +85,10 @@ struct SearchRequest {
     // candidates from their files (SearchReranker.h); needs an adapter or a
     // model compatible with the gallery's.
     int rerankK = 0;
+    // Re-ranking finds and keeps new embeddings in the gallery's new-model
+    // store (NewModelStore.h); off: every query re-embeds its candidates
+    // (benchmarks of the cold case).
+    bool useNewModelStore = true;
     // Search a partly backfilled gallery: items its new-model store holds
     // in the new space, the rest through the adapter (byVectorMixed).
     bool mixed = false;

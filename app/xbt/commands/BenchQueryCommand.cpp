@@ -99,7 +99,8 @@ int run(const CliArgs& args)
     std::printf("\n\"extra\" is the old query encoder's pass that interpolation adds (0 where a = 1).\n");
     if (args.has("rerank") && !texts.empty()) {
         // Whole searches of the old gallery through the adapter, re-ranked:
-        // every query re-embeds its candidates (there is no store yet).
+        // every query re-embeds its candidates (the new-model store is left
+        // out, so that no query reuses another's work: the cold case).
         const int k = args.intValue("rerank", 50);
         UpgradeSession session(args.required("workspace"), modelOptionsFrom(args));
         SearchRequest request;
@@ -107,6 +108,7 @@ int run(const CliArgs& args)
         request.modelSpec = spec;
         request.adapter = adapterName;
         request.rerankK = k;
+        request.useNewModelStore = false;
         request.options.k = 10;
         std::vector<double> rerankMs;
         int64_t reembedded = 0;
