@@ -353,6 +353,19 @@ private Q_SLOTS:
         QVERIFY(html.contains(QStringLiteral("≤ 700 (kept for reuse)")));
         QVERIFY(html.contains(QStringLiteral("backfill 25% (uncertainty order, raw")));
         QVERIFY(html.contains(QStringLiteral("<h3>Backfill curve</h3>")));
+        QVERIFY(html.contains(QStringLiteral("backfill_t2i.png")) && html.contains(QStringLiteral("backfill_i2t.png")));
+        // The chart draws the uncertainty order's line in its colour.
+        const QImage chart = renderBackfillCurveChart(outcome, RetrievalDirection::TextToImage, QSize(600, 400));
+        int lineColoured = 0;
+        for (int y = 0; y < chart.height(); ++y)
+            for (int x = 0; x < chart.width(); ++x)
+                lineColoured += chart.pixelColor(x, y) == QColor(31, 119, 180) ? 1 : 0;
+        QVERIFY2(lineColoured > 100, qPrintable(QString::number(lineColoured)));
+        // The report writes the two curve charts beside the others.
+        QTemporaryDir dir;
+        const ReportFiles files = writeEvaluationReport(outcome, dir.path().toStdString());
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("backfill_t2i.png"))));
+        QVERIFY(QFileInfo::exists(dir.filePath(QStringLiteral("backfill_i2t.png"))));
         const EvaluationOutcome reread = evaluationFromJson(evaluationToJson(outcome), "written results.json");
         QCOMPARE(reportHtml(reread, medium), html);
     }

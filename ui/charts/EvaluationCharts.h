@@ -20,6 +20,12 @@ QImage renderRecallChart(const EvaluationOutcome& results, RetrievalDirection di
 
 // Heat map of R@1: rows are query spaces (model or model+adapter), columns
 // gallery spaces; "n/c" in grey where not comparable.
+// R@1 (%) against the share of the gallery backfilled (0-100%), one line
+// per order (colour) and score mixing (raw solid, calibrated dashed), from
+// results.backfillCurve (xbt eval --backfill-curve).
+QImage renderBackfillCurveChart(const EvaluationOutcome& results, RetrievalDirection direction,
+                                QSize size = {1200, 800});
+
 QImage renderCompatibilityMatrix(const EvaluationOutcome& results, RetrievalDirection direction,
                                  QSize size = {1200, 800});
 

@@ -111,8 +111,11 @@ RecallChartImages renderReportRecallCharts(const EvaluationOutcome& results)
 {
     ensureGuiApplication();
     RecallChartImages charts;
-    for (RetrievalDirection d : kRetrievalDirections)
+    for (RetrievalDirection d : kRetrievalDirections) {
         charts[chartFileName(ChartKind::Recall, d)] = renderRecallChart(results, d, kChartSize);
+        if (!results.backfillCurve.empty())
+            charts[chartFileName(ChartKind::BackfillCurve, d)] = renderBackfillCurveChart(results, d, kChartSize);
+    }
     return charts;
 }
 
@@ -129,6 +132,8 @@ ReportFiles writeEvaluationReport(const EvaluationOutcome& results, const Recall
         if (!charts.contains(chartFileName(ChartKind::Recall, d)))
             throw Error("the report needs both recall charts (renderReportRecallCharts)");
         charts[chartFileName(ChartKind::Matrix, d)] = renderCompatibilityMatrix(results, d, kChartSize);
+        if (!results.backfillCurve.empty() && !charts.contains(chartFileName(ChartKind::BackfillCurve, d)))
+            throw Error("the report needs both backfill curve charts (renderReportRecallCharts)");
     }
     for (auto it = charts.begin(); it != charts.end(); ++it) {
         pngs[it.key()] = pngBytes(it.value());

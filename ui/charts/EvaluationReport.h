@@ -21,8 +21,9 @@ struct ReportFiles {
     std::vector<std::string> pngs;
 };
 
-// The recall charts by file name (recall_t2i.png, recall_i2t.png). They are
-// Qt Charts, QGraphicsWidgets that use the application's style and fonts:
+// The report's Qt Charts by file name: the recall charts (recall_t2i.png,
+// recall_i2t.png) and, with a backfill curve, its charts (backfill_t2i.png,
+// backfill_i2t.png). Qt Charts are QGraphicsWidgets that use the application's style and fonts:
 // a GUI program must make them on its GUI thread. Creates the QApplication
 // it needs (see OffscreenGui.h).
 using RecallChartImages = QMap<QString, QImage>;

@@ -308,7 +308,15 @@ QString flipsAndRecommendationSection(const EvaluationOutcome& r)
 
 // How much of the new model's gain for how many re-embedded images
 // (xbt eval --rerank / --backfill-curve): the decision table and the curve.
-QString upgradePathsSection(const EvaluationOutcome& r)
+QString chartImage(const ReportMedium& medium, ChartKind kind, RetrievalDirection d)
+{
+    return QStringLiteral("<p class=\"chart\"><img src=\"") + medium.chartSource(chartFileName(kind, d)) +
+           QStringLiteral("\" width=\"") + QString::number(medium.chartSize.width()) + QStringLiteral("\" height=\"") +
+           QString::number(medium.chartSize.height()) + QStringLiteral("\" alt=\"") + chartFileName(kind, d) +
+           QStringLiteral("\"></p>\n");
+}
+
+QString upgradePathsSection(const EvaluationOutcome& r, const ReportMedium& medium)
 {
     const std::vector<UpgradePathRow> rows = upgradePathRows(r);
     if (rows.empty())
@@ -354,7 +362,10 @@ QString upgradePathsSection(const EvaluationOutcome& r)
             h += cell(percentNumber(p.textToImage.r1) + QStringLiteral(" / ") + percentNumber(p.imageToText.r1));
         h += QStringLiteral("</tr>\n");
     }
-    return h + QStringLiteral("</table>\n");
+    h += QStringLiteral("</table>\n");
+    for (RetrievalDirection d : kRetrievalDirections)
+        h += chartImage(medium, ChartKind::BackfillCurve, d);
+    return h;
 }
 
 QString backfillSection(const EvaluationOutcome& r)
@@ -376,12 +387,7 @@ QString backfillSection(const EvaluationOutcome& r)
 
 QString chartsSection(const ReportMedium& medium)
 {
-    auto img = [&](ChartKind kind, RetrievalDirection d) {
-        return QStringLiteral("<p class=\"chart\"><img src=\"") + medium.chartSource(chartFileName(kind, d)) + QStringLiteral("\" width=\"") +
-               QString::number(medium.chartSize.width()) + QStringLiteral("\" height=\"") +
-               QString::number(medium.chartSize.height()) + QStringLiteral("\" alt=\"") + chartFileName(kind, d) +
-               QStringLiteral("\"></p>\n");
-    };
+    auto img = [&](ChartKind kind, RetrievalDirection d) { return chartImage(medium, kind, d); };
     QString h = QStringLiteral(
         "<h2 style=\"page-break-before: always\">Recall curves</h2>\n"
         "<p>Each line is one configuration: the higher, the more often the right answer is among the first K "
@@ -462,7 +468,9 @@ QString methodSection(const EvaluationOutcome& r)
 
 QString chartFileName(ChartKind kind, RetrievalDirection direction)
 {
-    return QLatin1String(kind == ChartKind::Recall ? "recall_" : "matrix_") +
+    return QLatin1String(kind == ChartKind::Recall   ? "recall_"
+                         : kind == ChartKind::Matrix ? "matrix_"
+                                                     : "backfill_") +
            QLatin1String(direction == RetrievalDirection::TextToImage ? "t2i" : "i2t") + QStringLiteral(".png");
 }
 
@@ -476,7 +484,7 @@ QString reportHtml(const EvaluationOutcome& results, const ReportMedium& medium)
     html += resultsSection(results);
     html += compatibilitySection(results);
     html += flipsAndRecommendationSection(results);
-    html += upgradePathsSection(results);
+    html += upgradePathsSection(results, medium);
     html += backfillSection(results);
     html += chartsSection(medium);
     html += perCategorySection(results);

@@ -12,8 +12,9 @@
 
 namespace xbt::charts {
 
-enum class ChartKind { Recall, Matrix };
-// The file a chart is written to: "recall_t2i.png", "matrix_i2t.png", ...
+enum class ChartKind { Recall, Matrix, BackfillCurve };
+// The file a chart is written to: "recall_t2i.png", "matrix_i2t.png",
+// "backfill_t2i.png", ...
 QString chartFileName(ChartKind kind, RetrievalDirection direction);
 
 // What differs between the browser file and the PDF.

@@ -85,7 +85,7 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
       report_(new QPushButton(tr("Export report..."))), summary_(new QLabel), recommendation_(new QLabel),
       exportStatus_(new QLabel),
       t2i_(new ChartImageView),
-      i2t_(new ChartImageView), recall_(new QStandardItemModel(this)), criterion_(new QStandardItemModel(this)),
+      i2t_(new ChartImageView), backfillT2i_(new ChartImageView), backfillI2t_(new ChartImageView), recall_(new QStandardItemModel(this)), criterion_(new QStandardItemModel(this)),
       categories_(new QStandardItemModel(this)), decision_(new QStandardItemModel(this))
 {
     auto* layout = new QVBoxLayout(this);
@@ -130,6 +130,10 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     tabs->addTab(tableFor(criterion_), tr("Compatibility criterion and G"));
     tabs->addTab(tableFor(categories_), tr("Per category (R@1)"));
     tabs->addTab(tableFor(decision_), tr("Upgrade paths"));
+    auto* curves = new QSplitter(Qt::Horizontal);
+    curves->addWidget(backfillT2i_);
+    curves->addWidget(backfillI2t_);
+    tabs->addTab(curves, tr("Backfill curve"));
     split->addWidget(tabs);
     split->setStretchFactor(0, 1);
     split->setStretchFactor(1, 1);
@@ -224,6 +228,10 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
                           .arg(QString::fromStdString(shown->splitFolder), date));
     t2i_->setRenderer([shown](QSize s) { return renderRecallChart(*shown, RetrievalDirection::TextToImage, s); });
     i2t_->setRenderer([shown](QSize s) { return renderRecallChart(*shown, RetrievalDirection::ImageToText, s); });
+    backfillT2i_->setRenderer(
+        [shown](QSize s) { return renderBackfillCurveChart(*shown, RetrievalDirection::TextToImage, s); });
+    backfillI2t_->setRenderer(
+        [shown](QSize s) { return renderBackfillCurveChart(*shown, RetrievalDirection::ImageToText, s); });
     const bool intervals = shown->hasIntervals();
     const Recommendation& r = shown->recommendation;
     recommendation_->setVisible(r.decided);

@@ -96,6 +96,8 @@ private:
     QLabel* exportStatus_;
     ChartImageView* t2i_;
     ChartImageView* i2t_;
+    ChartImageView* backfillT2i_;  // the backfill curve (Upgrade paths)
+    ChartImageView* backfillI2t_;
     QStandardItemModel* recall_;
     QStandardItemModel* criterion_;
     QStandardItemModel* categories_;
