@@ -166,6 +166,26 @@ private Q_SLOTS:
         QCOMPARE(back.backfillCurve.series.size(), size_t(4));
         QCOMPARE(back.backfillCurve.series[0].points[1].textToImage.r1, o.backfillCurve.series[0].points[1].textToImage.r1);
         QCOMPARE(back.findConfiguration("new+phi->old+rerank@5")->imagesPerQuery, int64_t(5));
+
+        // The partial backfill rows follow the order chosen on validation,
+        // whichever series that is, and say so; the choice is kept in results.json.
+        const auto [order, mix] = bestBackfillSeries(o.backfillCurve);
+        QVERIFY(!order.empty());
+        double best = -1.0;
+        for (const BackfillSeries& s : o.backfillCurve.series)
+            best = std::max(best, s.points[1].textToImage.r1 + s.points[1].imageToText.r1);
+        for (const BackfillSeries& s : o.backfillCurve.series)
+            if (s.order == order && s.mix == mix)
+                QCOMPARE(s.points[1].textToImage.r1 + s.points[1].imageToText.r1, best);
+        o.backfillCurve.chosenOrder = "random";
+        o.backfillCurve.chosenMix = "calibrated";
+        VERIFY_CONTAINS(QString::fromStdString(decisionTableMarkdown(o)),
+                        "backfill 50% (random order, calibrated, best on validation");
+        QCOMPARE(evaluationFromJson(evaluationToJson(o), "results.json").backfillCurve.chosenOrder, std::string("random"));
+        // Storage per item: the old vectors, plus the new ones of the backfilled share.
+        const QString table50 = QString::fromStdString(decisionTableMarkdown(o));
+        const int64_t oldBytes = 4 * w.old.images.cols, newBytes = 4 * w.fresh.images.cols;
+        VERIFY_CONTAINS(table50, QStringLiteral("%1 B + 50% of %2 B").arg(oldBytes).arg(newBytes));
     }
 };
 

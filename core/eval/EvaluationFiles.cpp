@@ -214,11 +214,11 @@ std::string decisionTableMarkdown(const EvaluationOutcome& o)
        << (rate > 0 ? fixed(rate, "%.1f") + " images/s" : std::string("rate (not measured)"))
        << "; \"10M\": the same share of a 10-million-image gallery):\n\n"
        << "| path | T2I R@1 | I2T R@1 | flips T2I | flips I2T | images re-embedded once | per query | time once | time "
-          "once, 10M | time per query |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+          "once, 10M | time per query | vectors per item |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const UpgradePathRow& r : rows)
         md << "| " << r.path << " | " << pct(r.t2iR1) << " | " << pct(r.i2tR1) << " | " << r.flipsT2I << " | "
            << r.flipsI2T << " | " << r.imagesOnce << " | " << r.imagesPerQuery << " | " << r.timeOnce << " | "
-           << r.time10M << " | " << r.timePerQuery << " |\n";
+           << r.time10M << " | " << r.timePerQuery << " | " << r.storagePerItem << " |\n";
     return md.str();
 }
 

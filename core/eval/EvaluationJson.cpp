@@ -80,7 +80,10 @@ json backfillCurveJson(const BackfillCurve& c)
                               {"image_to_text", recallPointJson(p.imageToText)}});
         series.push_back({{"order", s.order}, {"mix", s.mix}, {"points", points}});
     }
-    return {{"adapter", c.adapter}, {"calibration_fitted_on", c.calibration}, {"series", series}};
+    json out = {{"adapter", c.adapter}, {"calibration_fitted_on", c.calibration}, {"series", series}};
+    if (!c.chosenOrder.empty())
+        out["chosen_on_validation"] = {{"order", c.chosenOrder}, {"mix", c.chosenMix}};
+    return out;
 }
 
 json flipsJson(const NegativeFlips& f)
@@ -613,6 +616,10 @@ EvaluationOutcome evaluationFromJson(const json& results, const std::string& whe
     if (const std::optional<Fields> curve = root.object("backfill_curve")) {
         o.backfillCurve.adapter = curve->text("adapter");
         o.backfillCurve.calibration = curve->text("calibration_fitted_on");
+        if (const std::optional<Fields> chosen = curve->object("chosen_on_validation")) {
+            o.backfillCurve.chosenOrder = chosen->text("order");
+            o.backfillCurve.chosenMix = chosen->text("mix");
+        }
         for (const Fields& sf : curve->array("series")) {
             BackfillSeries series;
             series.order = sf.text("order");

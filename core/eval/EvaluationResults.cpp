@@ -291,6 +291,26 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
 
 namespace xbt {
 
+std::pair<std::string, std::string> bestBackfillSeries(const BackfillCurve& validation)
+{
+    std::pair<std::string, std::string> best;
+    double bestScore = -1.0;
+    for (const BackfillSeries& s : validation.series) {
+        double sum = 0.0;
+        int n = 0;
+        for (const BackfillPoint& p : s.points)
+            if (p.fraction > 0.0 && p.fraction < 1.0) {
+                sum += p.textToImage.r1 + p.imageToText.r1;
+                ++n;
+            }
+        if (n > 0 && sum / n > bestScore) {
+            bestScore = sum / n;
+            best = {s.order, s.mix};
+        }
+    }
+    return best;
+}
+
 BackfillCurve evaluateBackfillCurve(const std::vector<EmbeddingSpace>& spaces, const std::string& adapter,
                                     const CaptionedSplit& split, const Matrix& logQueries,
                                     const std::vector<double>& fractions, const BackfillCalibration* calibration,

@@ -93,8 +93,17 @@ struct BackfillCurve {
     std::string adapter;  // the adapter that serves the items not yet backfilled
     std::string calibration;  // where the "calibrated" series' calibration was fitted (empty: none)
     std::vector<BackfillSeries> series;
+    // The order and mixing that did best on the VALIDATION split (mean R@1
+    // of both directions over the fractions strictly between 0 and 100%):
+    // what the decision table shows. Empty: no validation split, the
+    // default (uncertainty) is shown.
+    std::string chosenOrder, chosenMix;
     bool empty() const { return series.empty(); }
 };
+
+// The series of `validation` with the highest mean R@1 (both directions)
+// over its partial fractions; {"", ""} when it has none.
+std::pair<std::string, std::string> bestBackfillSeries(const BackfillCurve& validation);
 
 struct EvaluationOutcome {
     std::string command;

@@ -24,6 +24,20 @@ std::string duration(double seconds)
     return format("%.1f h", seconds / 3600);
 }
 
+std::string bytes(int64_t n)
+{
+    return n < 1024 ? std::to_string(n) + " B" : format("%.1f KiB", static_cast<double>(n) / 1024.0);
+}
+
+// The float32 vector size of the first space of this kind (0: unknown).
+int64_t vectorBytes(const EvaluationOutcome& o, SpaceKind kind)
+{
+    for (size_t i = 0; i < o.spaces.size() && i < o.spaceDims.size(); ++i)
+        if (o.spaces[i].kind == kind)
+            return 4 * o.spaceDims[i];
+    return 0;
+}
+
 }  // namespace
 
 std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
@@ -35,12 +49,18 @@ std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
     const auto timeOf = [&](double images) { return rate > 0 ? duration(images / rate) : std::string("n/a"); };
     const auto flips = [](const std::optional<DirectionFlips>& f) { return f ? percent(f->at1) : std::string("–"); };
     const double images = static_cast<double>(o.images);
+    const int64_t oldBytes = vectorBytes(o, SpaceKind::Old), newBytes = vectorBytes(o, SpaceKind::New);
+    const bool sizes = oldBytes > 0 && newBytes > 0;
+    const auto withNew = [&](const std::string& share) {
+        return sizes ? bytes(oldBytes) + " + " + share + bytes(newBytes) : std::string("–");
+    };
     for (const ConfigurationResult& c : o.configurations) {
         if (!c.comparable)
             continue;
         UpgradePathRow r;
         r.imagesOnce = r.imagesPerQuery = "0";
         r.timeOnce = r.time10M = r.timePerQuery = "–";
+        r.storagePerItem = oldBytes > 0 ? bytes(oldBytes) : std::string("–");
         switch (c.role) {
         case ConfigurationRole::Today:
         case ConfigurationRole::Adapter:
@@ -50,11 +70,15 @@ std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
             r.imagesOnce = "≤ " + std::to_string(c.imagesOnce) + " (kept for reuse)";
             r.imagesPerQuery = "≤ " + std::to_string(c.imagesPerQuery);
             r.timePerQuery = timeOf(static_cast<double>(c.imagesPerQuery));
+            if (sizes && images > 0)
+                r.storagePerItem = withNew("≤ " + format("%.0f", 100.0 * static_cast<double>(c.imagesOnce) / images) +
+                                           "% of ");
             break;
         case ConfigurationRole::Backfill:
             r.imagesOnce = std::to_string(o.images) + " (all)";
             r.timeOnce = timeOf(images);
             r.time10M = timeOf(1e7);
+            r.storagePerItem = newBytes > 0 ? bytes(newBytes) + " (after --drop-old)" : std::string("–");
             break;
         default:
             continue;  // raw, gallery transforms, compared models, the ceiling: not a path as such
@@ -66,17 +90,22 @@ std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
         r.flipsI2T = flips(c.negativeFlips.imageToText);
         rows.push_back(r);
     }
-    // Partial backfills: the default order (uncertainty), calibrated when it could be.
-    const bool calibrated = !o.backfillCurve.calibration.empty();
-    for (const BackfillSeries& s : o.backfillCurve.series) {
-        if (s.order != "uncertainty" || s.mix != (calibrated ? "calibrated" : "raw"))
+    // Partial backfills: the order and mixing chosen on validation; without
+    // one, the default order (uncertainty), calibrated when it could be.
+    const BackfillCurve& curve = o.backfillCurve;
+    const std::string order = curve.chosenOrder.empty() ? "uncertainty" : curve.chosenOrder;
+    const std::string mix =
+        curve.chosenOrder.empty() ? (curve.calibration.empty() ? "raw" : "calibrated") : curve.chosenMix;
+    const std::string why = curve.chosenOrder.empty() ? "default order" : "best on validation";
+    for (const BackfillSeries& s : curve.series) {
+        if (s.order != order || s.mix != mix)
             continue;
         for (const BackfillPoint& p : s.points) {
             if (p.fraction <= 0.0 || p.fraction >= 1.0)
                 continue;
             UpgradePathRow r;
             r.path = "backfill " + format("%.0f", 100.0 * p.fraction) + "% (" + s.order + " order, " + s.mix +
-                     ", adapter `" + o.backfillCurve.adapter + "` for the rest)";
+                     ", " + why + "; adapter `" + curve.adapter + "` for the rest)";
             r.t2iR1 = p.textToImage.r1;
             r.i2tR1 = p.imageToText.r1;
             r.flipsT2I = r.flipsI2T = "–";
@@ -85,6 +114,7 @@ std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
             r.timeOnce = timeOf(p.fraction * images);
             r.time10M = timeOf(p.fraction * 1e7);
             r.timePerQuery = "–";
+            r.storagePerItem = withNew(format("%.0f", 100.0 * p.fraction) + "% of ");
             rows.push_back(r);
         }
     }

@@ -19,6 +19,9 @@ struct UpgradePathRow {
     std::string flipsT2I, flipsI2T;  // "5.2" (percent) or "–"
     std::string imagesOnce, imagesPerQuery;
     std::string timeOnce, time10M, timePerQuery;  // "3.1 min", "n/a" (rate not measured) or "–"
+    // Vector bytes stored per gallery item (float32) on this path: "512 B",
+    // "512 B + 26% of 1.0 KiB", or "–" when the sizes are not known.
+    std::string storagePerItem;
 };
 
 // Empty unless the evaluation measured a re-ranking or a backfill curve.

@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <tuple>
 
 namespace xbt {
 
@@ -117,10 +118,16 @@ EmbeddingSpace adapterSpace(const CompatibilityAdapter& adapter, const Embedding
     return s;
 }
 
-// The score calibration of mixed search, fitted on the validation split the
-// adapter was trained with (its metadata names it), embedded by both models
-// (from the cache when the workspace has it). Null when there is none.
-std::optional<BackfillCalibration> calibrationOf(const CompatibilityAdapter& adapter, const ModelInfo& oldModel,
+// The adapter's validation split (its metadata names it) seen the three ways
+// a backfill needs: old, new and through the adapter, with the mixing
+// calibration fitted on it. Null when the adapter names none.
+struct ValidationPaths {
+    BackfillCalibration calibration;
+    std::vector<EmbeddingSpace> spaces;
+    CaptionedSplit split;
+};
+
+std::optional<ValidationPaths> validationPathsOf(const CompatibilityAdapter& adapter, const ModelInfo& oldModel,
                                                  const std::shared_ptr<EmbeddingModel>& oldLoaded,
                                                  const std::shared_ptr<EmbeddingModel>& newModel,
                                                  LoadedModels& models, SplitEmbedding& embedder)
@@ -135,17 +142,22 @@ std::optional<BackfillCalibration> calibrationOf(const CompatibilityAdapter& ada
     const SplitEmbeddings byNew = embedder.embed(*newModel, split, "validation, new model");
     AlignedSplit aligned = alignSplit(split, {&byOld, &byNew});
     EmbeddingSpace old, fresh;
+    old.kind = SpaceKind::Old;
+    fresh.kind = SpaceKind::New;
     old.images = std::move(aligned.images[0]);
     old.texts = std::move(aligned.texts[0]);
     fresh.images = std::move(aligned.images[1]);
     fresh.texts = std::move(aligned.texts[1]);
     const EmbeddingSpace adapted =
         adapterSpace(adapter, old, fresh, aligned.split, oldModel, newModel, models, embedder);
-    BackfillCalibration c;
+    ValidationPaths v;
+    BackfillCalibration& c = v.calibration;
     c.fittedOn = folder;
     c.textToImage = fitScoreCalibration(twoSpaceScores(RetrievalDirection::TextToImage, adapted, old, fresh, aligned.split));
     c.imageToText = fitScoreCalibration(twoSpaceScores(RetrievalDirection::ImageToText, adapted, old, fresh, aligned.split));
-    return c;
+    v.spaces = {std::move(old), std::move(fresh), adapted};
+    v.split = std::move(aligned.split);
+    return v;
 }
 
 // The adapter serving not-yet-backfilled items: the recommended one, else
@@ -178,10 +190,22 @@ BackfillCurve backfillCurveOf(const EvaluationRequest& request, const std::vecto
     }
     std::shared_ptr<EmbeddingModel> oldModel = models.model(request.oldModel);
     std::shared_ptr<EmbeddingModel> newModel = models.model(request.newModel);
-    const std::optional<BackfillCalibration> calibration =
-        calibrationOf(*models.adapter(adapter), oldModel->info(), oldModel, newModel, models, embedder);
-    return evaluateBackfillCurve(spaces, adapter, split, logQueries, request.backfillFractions,
-                                 calibration ? &*calibration : nullptr, request.options.bootstrap);
+    const std::optional<ValidationPaths> validation =
+        validationPathsOf(*models.adapter(adapter), oldModel->info(), oldModel, newModel, models, embedder);
+    BackfillCurve curve = evaluateBackfillCurve(spaces, adapter, split, logQueries, request.backfillFractions,
+                                                validation ? &validation->calibration : nullptr,
+                                                request.options.bootstrap);
+    if (validation) {
+        // Which order (and mixing) the decision table shows is decided on
+        // validation, never on the evaluated split.
+        BootstrapOptions none = request.options.bootstrap;
+        none.samples = 0;
+        const BackfillCurve onValidation =
+            evaluateBackfillCurve(validation->spaces, adapter, validation->split, logQueries,
+                                  request.backfillFractions, &validation->calibration, none);
+        std::tie(curve.chosenOrder, curve.chosenMix) = bestBackfillSeries(onValidation);
+    }
+    return curve;
 }
 
 }  // namespace

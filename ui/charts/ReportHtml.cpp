@@ -330,7 +330,7 @@ QString upgradePathsSection(const EvaluationOutcome& r, const ReportMedium& medi
                 QStringLiteral("<thead><tr><th>Path</th><th>Text → image R@1 (%)</th><th>Image → text R@1 (%)</th>"
                                "<th>Flips T→I (%)</th><th>Flips I→T (%)</th><th>Re-embedded once</th>"
                                "<th>Per query</th><th>Time once</th><th>Time once, 10M</th>"
-                               "<th>Time per query</th></tr></thead>\n");
+                               "<th>Time per query</th><th>Vectors per item</th></tr></thead>\n");
     const auto cell = [](const QString& text) {
         return QStringLiteral("<td class=\"num\" align=\"right\">") + text + QStringLiteral("</td>");
     };
@@ -340,7 +340,8 @@ QString upgradePathsSection(const EvaluationOutcome& r, const ReportMedium& medi
         h += QStringLiteral("<tr><td>") + path + QStringLiteral("</td>") + cell(percentNumber(row.t2iR1)) +
              cell(percentNumber(row.i2tR1)) + cell(esc(row.flipsT2I)) + cell(esc(row.flipsI2T)) +
              cell(esc(row.imagesOnce)) + cell(esc(row.imagesPerQuery)) + cell(esc(row.timeOnce)) +
-             cell(esc(row.time10M)) + cell(esc(row.timePerQuery)) + QStringLiteral("</tr>\n");
+             cell(esc(row.time10M)) + cell(esc(row.timePerQuery)) + cell(esc(row.storagePerItem)) +
+             QStringLiteral("</tr>\n");
     }
     h += QStringLiteral("</table>\n");
     const BackfillCurve& c = r.backfillCurve;
