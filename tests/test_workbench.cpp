@@ -42,6 +42,7 @@
 #include "ui/workbench/TrainPanel.h"
 #include "core/pipeline/UpgradeSession.h"
 #include "tests/TestSupport.h"
+#include "tests/TinySampleRecipe.h"
 
 #include <QApplication>
 #include <QComboBox>
@@ -355,6 +356,36 @@ private Q_SLOTS:
         for (int row = 0; row < w.models()->adaptersTable()->rowCount(); ++row)
             listed |= w.models()->adaptersTable()->item(row, 0)->text() == QStringLiteral("procrustes-ui");
         QVERIFY(listed);
+    }
+
+    // The Train tab's second box: the new model retrained compatible with
+    // the old one (here BCT on a tiny recipe), on a worker, with live charts;
+    // the Models tab then offers the folder as the new model.
+    void trainPanelTrainsACompatibleModel()
+    {
+        MainWindow& w = openWindow();
+        const QString recipe = root_.filePath(QStringLiteral("tiny-recipe.json"));
+        writeFileAtomic(recipe.toStdString(), xbt::test::tinySampleRecipe(16, 2).toJsonText());
+        const QString out = root_.filePath(QStringLiteral("tiny-bct"));
+        w.train()->setCompatibleInputs(QStringLiteral("bct"), recipe, 0, out);
+        QSignalSpy trained(w.train(), &TrainPanel::modelTrained);
+        QSignalSpy failed(w.train(), &TrainPanel::trainingFailed);
+        w.train()->startCompatibleTraining();
+        QVERIFY(w.train()->running());
+        QTRY_VERIFY_WITH_TIMEOUT(trained.count() + failed.count() > 0, 300000);
+        QVERIFY2(failed.isEmpty(), failed.isEmpty() ? "" : qPrintable(failed.first().first().toString()));
+        QCOMPARE(trained.first().first().toString(), out);
+        QVERIFY(latestJobRanOnAWorker(*w.jobs(), QStringLiteral("Training a compatible model (bct)")));
+        VERIFY_CONTAINS(w.train()->statusText(), "Saved compatible model tiny-bct");
+        QVERIFY(w.train()->lossPoints() > 0);
+        QVERIFY(w.train()->validationPoints() > 0);
+        // The model declares what it is compatible with, at the old model's size (bct).
+        const nlohmann::json saved =
+            nlohmann::json::parse(readFileBytes(out.toStdString() + "/sample-model.json"));
+        QCOMPARE(saved["embedding_dim"].get<int>(), 128);
+        QCOMPARE(saved["compatibility"]["old_fingerprint"].get<std::string>(),
+                 loadModel("sample-old", cpuOptions())->fingerprint());
+        QCOMPARE(w.models()->newChooser()->spec(), out);
     }
 
     void evaluatePanelShowsRunEvaluationsNumbers()

@@ -9,6 +9,7 @@
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/WorkspaceJobs.h"
 #include "ui/workbench/JobStatusWidget.h"
+#include "ui/workbench/ModelSpecChooser.h"
 #include "ui/workbench/ModelsPanel.h"
 #include "ui/workbench/TrainPanel.h"
 #include "core/pipeline/UpgradeSession.h"
@@ -67,6 +68,12 @@ MainWindow::MainWindow(WorkbenchOptions options, QWidget* parent)
                 Qt::SingleShotConnection);
     });
     connect(index_, &IndexPanel::galleryIndexed, this, &MainWindow::refresh);
+    // A compatible model just trained: offered as the new model (Models tab, Apply to use it).
+    connect(train_, &TrainPanel::modelTrained, this, [this](const QString& folder) {
+        models_->newChooser()->setSpec(folder);
+        statusBar()->showMessage(tr("Compatible model saved in %1: choose it as the new model in the Models tab").arg(folder),
+                                 15000);
+    });
     connect(models_, &ModelsPanel::modelsSwitched, this, [this](const WorkspaceSummary& summary) {
         apply(session_, summary);
         Q_EMIT workspaceOpened(QString::fromStdString(summary.dir));

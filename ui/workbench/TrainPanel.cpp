@@ -2,6 +2,8 @@
 
 #include "core/adapt/AdapterTraining.h"
 #include "core/pipeline/UpgradeSession.h"
+#include "core/train/BaseModelTraining.h"
+#include "core/util/InstallPaths.h"
 #include "ui/workbench/JobRunner.h"
 #include "ui/workbench/MethodSettingsForm.h"
 #include "ui/workbench/WorkspaceJobs.h"
@@ -10,6 +12,7 @@
 #include <QChartView>
 #include <QComboBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -18,6 +21,7 @@
 #include <QLineSeries>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QTimer>
 #include <QToolButton>
@@ -60,7 +64,9 @@ QChartView* chartView(const QString& title, QLineSeries* a, QLineSeries* b, QVal
 
 TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), method_(new QComboBox), name_(new QLineEdit), form_(new MethodSettingsForm),
-      device_(new QComboBox), start_(new QPushButton(tr("Start training"))), cancel_(new QPushButton(tr("Cancel"))),
+      device_(new QComboBox), start_(new QPushButton(tr("Start training"))), compatMethod_(new QComboBox),
+      recipe_(nullptr), compatEpochs_(new QSpinBox), modelOut_(nullptr),
+      startModel_(new QPushButton(tr("Train compatible model"))), cancel_(new QPushButton(tr("Cancel"))),
       status_(new QLabel), loss_(new QLineSeries), valT2I_(new QLineSeries), valI2T_(new QLineSeries),
       flush_(new QTimer(this))
 {
@@ -97,6 +103,30 @@ TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
     buttons->addWidget(start_);
     buttons->addWidget(cancel_);
     left->addLayout(buttons);
+
+    // Retraining the new model compatible with the old one (no adapter).
+    auto* compat = new QGroupBox(tr("Or: retrain the new model compatible with the old one"));
+    auto* compatForm = new QFormLayout(compat);
+    compatMethod_->addItems({QStringLiteral("bct"), QStringLiteral("bt2"), QStringLiteral("oca")});
+    compatMethod_->setToolTip(tr("bct: the old model's size, the whole vector compares with old embeddings. bt2 / "
+                                 "oca: extra dimensions (a learned orthonormal basis, or an orthogonal expansion) so "
+                                 "that the first old-size dims compare with old embeddings and the whole vector keeps "
+                                 "the new model's own accuracy (docs/compatibility.md)"));
+    compatForm->addRow(tr("Method"), compatMethod_);
+    recipe_ = pathField(tr("A built-in model's recipe (architecture, data, training), e.g. samples/sample-new.json"),
+                        false, compatForm, tr("Recipe"));
+    compatEpochs_->setRange(0, 1000);
+    compatEpochs_->setSpecialValueText(tr("recipe's"));
+    compatEpochs_->setToolTip(tr("Training epochs (recipe's: as the recipe says)"));
+    compatForm->addRow(tr("Epochs"), compatEpochs_);
+    modelOut_ = pathField(tr("The model folder to write (empty: WS/models/<name>); an unfinished run there resumes"),
+                          true, compatForm, tr("Output"));
+    modelOut_->setPlaceholderText(tr("WS/models/<name>"));
+    startModel_->setToolTip(tr("Train the recipe's model against the workspace's old model (Models tab), as `xbt "
+                               "train-base --compatible-with OLD --compatibility METHOD` does; Cancel keeps a "
+                               "checkpoint that the next run resumes from"));
+    compatForm->addRow(QString(), startModel_);
+    left->addWidget(compat);
     cancel_->setEnabled(false);
     auto* leftWidget = new QWidget;
     leftWidget->setLayout(left);
@@ -123,6 +153,7 @@ TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
 
     connect(method_, &QComboBox::currentTextChanged, this, &TrainPanel::setMethod);
     connect(start_, &QPushButton::clicked, this, &TrainPanel::start);
+    connect(startModel_, &QPushButton::clicked, this, &TrainPanel::startCompatibleTraining);
     connect(cancel_, &QPushButton::clicked, this, &TrainPanel::cancel);
     // Charts redraw a few times a second, not once per training step.
     flush_->setInterval(200);
@@ -180,6 +211,121 @@ void TrainPanel::setSession(std::shared_ptr<UpgradeSession> session, const Works
     fill(pairs_, summary.defaultPairs);
     fill(validation_, summary.defaultValidation);
     start_->setEnabled(summary.hasProfile() && !job_);
+    oldModelSpec_ = QString::fromStdString(summary.profile.oldModel);
+    if (recipe_->text().isEmpty()) {
+        try {
+            const std::string recipe = samplesDirectory() + "/sample-new.json";
+            if (QFileInfo::exists(QString::fromStdString(recipe)))
+                recipe_->setText(QString::fromStdString(recipe));
+        } catch (const std::exception&) {
+            // No bundled samples: the user names a recipe.
+        }
+    }
+    startModel_->setEnabled(!oldModelSpec_.isEmpty() && !job_);
+}
+
+void TrainPanel::setCompatibleInputs(const QString& method, const QString& recipe, int epochs, const QString& outDir)
+{
+    compatMethod_->setCurrentText(method);
+    recipe_->setText(recipe);
+    compatEpochs_->setValue(epochs);
+    modelOut_->setText(outDir);
+}
+
+QString TrainPanel::statusText() const { return status_->text(); }
+
+void TrainPanel::resetCharts(const QString& validationTitle)
+{
+    loss_->clear();
+    valT2I_->clear();
+    valI2T_->clear();
+    pendingLoss_.clear();
+    pendingT2I_.clear();
+    pendingI2T_.clear();
+    stepOffset_ = 0;
+    lastStage_.clear();
+    lossY_->setRange(0, 1);
+    valView_->chart()->setTitle(validationTitle);
+}
+
+void TrainPanel::startCompatibleTraining()
+{
+    if (!session_ || job_)
+        return;
+    if (oldModelSpec_.isEmpty()) {
+        status_->setText(tr("Choose the old model in the Models tab first: the compatible model is trained against it."));
+        return;
+    }
+    BaseTrainingRequest request;
+    request.recipeFile = recipe_->text().trimmed().toStdString();
+    if (request.recipeFile.empty()) {
+        status_->setText(tr("Name the recipe of the model to train (e.g. samples/sample-new.json)."));
+        return;
+    }
+    request.compatibility = compatMethod_->currentText().toStdString();
+    request.compatibleWith = oldModelSpec_.toStdString();
+    if (compatEpochs_->value() > 0)
+        request.epochs = compatEpochs_->value();
+    request.outDir = modelOut_->text().trimmed().toStdString();
+    request.device = device_->currentText().toStdString();
+    resetCharts(tr("Validation recall of new->old (the new model's queries, the old model's embeddings)"));
+    start_->setEnabled(false);
+    startModel_->setEnabled(false);
+    cancel_->setEnabled(true);
+    status_->setText(tr("Training %1 compatible with %2 ...").arg(compatMethod_->currentText(), oldModelSpec_));
+    flush_->start();
+    auto* job = new TrainBaseModelJob(QString::fromStdString(session_->dir()), request);
+    connect(job, &TrainBaseModelJob::progressed, this, &TrainPanel::onModelProgress);
+    connect(job, &Job::succeeded, this, [this, job] {
+        trainingStopped();
+        const BaseTrainingResult& r = job->result();
+        const QString folder = QString::fromStdString(job->outDir());
+        status_->setText(tr("Saved compatible model %1 (%2 against %3) in %4 s%5: validation R@1 of its own "
+                            "gallery T2I %6%, I2T %7%; new->old T2I %8%, I2T %9%. Choose it as the new model in the "
+                            "Models tab (folder %10).")
+                             .arg(QString::fromStdString(job->recipe().name),
+                                  QString::fromStdString(job->recipe().compatibility.method), oldModelSpec_)
+                             .arg(r.seconds, 0, 'f', 0)
+                             .arg(r.resumedFromStep ? tr(", resumed from step %1").arg(r.resumedFromStep) : QString())
+                             .arg(100 * r.validationT2I, 0, 'f', 1)
+                             .arg(100 * r.validationI2T, 0, 'f', 1)
+                             .arg(100 * r.validationOldT2I, 0, 'f', 1)
+                             .arg(100 * r.validationOldI2T, 0, 'f', 1)
+                             .arg(folder));
+        Q_EMIT modelTrained(folder);
+    });
+    connect(job, &Job::failed, this, [this](const QString& error, bool cancelled) {
+        trainingStopped();
+        status_->setText(cancelled ? tr("Cancelled. Train again with the same settings to resume from the checkpoint.")
+                                   : tr("Training failed: %1").arg(error));
+        if (!cancelled)
+            Q_EMIT trainingFailed(error);
+    });
+    job_ = runner_->start(job);
+}
+
+void TrainPanel::onModelProgress(const TrainProgress& p)
+{
+    const double x = static_cast<double>(p.step);
+    if (p.loss != 0.0 && std::isfinite(p.loss))
+        pendingLoss_.append({x, p.loss});
+    if (p.validationOldT2I >= 0) {
+        pendingT2I_.append({x, 100.0 * p.validationOldT2I});
+        pendingI2T_.append({x, 100.0 * p.validationOldI2T});
+    }
+    QString text = tr("step %1 / %2, epoch %3   loss %4   lr %5   %6 samples/s on %7")
+                       .arg(p.step)
+                       .arg(p.totalSteps)
+                       .arg(p.epoch)
+                       .arg(p.loss, 0, 'f', 4)
+                       .arg(p.learningRate, 0, 'g', 3)
+                       .arg(p.samplesPerSecond, 0, 'f', 0)
+                       .arg(QString::fromStdString(p.device));
+    if (p.validationT2I >= 0)
+        text += tr("   validation R@1: own T2I %1% I2T %2%").arg(100 * p.validationT2I, 0, 'f', 1).arg(100 * p.validationI2T, 0, 'f', 1);
+    if (p.validationOldT2I >= 0)
+        text += tr(", new->old T2I %1% I2T %2%").arg(100 * p.validationOldT2I, 0, 'f', 1).arg(100 * p.validationOldI2T, 0, 'f', 1);
+    status_->setText(text);
 }
 
 int TrainPanel::lossPoints() const { return static_cast<int>(loss_->count()); }
@@ -210,16 +356,9 @@ void TrainPanel::start()
         status_->setText(QString::fromStdString(e.what()));
         return;
     }
-    loss_->clear();
-    valT2I_->clear();
-    valI2T_->clear();
-    pendingLoss_.clear();
-    pendingT2I_.clear();
-    pendingI2T_.clear();
-    stepOffset_ = 0;
-    lastStage_.clear();
-    lossY_->setRange(0, 1);
+    resetCharts(tr("Validation recall of new+adapter->old"));
     start_->setEnabled(false);
+    startModel_->setEnabled(false);
     cancel_->setEnabled(true);
     status_->setText(tr("Training %1 (%2) ...").arg(QString::fromStdString(request.name), method_->currentText()));
     flush_->start();
@@ -242,6 +381,7 @@ void TrainPanel::trainingStopped()
     flushCharts();
     flush_->stop();
     start_->setEnabled(true);
+    startModel_->setEnabled(!oldModelSpec_.isEmpty());
     cancel_->setEnabled(false);
 }
 

@@ -2,6 +2,10 @@
 // Launches trainAdapter() in the JobRunner: method, its settings, data and
 // device; live loss and validation-recall charts fed from the progress
 // callback; the saved adapter is announced so Explore and Models list it.
+// Its second box retrains the NEW model compatible with the old one (BCT,
+// BT^2 or OCA from a built-in recipe, as `xbt train-base --compatible-with`),
+// with the same charts (validation: the new model's queries against the old
+// model's embeddings) and the same cancel / resume.
 
 #include <QWidget>
 
@@ -13,6 +17,7 @@
 
 class QChartView;
 class QComboBox;
+class QSpinBox;
 class QFormLayout;
 class QLabel;
 class QLineEdit;
@@ -24,6 +29,7 @@ class QValueAxis;
 namespace xbt {
 struct AdapterTrainProgress;
 struct AdapterTrainResult;
+struct TrainProgress;
 class UpgradeSession;
 struct WorkspaceSummary;
 }  // namespace xbt
@@ -45,6 +51,11 @@ public:
     MethodSettingsForm* settingsForm() const { return form_; }
     void setData(const QString& corpus, const QString& pairs, const QString& validation);
     void setAdapterName(const QString& name);
+    // The compatible-model box: method (bct | bt2 | oca), recipe file,
+    // epochs (0: the recipe's), output folder (empty: WS/models/<name>).
+    void setCompatibleInputs(const QString& method, const QString& recipe, int epochs = 0, const QString& outDir = {});
+    void startCompatibleTraining();
+    QString statusText() const;
     int lossPoints() const;
     // Points on the validation chart (text-to-image R@1), shown so far.
     int validationPoints() const;
@@ -52,10 +63,14 @@ public:
 
 Q_SIGNALS:
     void adapterTrained(const QString& name);
+    // A compatible model was saved in this folder (usable as --model).
+    void modelTrained(const QString& folder);
     void trainingFailed(const QString& error);
 
 private:
     void onProgress(const AdapterTrainProgress& p);
+    void onModelProgress(const TrainProgress& p);
+    void resetCharts(const QString& validationTitle);
     void trainingDone(const AdapterTrainResult& result);
     void trainingStopped();  // done, failed or cancelled: the panel is ready again
     void flushCharts();
@@ -76,6 +91,11 @@ private:
     QLineEdit* validation_;
     QComboBox* device_;
     QPushButton* start_;
+    QComboBox* compatMethod_;
+    QLineEdit* recipe_;
+    QSpinBox* compatEpochs_;
+    QLineEdit* modelOut_;
+    QPushButton* startModel_;
     QPushButton* cancel_;
     QLabel* status_;
     QLineSeries* loss_;
@@ -86,6 +106,7 @@ private:
     QValueAxis* valX_;
     QChartView* lossView_;
     QChartView* valView_;
+    QString oldModelSpec_;
     QTimer* flush_;
 };
 

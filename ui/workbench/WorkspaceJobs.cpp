@@ -1,5 +1,7 @@
 #include "ui/workbench/WorkspaceJobs.h"
 
+#include <filesystem>
+
 #include "core/pipeline/SampleWorkspace.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -106,6 +108,36 @@ TrainJob::TrainJob(SessionPtr session, AdapterTrainRequest request)
     : Job(tr("Training %1").arg(q(request.name)), q(session->dir())), session_(std::move(session)),
       request_(std::move(request))
 {
+}
+
+TrainBaseModelJob::TrainBaseModelJob(QString workspaceDir, BaseTrainingRequest request)
+    : Job(tr("Training a compatible model (%1)").arg(q(request.compatibility)), workspaceDir),
+      workspaceDir_(workspaceDir.toStdString()), request_(std::move(request))
+{
+}
+
+void TrainBaseModelJob::run(JobContext& context)
+{
+    // The recipe reads its file and loads the old model (for its size): here, off the GUI thread.
+    recipe_ = recipeFor(request_);
+    if (request_.outDir.empty())
+        request_.outDir = (std::filesystem::path(workspaceDir_) / "models" / recipe_.name).string();
+    const ProgressCallback bar = context.progress();
+    QPointer<TrainBaseModelJob> self(this);
+    const double batch = recipe_.training.batchSize;
+    result_ = trainBaseModel(
+        recipe_, request_,
+        [&context, bar, self, batch](const TrainProgress& p) {
+            const double eta = p.samplesPerSecond > 0
+                                   ? static_cast<double>(p.totalSteps - p.step) * batch / p.samplesPerSecond
+                                   : -1.0;
+            bar(Progress{"training", p.step, p.totalSteps, p.samplesPerSecond / batch, eta, p.device});
+            context.post([self, p] {
+                if (self)
+                    Q_EMIT self->progressed(p);
+            });
+        },
+        bar, context.cancel());
 }
 
 void TrainJob::run(JobContext& context)

@@ -9,6 +9,7 @@
 #include "core/adapt/AdapterTraining.h"
 #include "core/model/ModelOptions.h"
 #include "core/pipeline/UpgradeSession.h"
+#include "core/train/BaseModelTraining.h"
 #include "ui/workbench/ExploreTypes.h"
 #include "ui/workbench/Job.h"
 
@@ -137,6 +138,29 @@ private:
     SessionPtr session_;
     AdapterTrainRequest request_;
     AdapterTrainResult result_;
+};
+
+// Trains a built-in model from its recipe, as `xbt train-base` does: from the
+// Train tab, a new model trained compatible with the old one. Each training
+// step also arrives as `progressed`, on the GUI thread, for live charts.
+class TrainBaseModelJob : public Job {
+    Q_OBJECT
+public:
+    // An empty request.outDir trains into WS/models/<the recipe's name>.
+    TrainBaseModelJob(QString workspaceDir, BaseTrainingRequest request);
+    void run(JobContext& context) override;
+    const BaseTrainingResult& result() const { return result_; }
+    const SampleModelConfig& recipe() const { return recipe_; }
+    const std::string& outDir() const { return request_.outDir; }
+
+Q_SIGNALS:
+    void progressed(const xbt::TrainProgress& progress);
+
+private:
+    std::string workspaceDir_;
+    SampleModelConfig recipe_;
+    BaseTrainingRequest request_;
+    BaseTrainingResult result_;
 };
 
 // Points upgrade.json at other models (nothing changes when one fails to load).

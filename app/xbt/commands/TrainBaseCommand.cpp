@@ -1,113 +1,55 @@
 // xbt train-base: trains a built-in sample model from its recipe.
 #include "app/xbt/Command.h"
 #include "app/xbt/InterruptCancel.h"
-#include "core/model/EmbeddingModel.h"
-#include "core/model/ModelLoader.h"
-#include "core/model/builtin/BuiltinSampleModel.h"
-#include "core/model/builtin/SampleModelConfig.h"
-#include "core/sample/SampleVocabulary.h"
-#include "core/train/BaseModelTrainer.h"
-#include "core/train/CompatibilityTargets.h"
-#include "core/train/SampleWorldData.h"
+#include "core/train/BaseModelTraining.h"
 #include "core/util/Error.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace xbt::cli {
 
 namespace {
 
-int oldModelDims(const std::string& spec)
-{
-    ModelOptions options;
-    options.device = "cpu";
-    try {
-        return loadModel(spec, options)->embeddingDim();
-    } catch (const Error& e) {
-        throw Error("--compatible-with " + spec + " did not load: " + e.what());
-    }
-}
-
 int run(const CliArgs& args)
 {
-    SampleModelConfig config = SampleModelConfig::fromFile(args.required("config"));
+    BaseTrainingRequest request;
+    request.recipeFile = args.required("config");
+    request.outDir = args.required("out");
+    request.device = args.value("device", "auto");
     // Overrides, for quick and tiny runs (tests use them).
-    config.data.trainCount = args.intValue("train-count", config.data.trainCount);
-    config.data.valCount = args.intValue("val-count", config.data.valCount);
-    config.training.epochs = args.intValue("epochs", config.training.epochs);
-    config.training.batchSize = args.intValue("batch-size", config.training.batchSize);
-    config.training.threads = args.intValue("threads", config.training.threads);
-    config.training.checkpointEvery = args.intValue("checkpoint-every", config.training.checkpointEvery);
-    // Compatible training, by flags or by the recipe's "compatibility" section.
-    SampleCompatibilityConfig& compat = config.compatibility;
-    const bool recipeWasCompatible = compat.enabled();
-    if (args.has("compatibility"))
-        compat.method = args.value("compatibility");
-    if (args.has("compatible-with"))
-        compat.oldModel = args.value("compatible-with");
-    if (args.has("reference"))
-        compat.referenceModel = args.value("reference");
-    compat.extraDims = args.intValue("extra-dims", compat.extraDims);
-    compat.weight = args.doubleValue("compatibility-weight", compat.weight);
-    if (args.has("compatibility") || args.has("compatible-with") || args.has("extra-dims")) {
-        if (compat.method.empty() || compat.oldModel.empty())
-            throw UsageError("compatible training needs both --compatible-with M and --compatibility bct|bt2|oca");
-        if (compat.method != "bct" && compat.referenceModel.empty())
-            compat.referenceModel = "sample-new";
-        // The flags turn any recipe into a compatible one, so the output size
-        // follows from the old model: bct has its size, bt2/oca its size plus
-        // K extra dims (by default the recipe's dims beyond the old model's).
-        const int recipeDims = config.embeddingDim;
-        const int oldDims = oldModelDims(compat.oldModel);
-        if (compat.method == "bct") {
-            if (args.has("extra-dims"))
-                throw UsageError("--extra-dims: bct adds no dimensions (its whole vector is the old model's size)");
-            compat.extraDims = 0;
-        } else if (!args.has("extra-dims") && compat.extraDims == 0) {
-            compat.extraDims = recipeDims - oldDims;
-            if (compat.extraDims <= 0)
-                throw UsageError("--compatibility " + compat.method + " needs --extra-dims K: the recipe's " +
-                                 std::to_string(recipeDims) + " dims add none to the " + std::to_string(oldDims) +
-                                 "-d old model's");
-        }
-        config.embeddingDim = oldDims + compat.extraDims;
-        if (config.embeddingDim != recipeDims)
-            std::fprintf(stderr, "embedding_dim %d (the recipe says %d): %s against the %d-d %s%s\n",
-                         config.embeddingDim, recipeDims, compat.method.c_str(), oldDims, compat.oldModel.c_str(),
-                         compat.extraDims > 0 ? (" plus " + std::to_string(compat.extraDims) + " extra").c_str() : "");
-        if (!recipeWasCompatible)
-            config.name += "-" + compat.method;  // sample-new trained with --compatibility bct: sample-new-bct
-        // Re-validate the recipe with the flags applied.
-        config = SampleModelConfig::fromJsonText(config.toJsonText(), args.required("config") + " with the flags");
+    const auto optionalInt = [&](const char* name, std::optional<int>& field) {
+        if (args.has(name))
+            field = args.intValue(name, 0);
+    };
+    optionalInt("train-count", request.trainCount);
+    optionalInt("val-count", request.valCount);
+    optionalInt("epochs", request.epochs);
+    optionalInt("batch-size", request.batchSize);
+    optionalInt("threads", request.threads);
+    optionalInt("checkpoint-every", request.checkpointEvery);
+    optionalInt("extra-dims", request.extraDims);
+    request.compatibility = args.value("compatibility");
+    request.compatibleWith = args.value("compatible-with");
+    request.reference = args.value("reference");
+    if (args.has("compatibility-weight"))
+        request.compatibilityWeight = args.doubleValue("compatibility-weight", 1.0);
+    std::vector<std::string> notes;
+    SampleModelConfig config;
+    try {
+        config = recipeFor(request, &notes);
+    } catch (const Error& e) {
+        // A recipe file that does not read is an input error, the flags' misuse a usage error.
+        if (std::string(e.what()).find("--") != std::string::npos)
+            throw UsageError(e.what());
+        throw;
     }
-    const std::string out = args.required("out");
+    for (const std::string& n : notes)
+        std::fprintf(stderr, "%s\n", n.c_str());
     const CancelToken cancel = cancelOnInterrupt();
-
-    const PreprocessSettings preprocess = samplePreprocessSettings(config);
-    std::fprintf(stderr, "rendering %d training and %d validation scenes at %d px...\n", config.data.trainCount,
-                 config.data.valCount, preprocess.inputResolution);
-    const auto seed = static_cast<uint64_t>(config.data.seed);
-    const CaptionedImageSet train =
-        renderSampleWorldSet(seed, config.data.trainSplit, config.data.trainCount, preprocess, 0, cancel);
-    const CaptionedImageSet val = renderSampleWorldSet(seed, "val", config.data.valCount, preprocess, 0, cancel);
-
-    CompatibilityTargets targets;
-    if (compat.enabled()) {
-        ModelOptions modelOptions;
-        modelOptions.device = "cpu";  // the frozen models embed once, up front
-        modelOptions.threads = config.training.threads;
-        std::fprintf(stderr, "compatible training (%s) with %s: embedding the training data with the frozen models...\n",
-                     compat.method.c_str(), compat.oldModel.c_str());
-        targets = makeCompatibilityTargets(config, modelOptions, {}, cancel);
-    }
-    BaseModelTrainer trainer(config, sampleVocabulary(), out, args.value("device", "auto"));
-    if (compat.enabled())
-        trainer.setCompatibilityTargets(std::move(targets));
-    if (args.has("inject-nan-at"))
-        trainer.injectNanAtStep(args.intValue("inject-nan-at", -1));
     const int64_t every = std::max(1, args.intValue("log-every", 20));
-    const BaseTrainingResult r = trainer.run(
-        train, val,
+    const BaseTrainingResult r = trainBaseModel(
+        config, request,
         [&](const TrainProgress& p) {
             if (p.step % every != 0 && p.validationT2I < 0 && p.step != p.totalSteps)
                 return;
@@ -121,7 +63,13 @@ int run(const CliArgs& args)
                              100 * p.validationOldI2T);
             std::fprintf(stderr, "\n");
         },
-        cancel);
+        [](const Progress& p) {
+            if (p.total == 0)  // the stages, not every embedding batch
+                std::fprintf(stderr, "%s...\n", p.stage.c_str());
+        },
+        cancel, args.has("inject-nan-at") ? args.intValue("inject-nan-at", -1) : -1);
+    const SampleCompatibilityConfig& compat = config.compatibility;
+    const std::string& out = request.outDir;
     std::printf("trained %s: %lld steps in %.1f s on %s%s; final loss %.4f", config.name.c_str(),
                 static_cast<long long>(r.steps), r.seconds, r.device.c_str(),
                 r.resumedFromStep > 0 ? (" (resumed at step " + std::to_string(r.resumedFromStep) + ")").c_str() : "",
