@@ -5,17 +5,19 @@
 # when scripts/compatibility_results.sh has trained them, the adapters. Writes
 # the tables into docs/compatibility.md (COMPATIBLE-RESULTS markers) and the
 # full evaluation into out/compat/compatible-eval/. Not run by CI.
-#   bash scripts/compatible_models_results.sh
+#   [ADAPTERS=none|all|a,b] bash scripts/compatible_models_results.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 XBT=${XBT:-${XBT_BUILD_DIR:-build}/app/xbt}
 OUT=out/compat
 mkdir -p "$OUT"
 [ -f "$OUT/test/captions.tsv" ] || "$XBT" sample generate --out "$OUT/test" --split test --count 1000
+# ADAPTERS=none|all|a,b,... overrides the default (all of the workspace's, when it has some).
 adapters=none
 if [ -d "$OUT/ws/adapters" ] && find "$OUT/ws/adapters" -mindepth 1 -maxdepth 1 -not -name '.*' | grep -q .; then
   adapters=all
 fi
+adapters=${ADAPTERS:-$adapters}
 "$XBT" eval --old sample-old --new sample-new --compare sample-new-bct,sample-new-bt2,sample-new-oca \
   --split "$OUT/test" --workspace "$OUT/ws" --adapters "$adapters" --threads 1 \
   --out "$OUT/compatible-eval" > "$OUT/compatible-eval.md"
