@@ -336,6 +336,18 @@ private Q_SLOTS:
         return ws;
     }
 
+    // The reference: the same folder and captions indexed by the new model into gallery "new".
+    void newModelGallery(Workspace& ws)
+    {
+        IndexRunOptions o;
+        o.root = storeOf(ws).settings().root;
+        o.gallery = "new";
+        o.modelSpec = "sample-new";
+        o.captionsFile = o.root + "/captions.tsv";
+        o.captionsLenient = true;
+        GalleryIndexer(ws, *newModel_, o).run();
+    }
+
     GalleryStore storeOf(const Workspace& ws, const std::string& gallery = "default")
     {
         return GalleryStore::open(galleryFiles(ws.galleryDir(gallery)).database, GalleryStore::Mode::ReadOnly);
@@ -423,13 +435,7 @@ private Q_SLOTS:
     void mixedSearchGoesFromTheAdapterToTheNewModel()
     {
         Workspace ws = oldGallery("ws-mixed", 40);
-        {
-            IndexRunOptions o;
-            o.root = storeOf(ws).settings().root;
-            o.gallery = "new";
-            o.modelSpec = "sample-new";
-            GalleryIndexer(ws, *newModel_, o).run();
-        }
+        newModelGallery(ws);
         const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel_, adapter_, ModelOptions{});
         const std::string text = split_.captions[3];
         const Matrix a = adapted->encodeTexts({text});
@@ -542,15 +548,7 @@ private Q_SLOTS:
     void promoteMakesTheGalleryNewToNewAndRollsBack()
     {
         Workspace ws = oldGallery("ws-promote", 24);
-        {
-            IndexRunOptions o;
-            o.root = storeOf(ws).settings().root;
-            o.gallery = "new";
-            o.modelSpec = "sample-new";
-            o.captionsFile = o.root + "/captions.tsv";
-            o.captionsLenient = true;
-            GalleryIndexer(ws, *newModel_, o).run();
-        }
+        newModelGallery(ws);
         backfill(ws, BackfillOrder::Random, "12");
         VERIFY_CONTAINS(errorOf([&] { promoteBackfilledModel(ws, "default"); }), "12 images and");
         QCOMPARE(storeOf(ws).settings().modelFingerprint, oldModel_->fingerprint());  // nothing changed

@@ -1,12 +1,12 @@
 // renderBackfillCurveChart: R@1 against the share of the gallery backfilled
 // (xbt eval --backfill-curve), one line per order and score mixing.
+#include "ui/charts/ChartImage.h"
 #include "ui/charts/EvaluationCharts.h"
 #include "ui/charts/ReportFormat.h"
 
 #include <QChart>
-#include <QGraphicsScene>
 #include <QLineSeries>
-#include <QPainter>
+#include <QPen>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -89,17 +89,7 @@ QImage renderBackfillCurveChart(const EvaluationOutcome& results, RetrievalDirec
         line->attachAxis(y);
     }
 
-    QGraphicsScene scene;
-    scene.addItem(chart);
-    chart->setGeometry(QRectF(QPointF(0, 0), QSizeF(size)));
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setRenderHint(QPainter::TextAntialiasing);
-    scene.render(&painter, QRectF(image.rect()), QRectF(QPointF(0, 0), QSizeF(size)));
-    painter.end();
-    return image;
+    return paintChart(chart, size);
 }
 
 }  // namespace xbt

@@ -1,13 +1,13 @@
 // renderRecallChart: recall@K curves with Qt Charts, painted into a QImage.
+#include "ui/charts/ChartImage.h"
 #include "ui/charts/EvaluationCharts.h"
 #include "ui/charts/ReportFormat.h"
 
 #include <QCategoryAxis>
 #include <QChart>
-#include <QGraphicsScene>
 #include <QLegendMarker>
 #include <QLineSeries>
-#include <QPainter>
+#include <QPen>
 #include <QScatterSeries>
 #include <QValueAxis>
 
@@ -161,17 +161,7 @@ QImage renderRecallChart(const EvaluationOutcome& results, RetrievalDirection di
             m->setVisible(false);
     }
 
-    QGraphicsScene scene;
-    scene.addItem(chart);
-    chart->setGeometry(QRectF(QPointF(0, 0), QSizeF(size)));
-    QImage image(size, QImage::Format_ARGB32_Premultiplied);
-    image.fill(Qt::white);
-    QPainter painter(&image);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setRenderHint(QPainter::TextAntialiasing);
-    scene.render(&painter, QRectF(image.rect()), QRectF(QPointF(0, 0), QSizeF(size)));
-    painter.end();
-    return image;
+    return paintChart(chart, size);
 }
 
 }  // namespace xbt
