@@ -2,6 +2,7 @@
 // turns engine errors into a message on stderr and exit code 1.
 
 #include "app/xbt/Command.h"
+#include "core/util/AllocatorTuning.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -28,6 +29,7 @@ void printOverview()
 int main(int argc, char** argv)
 {
     xbt::capProcessUmask();
+    xbt::keepFreedMemoryForReuse();
     std::vector<std::string> args(argv + 1, argv + argc);
     if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
         printOverview();
