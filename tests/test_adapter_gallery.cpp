@@ -477,6 +477,21 @@ private Q_SLOTS:
             for (const SearchHit& h : half.hits)
                 fresh += h.backfilled ? 1 : 0;
             QCOMPARE(fresh, 20);
+            // The scoring ranks the two spaces against each other; each
+            // hit keeps its own space's cosine as its score.
+            MixedScoring above, below;
+            above.newBias = 10.0;
+            below.newBias = -10.0;
+            const SearchResults first = search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery,
+                                                             newModel_->info(), all, above);
+            const SearchResults last = search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery,
+                                                            newModel_->info(), all, below);
+            for (size_t i = 0; i < 40; ++i) {
+                QCOMPARE(first.hits[i].backfilled, i < 20);
+                QCOMPARE(last.hits[i].backfilled, i >= 20);
+                QVERIFY(std::fabs(first.hits[i].score) <= 1.0f + 1e-4f);
+            }
+            QCOMPARE(first.mixing, above.description);
         }
         backfill(ws, BackfillOrder::Random, "");
         {
@@ -487,6 +502,13 @@ private Q_SLOTS:
             const SearchResults newToNew = reference.byVector(newQuery, modelSpace(newModel_->info()), all);
             QCOMPARE(paths(full), paths(newToNew));
             QVERIFY(std::fabs(full.hits[0].score - newToNew.hits[0].score) < 1e-4);
+            // A calibration is monotone: it cannot reorder one space.
+            MixedScoring calibrated;
+            calibrated.newScale = 2.0;
+            calibrated.newBias = -0.8;
+            QCOMPARE(paths(search.byVectorMixed(adaptedQuery, modelSpace(adapted->info()), newQuery, newModel_->info(),
+                                                all, calibrated)),
+                     paths(newToNew));
         }
     }
 

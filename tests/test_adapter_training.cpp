@@ -147,6 +147,17 @@ private Q_SLOTS:
         QCOMPARE(second.writes(), 0);
         QCOMPARE(maxAbsDifference(a, b), 0.0);
         QCOMPARE(a.rows, static_cast<int64_t>(corpus.sentences.size()));
+
+        // A split's embeddings keep how long the images took, so that a
+        // later evaluation served from the cache still knows the model's
+        // measured rate (the upgrade decision table's re-embedding times).
+        const CaptionedSplit split = loadCaptionedSplit(validation_);
+        const SplitEmbeddings embedded = first.split(*model, split, {});
+        QVERIFY(embedded.imageSeconds > 0.0);
+        const SplitEmbeddings cached = second.split(*model, split, {});
+        QCOMPARE(second.hits(), 2);
+        QCOMPARE(cached.imageSeconds, embedded.imageSeconds);
+        QCOMPARE(maxAbsDifference(cached.images, embedded.images), 0.0);
     }
 
     // Before any step, phi is the normalised least-squares map: its residual

@@ -443,6 +443,28 @@ private Q_SLOTS:
         for (int row = 0; row < w.evaluate()->decisionTable()->rowCount(); ++row)
             QCOMPARE(w.evaluate()->decisionTable()->item(row, 1)->data(Qt::UserRole).toDouble(),
                      paths[static_cast<size_t>(row)].t2iR1);
+        // Each path's text query was timed; re-ranking 50 candidates from
+        // their files costs more than the adapter's query alone.
+        const std::string adapter = expected.find(ConfigurationRole::Adapter)->adapter;
+        const auto latency = [&](ConfigurationRole role, int k) {
+            for (const ConfigurationResult& c : expected.configurations)
+                if (c.role == role && c.rerankK == k && (c.adapter.empty() || c.adapter == adapter))
+                    return c.textQueryLatency;
+            return std::optional<QueryLatency>();
+        };
+        for (ConfigurationRole role : {ConfigurationRole::Today, ConfigurationRole::Backfill})
+            QVERIFY(latency(role, 0) && latency(role, 0)->p50Ms > 0);
+        const std::optional<QueryLatency> adapterOnly = latency(ConfigurationRole::Adapter, 0);
+        const std::optional<QueryLatency> reranked = latency(ConfigurationRole::Rerank, 50);
+        QVERIFY(adapterOnly && reranked && expected.backfillCurve.mixedTextQueryLatency);
+        QCOMPARE(reranked->queries, 50);
+        QVERIFY(reranked->p95Ms >= reranked->p50Ms);
+        QVERIFY(reranked->p50Ms > adapterOnly->p50Ms);
+        const int latencyColumn = 3 + static_cast<int>(std::find(upgradePathTextHeaders().begin(),
+                                                                 upgradePathTextHeaders().end(),
+                                                                 std::string("text query p50 / p95 ms")) -
+                                                       upgradePathTextHeaders().begin());
+        QCOMPARE(w.evaluate()->decisionTable()->item(0, latencyColumn)->text().toStdString(), paths[0].queryLatency);
         QVERIFY(w.evaluate()->recommendationText().contains(QString::fromStdString(expected.recommendation.reason)
                                                                 .toHtmlEscaped()));
         // Kept in the workspace, by a job: every file `xbt eval` writes.

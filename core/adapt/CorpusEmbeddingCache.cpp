@@ -137,6 +137,9 @@ std::optional<SplitEmbeddings> CorpusEmbeddingCache::cachedSplit(const std::stri
         out.embeddedImages = j.at("embedded_images").get<std::vector<size_t>>();
         for (const json& f : j.at("failures"))
             out.failures.push_back({f.at("label").get<std::string>(), f.at("reason").get<std::string>()});
+        // How long embedding the images took when they were embedded: the
+        // model's measured rate outlives the cache hit (upgrade decision table).
+        out.imageSeconds = j.value("image_seconds", 0.0);
         auto images = readCached(base.string() + ".images.npy", static_cast<int64_t>(out.embeddedImages.size()), dims);
         auto texts = readCached(base.string() + ".texts.npy", static_cast<int64_t>(split.captions.size()), dims);
         if (!images || !texts)
@@ -168,6 +171,7 @@ SplitEmbeddings CorpusEmbeddingCache::split(EmbeddingModel& model, const Caption
     writeFileAtomic(base + ".json", json{{"split", split.root},
                                          {"dims", model.embeddingDim()},
                                          {"embedded_images", e.embeddedImages},
+                                         {"image_seconds", e.imageSeconds},
                                          {"failures", failures}}
                                         .dump());
     ++writes_;

@@ -12,6 +12,7 @@
 #include "core/util/Matrix.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,14 @@ struct EmbeddingSpace {
     Matrix images;
     Matrix texts;
     int64_t dims() const { return images.rows ? images.cols : texts.cols; }
+};
+
+// What one query costs on a path, end to end (encoding, searching, and for
+// a re-ranking re-embedding its candidates from their files), measured over
+// `queries` text queries one at a time (PathLatency.h).
+struct QueryLatency {
+    int queries = 0;
+    double p50Ms = 0.0, p95Ms = 0.0;
 };
 
 // What a configuration stands for in the upgrade story.
@@ -96,6 +105,9 @@ struct ConfigurationResult {
     int rerankK = 0;
     int64_t imagesPerQuery = 0;
     int64_t imagesOnce = 0;
+    // Paths of the upgrade decision table: what a text query costs
+    // (measured when the table was asked for; unset otherwise).
+    std::optional<QueryLatency> textQueryLatency;
     // R@1 + R@5 + R@10 of both directions, in percent (the usual RSUM).
     double rsum() const;
 

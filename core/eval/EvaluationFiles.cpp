@@ -185,7 +185,7 @@ std::string backfillCurveMarkdown(const EvaluationOutcome& o)
           "backfilled items are scored in the new space, the rest through adapter `"
        << c.adapter << "`; raw: the two kinds of cosine compared as they are"
        << (c.calibration.empty() ? std::string()
-                                 : "; calibrated: each space's cosine mapped to a relevance logit fitted on `" +
+                                 : "; calibrated: the new space's cosine mapped to scale * cosine + bias, the pair with the best mixed-search recall on `" +
                                        c.calibration + "` (validation)")
        << ":\n\n| order | mix |";
     for (const BackfillPoint& p : c.series.front().points)
@@ -212,13 +212,20 @@ std::string decisionTableMarkdown(const EvaluationOutcome& o)
     std::ostringstream md;
     md << "\nUpgrade paths (R@1 %, negative flips at R@1 %; re-embedding time at the new model's measured "
        << (rate > 0 ? fixed(rate, "%.1f") + " images/s" : std::string("rate (not measured)"))
-       << "; \"10M\": the same share of a 10-million-image gallery):\n\n"
-       << "| path | T2I R@1 | I2T R@1 | flips T2I | flips I2T | images re-embedded once | per query | time once | time "
-          "once, 10M | time per query | vectors per item |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
-    for (const UpgradePathRow& r : rows)
-        md << "| " << r.path << " | " << pct(r.t2iR1) << " | " << pct(r.i2tR1) << " | " << r.flipsT2I << " | "
-           << r.flipsI2T << " | " << r.imagesOnce << " | " << r.imagesPerQuery << " | " << r.timeOnce << " | "
-           << r.time10M << " | " << r.timePerQuery << " | " << r.storagePerItem << " |\n";
+       << "; \"10M\": the same share of a 10-million-image gallery; text query latency measured one query at a "
+          "time on this machine, candidates re-embedded from their files):\n\n| path | T2I R@1 | I2T R@1 |";
+    for (const std::string& h : upgradePathTextHeaders())
+        md << " " << h << " |";
+    md << "\n|---|---:|---:|";
+    for (size_t i = 0; i < upgradePathTextHeaders().size(); ++i)
+        md << "---:|";
+    md << "\n";
+    for (const UpgradePathRow& r : rows) {
+        md << "| " << r.path << " | " << pct(r.t2iR1) << " | " << pct(r.i2tR1) << " |";
+        for (const std::string& cell : upgradePathTextCells(r))
+            md << " " << cell << " |";
+        md << "\n";
+    }
     return md.str();
 }
 

@@ -67,6 +67,11 @@ json recallPointJson(const RecallSummary& s)
             {"ci95", {{"R@1", intervalJson(s.ci1)}, {"R@5", intervalJson(s.ci5)}, {"R@10", intervalJson(s.ci10)}}}};
 }
 
+json latencyJson(const QueryLatency& l)
+{
+    return {{"queries", l.queries}, {"p50", l.p50Ms}, {"p95", l.p95Ms}};
+}
+
 json backfillCurveJson(const BackfillCurve& c)
 {
     if (c.empty())
@@ -83,6 +88,8 @@ json backfillCurveJson(const BackfillCurve& c)
     json out = {{"adapter", c.adapter}, {"calibration_fitted_on", c.calibration}, {"series", series}};
     if (!c.chosenOrder.empty())
         out["chosen_on_validation"] = {{"order", c.chosenOrder}, {"mix", c.chosenMix}};
+    if (c.mixedTextQueryLatency)
+        out["mixed_text_query_latency_ms"] = latencyJson(*c.mixedTextQueryLatency);
     return out;
 }
 
@@ -284,6 +291,15 @@ ConfigurationRole inferredRole(const ConfigurationResult& c)
     return ConfigurationRole::Raw;
 }
 
+QueryLatency readLatency(const Fields& f)
+{
+    QueryLatency l;
+    l.queries = static_cast<int>(f.integer("queries").value_or(0));
+    l.p50Ms = f.number("p50").value_or(0.0);
+    l.p95Ms = f.number("p95").value_or(0.0);
+    return l;
+}
+
 ConfigurationResult configurationFrom(const Fields& f)
 {
     ConfigurationResult c;
@@ -307,6 +323,8 @@ ConfigurationResult configurationFrom(const Fields& f)
         c.imagesPerQuery = rerank->integer("images_per_query").value_or(0);
         c.imagesOnce = rerank->integer("images_once").value_or(0);
     }
+    if (const std::optional<Fields> latency = f.object("text_query_latency_ms"))
+        c.textQueryLatency = readLatency(*latency);
     if (const std::optional<Fields> flips = f.object("negative_flips"))
         for (RetrievalDirection d : kRetrievalDirections)
             if (const std::optional<Fields> x = flips->object(directionKey(d)))
@@ -521,6 +539,8 @@ json evaluationToJson(const EvaluationOutcome& o)
             c["rsum"] = r.rsum();
             if (r.role == ConfigurationRole::Rerank)
                 c["rerank"] = {{"k", r.rerankK}, {"images_per_query", r.imagesPerQuery}, {"images_once", r.imagesOnce}};
+            if (r.textQueryLatency)
+                c["text_query_latency_ms"] = latencyJson(*r.textQueryLatency);
             const json flips = flipsJson(r.negativeFlips);
             if (!flips.empty())
                 c["negative_flips"] = flips;
@@ -616,6 +636,8 @@ EvaluationOutcome evaluationFromJson(const json& results, const std::string& whe
     if (const std::optional<Fields> curve = root.object("backfill_curve")) {
         o.backfillCurve.adapter = curve->text("adapter");
         o.backfillCurve.calibration = curve->text("calibration_fitted_on");
+        if (const std::optional<Fields> latency = curve->object("mixed_text_query_latency_ms"))
+            o.backfillCurve.mixedTextQueryLatency = readLatency(*latency);
         if (const std::optional<Fields> chosen = curve->object("chosen_on_validation")) {
             o.backfillCurve.chosenOrder = chosen->text("order");
             o.backfillCurve.chosenMix = chosen->text("mix");

@@ -98,6 +98,9 @@ struct BackfillCurve {
     // what the decision table shows. Empty: no validation split, the
     // default (uncertainty) is shown.
     std::string chosenOrder, chosenMix;
+    // What a text query of a partly backfilled gallery costs (the adapter's
+    // and the new model's query, both spaces searched); unset: not measured.
+    std::optional<QueryLatency> mixedTextQueryLatency;
     bool empty() const { return series.empty(); }
 };
 

@@ -17,6 +17,8 @@ std::string percent(double fraction) { return format("%.1f", 100.0 * fraction); 
 
 std::string duration(double seconds)
 {
+    if (seconds < 1)
+        return format("%.0f ms", 1000 * seconds);
     if (seconds < 120)
         return format("%.1f s", seconds);
     if (seconds < 7200)
@@ -38,7 +40,27 @@ int64_t vectorBytes(const EvaluationOutcome& o, SpaceKind kind)
     return 0;
 }
 
+std::string latency(const std::optional<QueryLatency>& l)
+{
+    return l && l->queries > 0 ? format("%.1f", l->p50Ms) + " / " + format("%.1f", l->p95Ms) : std::string("–");
+}
+
 }  // namespace
+
+const std::vector<std::string>& upgradePathTextHeaders()
+{
+    static const std::vector<std::string> headers = {
+        "flips T2I",      "flips I2T",      "images re-embedded once", "per query",
+        "time once",      "time once, 10M", "time per query",          "text query p50 / p95 ms",
+        "vectors per item"};
+    return headers;
+}
+
+std::vector<std::string> upgradePathTextCells(const UpgradePathRow& r)
+{
+    return {r.flipsT2I, r.flipsI2T, r.imagesOnce, r.imagesPerQuery, r.timeOnce,
+            r.time10M,  r.timePerQuery, r.queryLatency, r.storagePerItem};
+}
 
 std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
 {
@@ -88,6 +110,7 @@ std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
         r.i2tR1 = c.imageToText.r1;
         r.flipsT2I = flips(c.negativeFlips.textToImage);
         r.flipsI2T = flips(c.negativeFlips.imageToText);
+        r.queryLatency = latency(c.textQueryLatency);
         rows.push_back(r);
     }
     // Partial backfills: the order and mixing chosen on validation; without
@@ -115,6 +138,7 @@ std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& o)
             r.time10M = timeOf(p.fraction * 1e7);
             r.timePerQuery = "–";
             r.storagePerItem = withNew(format("%.0f", 100.0 * p.fraction) + "% of ");
+            r.queryLatency = latency(curve.mixedTextQueryLatency);
             rows.push_back(r);
         }
     }

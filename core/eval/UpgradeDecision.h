@@ -22,9 +22,18 @@ struct UpgradePathRow {
     // Vector bytes stored per gallery item (float32) on this path: "512 B",
     // "512 B + 26% of 1.0 KiB", or "–" when the sizes are not known.
     std::string storagePerItem;
+    // A text query's latency on this path, "p50 / p95" in ms, or "–" when
+    // it was not measured.
+    std::string queryLatency;
 };
 
 // Empty unless the evaluation measured a re-ranking or a backfill curve.
 std::vector<UpgradePathRow> upgradePathRows(const EvaluationOutcome& outcome);
+
+// The columns after the path and the two R@1s, in the order every view
+// (results.md, the report, the Evaluate panel) shows them, and a row's cells
+// for them.
+const std::vector<std::string>& upgradePathTextHeaders();
+std::vector<std::string> upgradePathTextCells(const UpgradePathRow& row);
 
 }  // namespace xbt

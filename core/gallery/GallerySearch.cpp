@@ -118,9 +118,7 @@ bool GallerySearch::describeHit(int64_t id, float score, SearchTarget target, Se
     return true;
 }
 
-SearchResults GallerySearch::byVectorMixed(const std::vector<float>& query, const QuerySpace& space,
-                                           const std::vector<float>& newQuery, const ModelInfo& newModel,
-                                           const SearchOptions& options) const
+void GallerySearch::requireNewModelStore(const ModelInfo& newModel) const
 {
     const std::optional<SecondSpace> second = impl_->store.secondSpace();
     if (!second || second->retired || second->modelFingerprint != newModel.fingerprint)
@@ -128,9 +126,17 @@ SearchResults GallerySearch::byVectorMixed(const std::vector<float>& query, cons
                     (second ? " (it holds " + second->modelName + (second->retired ? ", retired" : "") + ")" : "") +
                     ": backfill some of it first (xbt backfill --gallery " + impl_->name + " --model " +
                     newModel.name + ")");
-    if (static_cast<int>(newQuery.size()) != second->embeddingDim)
+}
+
+SearchResults GallerySearch::byVectorMixed(const std::vector<float>& query, const QuerySpace& space,
+                                           const std::vector<float>& newQuery, const ModelInfo& newModel,
+                                           const SearchOptions& options, const MixedScoring& scoring) const
+{
+    requireNewModelStore(newModel);
+    const SecondSpace second = *impl_->store.secondSpace();
+    if (static_cast<int>(newQuery.size()) != second.embeddingDim)
         throw Error("the new-model query has " + std::to_string(newQuery.size()) + " values, the new-model store " +
-                    std::to_string(second->embeddingDim));
+                    std::to_string(second.embeddingDim));
     const StoredVectors fresh = options.target == SearchTarget::Images ? impl_->store.secondSpaceImageVectors()
                                                                        : impl_->store.secondSpaceCaptionVectors();
     const GalleryIndex& index = options.target == SearchTarget::Images ? impl_->images : impl_->captions;
@@ -154,12 +160,17 @@ SearchResults GallerySearch::byVectorMixed(const std::vector<float>& query, cons
             hits.push_back(std::move(hit));
         }
     }
-    std::stable_sort(hits.begin(), hits.end(), [](const SearchHit& a, const SearchHit& b) { return a.score > b.score; });
+    const auto rankingScore = [&](const SearchHit& h) {
+        return h.backfilled ? scoring.newScale * h.score + scoring.newBias : static_cast<double>(h.score);
+    };
+    std::stable_sort(hits.begin(), hits.end(),
+                     [&](const SearchHit& a, const SearchHit& b) { return rankingScore(a) > rankingScore(b); });
     if (static_cast<int64_t>(hits.size()) > options.k)
         hits.resize(static_cast<size_t>(options.k));
     for (size_t i = 0; i < hits.size(); ++i)
         hits[i].rank = static_cast<int>(i) + 1;
     out.hits = std::move(hits);
+    out.mixing = scoring.description;
     out.backfilledItems = fresh.vectors.rows;
     out.galleryItems = index.size();
     out.newModel = newModel.name;

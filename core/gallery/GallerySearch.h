@@ -68,6 +68,15 @@ struct RerankReport {
     double seconds = 0.0;      // re-embedding and re-scoring
 };
 
+// How a mixed search (byVectorMixed) ranks the two spaces' cosines against
+// each other: a new-space cosine counts as newScale * cosine + newBias, an
+// adapter's as it is. Identity: raw mixing. Fitted on an adapter's
+// validation split (fitMixingCalibration in EvaluationPipeline.h).
+struct MixedScoring {
+    double newScale = 1.0, newBias = 0.0;
+    std::string description = "raw: the two kinds of cosine compared as they are";
+};
+
 struct SearchResults {
     std::string gallery;
     std::string root;
@@ -83,6 +92,7 @@ struct SearchResults {
     int64_t backfilledItems = -1;
     int64_t galleryItems = 0;
     std::string newModel;
+    std::string mixing;  // how the two spaces' scores were put on one scale (MixedScoring)
 };
 
 class GallerySearch {
@@ -100,13 +110,16 @@ public:
     SearchResults byVector(const std::vector<float>& query, const QuerySpace& space, const SearchOptions& options) const;
     // A partly backfilled gallery: items its new-model store holds (of
     // `newModel`) are scored by `newQuery` in the new space, the others by
-    // `query` (the adapter's, in the gallery's space), cosines compared as
-    // they are (raw mixing: see docs/compatibility.md for why). With nothing
-    // backfilled it equals byVector; with everything, a search of the new
-    // space alone. Throws when the gallery has no store of `newModel`.
+    // `query` (the adapter's, in the gallery's space), ranked together
+    // through `scoring`; each hit's `score` stays its own space's cosine.
+    // With nothing backfilled it equals byVector; with everything, a search
+    // of the new space alone. Throws when the gallery has no store of `newModel`.
     SearchResults byVectorMixed(const std::vector<float>& query, const QuerySpace& space,
                                 const std::vector<float>& newQuery, const ModelInfo& newModel,
-                                const SearchOptions& options) const;
+                                const SearchOptions& options, const MixedScoring& scoring = {}) const;
+    // Throws, saying how to make one, when the gallery has no new-model
+    // store of `newModel` (or one of another model).
+    void requireNewModelStore(const ModelInfo& newModel) const;
     SearchResults byText(EmbeddingModel& model, const std::string& text, const SearchOptions& options) const;
     // Throws xbt::Error naming the file and reason when the image cannot be used.
     SearchResults byImage(EmbeddingModel& model, const std::string& imagePath, const SearchOptions& options) const;

@@ -13,6 +13,7 @@
 #include "core/workspace/WorkspaceLayout.h"
 #include "core/workspace/Workspace.h"
 #include "core/pipeline/LoadedModels.h"
+#include "core/pipeline/PathLatency.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
@@ -210,6 +211,25 @@ BackfillCurve backfillCurveOf(const EvaluationRequest& request, const std::vecto
 
 }  // namespace
 
+std::optional<BackfillCalibration> fitMixingCalibration(const std::string& workspaceDir, const std::string& adapter,
+                                                        const std::string& newModelSpec, LoadedModels& models,
+                                                        const ProgressCallback& progress, const CancelToken& cancel)
+{
+    const std::shared_ptr<const CompatibilityAdapter> shared = models.adapter(adapter);
+    const AdapterInfo& info = shared->info();
+    EvaluationRequest request;
+    request.workspaceDir = workspaceDir;
+    SplitEmbedding embedder(request, progress, cancel);
+    std::shared_ptr<EmbeddingModel> oldModel =
+        models.model(info.oldModel.spec.empty() ? info.oldModel.name : info.oldModel.spec);
+    std::shared_ptr<EmbeddingModel> newModel = models.model(newModelSpec);
+    std::optional<ValidationPaths> v =
+        validationPathsOf(*shared, oldModel->info(), oldModel, newModel, models, embedder);
+    if (!v)
+        return std::nullopt;
+    return std::move(v->calibration);
+}
+
 std::vector<std::string> parseAdapterList(const std::string& list)
 {
     std::vector<std::string> names;
@@ -354,6 +374,26 @@ EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCall
     if (request.backfillCurve)
         run.outcome.backfillCurve =
             backfillCurveOf(request, spaces, evaluated, run.outcome.recommendation, models, embedder);
+    if (!request.options.rerankK.empty() || request.backfillCurve) {
+        // The decision table's latency column.
+        if (progress) {
+            Progress p;
+            p.stage = "timing a text query on each upgrade path";
+            progress(p);
+        }
+        PathLatencyModels timed;
+        timed.oldModel = oldModel.get();
+        timed.newModel = newModel.get();
+        for (const AdapterInfo& info : evaluatedAdapters)
+            if (info.kind == AdapterKind::Query)
+                timed.adapters[info.name] = models.model(request.newModel, info.name, AdapterUse::Query).get();
+        if (newModel->info().compatibleWith.declared())
+            timed.compatible["new"] = newModel.get();
+        for (const auto& [model, e] : compared)
+            if (model->info().compatibleWith.declared())
+                timed.compatible[model->info().name] = model.get();
+        measurePathLatencies(run.outcome, spaces, evaluated, timed, 50, cancel);
+    }
     run.outcome.splitFolder = request.splitDir;
     return run;
 }

@@ -14,6 +14,7 @@
 #include "core/model/ModelOptions.h"
 #include "core/util/Progress.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,19 @@ struct EvaluationRun {
 
 EvaluationRun runEvaluation(const EvaluationRequest& request, const ProgressCallback& progress = {},
                             const CancelToken& cancel = {});
+
+class LoadedModels;
+
+// The score calibration of a mixed search (UpgradePaths.h) through query
+// adapter `adapter` with new model `newModelSpec`, fitted on the
+// validation split the adapter's metadata names (embedded with the old and
+// the new model through the workspace's cache), as `xbt eval
+// --backfill-curve` fits it. Nullopt when the adapter names no validation
+// split or that split is gone.
+std::optional<BackfillCalibration> fitMixingCalibration(const std::string& workspaceDir, const std::string& adapter,
+                                                        const std::string& newModelSpec, LoadedModels& models,
+                                                        const ProgressCallback& progress = {},
+                                                        const CancelToken& cancel = {});
 
 // "old,new,xbt" style adapter lists: "all", "none" or names.
 std::vector<std::string> parseAdapterList(const std::string& list);

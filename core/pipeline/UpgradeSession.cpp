@@ -9,8 +9,12 @@
 #include "core/gallery/GalleryStore.h"
 #include "core/model/CompatibleView.h"
 #include "core/model/RecordedModelSpec.h"
+#include "core/pipeline/EvaluationPipeline.h"
 #include "core/pipeline/LoadedModels.h"
 #include "core/util/Error.h"
+#include "core/util/FileUtil.h"
+#include "core/util/JsonText.h"
+#include "core/util/Sha256.h"
 #include "core/workspace/DemoQueryList.h"
 
 #include <algorithm>
@@ -178,6 +182,59 @@ Matrix embedQuery(EmbeddingModel& model, const std::string& text, const std::str
 
 }  // namespace
 
+MixedScoring UpgradeSession::mixedScoring(const SearchRequest& request, const EmbeddingModel& newModel)
+{
+    // Calibrations exist for the two cross-modal directions the evaluation
+    // measures; a text-to-text or image-to-image mixed search mixes raw.
+    const bool textToImage = !request.text.empty() && request.options.target == SearchTarget::Images;
+    const bool imageToText = request.text.empty() && request.options.target == SearchTarget::Captions;
+    MixedScoring raw;
+    if (!textToImage && !imageToText)
+        return raw;
+    // Keyed by the adapter's metadata (a retrained adapter is another key)
+    // and the new model; the fit embeds the adapter's validation split once
+    // (through the embedding cache) and takes a few seconds, so it is kept.
+    Sha256 h;
+    h.update(readFileBytes((std::filesystem::path(workspace_.adapterDir(request.adapter)) / "adapter.json").string()));
+    h.update(newModel.fingerprint());
+    const std::string key = h.hexDigest();
+    const std::string file = (std::filesystem::path(workspace_.mixingCacheDir()) / (key + ".json")).string();
+    nlohmann::json fit;
+    if (fileExists(file)) {
+        try {
+            fit = readJsonFile(file);
+        } catch (const Error&) {
+            fit = nullptr;  // a damaged cache entry is fitted again
+        }
+    }
+    if (!fit.is_object()) {
+        const std::optional<BackfillCalibration> c =
+            fitMixingCalibration(workspace_.dir(), request.adapter, request.modelSpec, *models_);
+        if (!c) {
+            fit = {{"fitted_on", nullptr}};
+        } else {
+            const auto side = [](const ScoreCalibration& s) {
+                return nlohmann::json{{"new_scale", s.newScale}, {"new_bias", s.newBias}};
+            };
+            fit = {{"fitted_on", c->fittedOn}, {"text_to_image", side(c->textToImage)},
+                   {"image_to_text", side(c->imageToText)}};
+        }
+        std::filesystem::create_directories(workspace_.mixingCacheDir());
+        writeFileAtomic(file, fit.dump(2));
+    }
+    if (!fit["fitted_on"].is_string())
+        return {1.0, 0.0, "raw: adapter '" + request.adapter + "' names no validation split to calibrate on"};
+    const nlohmann::json& side = fit.at(textToImage ? "text_to_image" : "image_to_text");
+    MixedScoring m;
+    m.newScale = side.at("new_scale").get<double>();
+    m.newBias = side.at("new_bias").get<double>();
+    char b[160];
+    std::snprintf(b, sizeof b, "calibrated on %s: a new-space cosine ranks as %.2f x cosine %+.2f",
+                  fit["fitted_on"].get<std::string>().c_str(), m.newScale, m.newBias);
+    m.description = b;
+    return m;
+}
+
 SearchResults UpgradeSession::search(const SearchRequest& request)
 {
     if (!request.text.empty() == !request.imagePath.empty())
@@ -201,11 +258,12 @@ SearchResults UpgradeSession::search(const SearchRequest& request)
     SearchResults results;
     if (request.mixed) {
         EmbeddingModel& fresh = *models_->model(request.modelSpec);
+        s.requireNewModelStore(fresh.info());  // before calibrating: that takes seconds the first time
         const Matrix adapted = embedQuery(model, request.text, request.imagePath);
         const Matrix byNew = embedQuery(fresh, request.text, request.imagePath);
         results = s.byVectorMixed(std::vector<float>(adapted.row(0), adapted.row(0) + adapted.cols),
                                   modelSpace(model.info()), std::vector<float>(byNew.row(0), byNew.row(0) + byNew.cols),
-                                  fresh.info(), options);
+                                  fresh.info(), options, mixedScoring(request, fresh));
     } else {
         results = request.text.empty() ? s.byImage(model, request.imagePath, options)
                                        : s.byText(model, request.text, options);

@@ -170,6 +170,7 @@ private:
     ComparisonColumn runColumn(ColumnKind kind, const std::string& gallery, EmbeddingModel& model,
                                const ComparisonQuery& query, bool allowIncompatible);
     void markGroundTruth(Comparison& out);
+    MixedScoring mixedScoring(const SearchRequest& request, const EmbeddingModel& newModel);
 
     Workspace workspace_;
     ModelOptions modelOptions_;

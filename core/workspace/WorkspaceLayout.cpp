@@ -52,6 +52,7 @@ std::string WorkspaceLayout::galleryThumbnailDir(const std::string& gallery) con
     return join(thumbnailDir(), gallery);
 }
 std::string WorkspaceLayout::embeddingCacheDir() const { return join(dir_, "cache/embeddings"); }
+std::string WorkspaceLayout::mixingCacheDir() const { return join(dir_, "cache/mixing"); }
 std::string WorkspaceLayout::queryCacheDir() const { return join(dir_, "cache/queries"); }
 
 std::string WorkspaceLayout::resultsDir() const { return join(dir_, "results"); }

@@ -15,6 +15,7 @@
 //     WS/cache/thumbnails/GALLERY/ thumbnail cache
 //     WS/cache/embeddings/FP/      corpus and split embeddings per model fingerprint
 //     WS/cache/queries/            query images pasted into the workbench
+//     WS/cache/mixing/             mixed-search score calibrations (UpgradeSession)
 //     WS/results/                  reports; results/workbench (the Evaluate panel's), results/demo (xbt demo's)
 //     WS/data/                     the sample workspace's generated splits (test, pairs, val, corpus)
 //     WS/.sample-build/            the sample workspace's step markers
@@ -47,6 +48,7 @@ public:
     std::string galleryThumbnailDir(const std::string& gallery) const;
     std::string embeddingCacheDir() const;
     std::string queryCacheDir() const;
+    std::string mixingCacheDir() const;  // mixed-search calibrations per adapter and model pair
 
     std::string resultsDir() const;
     std::string workbenchResultsDir() const;

@@ -327,10 +327,10 @@ QString upgradePathsSection(const EvaluationOutcome& r, const ReportMedium& medi
         "re-embedding part of the gallery. Times are at the new model's measured embedding rate; \"10M\" is "
         "the same share of a 10-million-image gallery.</p>\n") +
                 tableOpen() +
-                QStringLiteral("<thead><tr><th>Path</th><th>Text → image R@1 (%)</th><th>Image → text R@1 (%)</th>"
-                               "<th>Flips T→I (%)</th><th>Flips I→T (%)</th><th>Re-embedded once</th>"
-                               "<th>Per query</th><th>Time once</th><th>Time once, 10M</th>"
-                               "<th>Time per query</th><th>Vectors per item</th></tr></thead>\n");
+                QStringLiteral("<thead><tr><th>Path</th><th>Text → image R@1 (%)</th><th>Image → text R@1 (%)</th>");
+    for (const std::string& header : upgradePathTextHeaders())
+        h += QStringLiteral("<th>") + esc(header) + QStringLiteral("</th>");
+    h += QStringLiteral("</tr></thead>\n");
     const auto cell = [](const QString& text) {
         return QStringLiteral("<td class=\"num\" align=\"right\">") + text + QStringLiteral("</td>");
     };
@@ -338,10 +338,10 @@ QString upgradePathsSection(const EvaluationOutcome& r, const ReportMedium& medi
         QString path = esc(row.path);
         path.remove(QLatin1Char('`'));
         h += QStringLiteral("<tr><td>") + path + QStringLiteral("</td>") + cell(percentNumber(row.t2iR1)) +
-             cell(percentNumber(row.i2tR1)) + cell(esc(row.flipsT2I)) + cell(esc(row.flipsI2T)) +
-             cell(esc(row.imagesOnce)) + cell(esc(row.imagesPerQuery)) + cell(esc(row.timeOnce)) +
-             cell(esc(row.time10M)) + cell(esc(row.timePerQuery)) + cell(esc(row.storagePerItem)) +
-             QStringLiteral("</tr>\n");
+             cell(percentNumber(row.i2tR1));
+        for (const std::string& text : upgradePathTextCells(row))
+            h += cell(esc(text));
+        h += QStringLiteral("</tr>\n");
     }
     h += QStringLiteral("</table>\n");
     const BackfillCurve& c = r.backfillCurve;
@@ -350,8 +350,8 @@ QString upgradePathsSection(const EvaluationOutcome& r, const ReportMedium& medi
     h += QStringLiteral("<h3>Backfill curve</h3>\n<p>R@1 (%) text → image / image → text with a share of the "
                         "gallery re-embedded; the rest is searched through adapter '") +
          esc(c.adapter) +
-         QStringLiteral("'. <i>raw</i>: the two kinds of score compared as they are; <i>calibrated</i>: each "
-                        "mapped to a relevance logit fitted on the validation split.</p>\n") +
+         QStringLiteral("'. <i>raw</i>: the two kinds of score compared as they are; <i>calibrated</i>: the new "
+                        "space's score rescaled and shifted to the mixing that searched the validation split best.</p>\n") +
          tableOpen() + QStringLiteral("<thead><tr><th>Order</th><th>Mix</th>");
     for (const BackfillPoint& p : c.series.front().points)
         h += QStringLiteral("<th>") + QString::number(100.0 * p.fraction, 'f', 0) + QStringLiteral("%</th>");

@@ -298,9 +298,10 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
                                     recallItem(i2t, 1, intervals)});
         }
     decision_->clear();
-    decision_->setHorizontalHeaderLabels({tr("path"), tr("T2I R@1"), tr("I2T R@1"), tr("flips T2I"), tr("flips I2T"),
-                                          tr("re-embedded once"), tr("per query"), tr("time once"),
-                                          tr("time once, 10M"), tr("time per query"), tr("vectors per item")});
+    QStringList headers{tr("path"), tr("T2I R@1"), tr("I2T R@1")};
+    for (const std::string& h : upgradePathTextHeaders())
+        headers << QString::fromStdString(h);
+    decision_->setHorizontalHeaderLabels(headers);
     for (const UpgradePathRow& p : upgradePathRows(*shown)) {
         QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path))};
         for (double r : {p.t2iR1, p.i2tR1}) {
@@ -309,9 +310,8 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row << item;
         }
-        for (const std::string* text : {&p.flipsT2I, &p.flipsI2T, &p.imagesOnce, &p.imagesPerQuery, &p.timeOnce,
-                                        &p.time10M, &p.timePerQuery, &p.storagePerItem}) {
-            auto* item = new QStandardItem(QString::fromStdString(*text));
+        for (const std::string& text : upgradePathTextCells(p)) {
+            auto* item = new QStandardItem(QString::fromStdString(text));
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             row << item;
         }

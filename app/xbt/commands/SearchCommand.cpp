@@ -49,7 +49,10 @@ void printJson(const SearchResults& r)
     if (!r.compatibleQuery.empty())
         out["compatible_query"] = r.compatibleQuery;
     if (r.backfilledItems >= 0)
-        out["mixed"] = {{"new_model", r.newModel}, {"backfilled", r.backfilledItems}, {"of", r.galleryItems}};
+        out["mixed"] = {{"new_model", r.newModel},
+                        {"backfilled", r.backfilledItems},
+                        {"of", r.galleryItems},
+                        {"scoring", r.mixing}};
     if (r.rerank.k > 0)
         out["rerank"] = {{"k", r.rerank.k},
                          {"model", r.rerank.model},
@@ -72,6 +75,8 @@ void printTable(const SearchResults& r)
         std::printf("mixed search: %lld of %lld %s backfilled, scored by %s (marked *); the rest through the adapter\n",
                     static_cast<long long>(r.backfilledItems), static_cast<long long>(r.galleryItems),
                     r.target == SearchTarget::Captions ? "captions" : "images", r.newModel.c_str());
+    if (r.backfilledItems >= 0 && !r.mixing.empty())
+        std::printf("mixing: %s\n", r.mixing.c_str());
     if (r.rerank.k > 0)
         std::printf("%s (image queries re-embed captions, texts: cheap)\n", describeRerank(r.rerank).c_str());
     const bool reranked = r.rerank.k > 0;
@@ -141,7 +146,9 @@ Command makeSearchCommand()
                          {"rerank", "K", "re-score the top K with the new model (--model), re-embedding those images "
                                          "from their files (captions: texts, cheap); reports what it re-embedded"},
                          {"mixed", "", "a partly backfilled gallery (xbt backfill): images the new-model store "
-                                       "holds are scored by the new model, the rest through --adapter"},
+                                       "holds are scored by the new model, the rest through --adapter, the two "
+                                       "scores mixed through a calibration fitted on the adapter's validation "
+                                       "split (cached in WS/cache/mixing; raw when it has none)"},
                          {"workspace", "WS", "workspace folder"},
                          {"gallery", "NAME", "gallery to search (default: default)"},
                          {"text", "TEXT", "text query"},
