@@ -204,6 +204,46 @@ private Q_SLOTS:
         VERIFY_CONTAINS(error, QStringLiteral("gallery 'photos' was built with model"));
         VERIFY_CONTAINS(error, QStringLiteral("only moves the old model's gallery"));
     }
+
+    // xbt search --mixed puts the two spaces on one scale with a calibration
+    // fitted on the adapter's validation split, kept in the workspace's
+    // cache; an adapter without one mixes raw and says so.
+    void mixedSearchSaysHowItMixes()
+    {
+        UpgradeSession session(ws_, options_);
+        SearchRequest search;
+        search.gallery = "photos";
+        search.text = loadCaptionedSplit(photos_).captions.front();
+        search.options.k = 10;
+        search.modelSpec = "sample-new";
+        search.adapter = "second";
+        search.mixed = true;
+        const SearchResults raw = session.search(search);  // the store holds what the re-ranking kept
+        QVERIFY(raw.backfilledItems > 0);
+        VERIFY_CONTAINS(QString::fromStdString(raw.mixing), "raw: adapter 'second' names no validation split");
+
+        AdapterTrainRequest r;
+        r.method = "lstsq";
+        r.name = "validated";
+        r.oldModel = oldModel_;
+        r.newModel = "sample-new";
+        r.modelOptions = options_;
+        r.corpusFile = corpus_;
+        r.validationDir = more_;
+        session.train(r);
+        search.adapter = "validated";
+        const SearchResults calibrated = session.search(search);
+        VERIFY_CONTAINS(QString::fromStdString(calibrated.mixing), QString::fromStdString("calibrated on " + more_));
+        QCOMPARE(calibrated.hits.size(), size_t(10));
+        const QDir cache(QString::fromStdString(session.layout().mixingCacheDir()));
+        QCOMPARE(cache.entryList({QStringLiteral("*.json")}, QDir::Files).size(), 2);
+        // The next search reads the cached calibration: the same answer.
+        UpgradeSession again(ws_, options_);
+        const SearchResults cached = again.search(search);
+        QCOMPARE(cached.mixing, calibrated.mixing);
+        for (size_t i = 0; i < cached.hits.size(); ++i)
+            QCOMPARE(cached.hits[i].id, calibrated.hits[i].id);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestUpgradeSession)

@@ -80,6 +80,8 @@ int main(int argc, char** argv)
     const QCommandLineOption rerank(QStringLiteral("rerank"), QStringLiteral("Re-rank the adapter column's top K with the new model (Explore; demo mode re-ranks the top 50)"), QStringLiteral("K"));
     const QCommandLineOption buildSample(QStringLiteral("build-sample"), QStringLiteral("Build the sample workspace (into --workspace, or the default place) and open it"));
     const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
+    const QCommandLineOption upgradePaths(QStringLiteral("upgrade-paths"),
+                                          QStringLiteral("With --run-eval: measure the upgrade paths too and show their table"));
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window to FILE once the run settles, then quit"), QStringLiteral("file"));
     const QCommandLineOption shotPoints(
@@ -92,7 +94,7 @@ int main(int argc, char** argv)
     const QCommandLineOption measureStalls(QStringLiteral("measure-stalls"),
                                            QStringLiteral("Index and train through the panels, print the longest event-loop stalls, and quit"));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Torch threads (0: all cores)"), QStringLiteral("n"), QStringLiteral("0"));
-    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, rerank, runEval, train, screenshot, shotPoints, delay, size,
+    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, rerank, runEval, upgradePaths, train, screenshot, shotPoints, delay, size,
                           measureStalls, threads})
         parser.addOption(o);
     parser.process(app);
@@ -149,8 +151,14 @@ int main(int argc, char** argv)
         } else if (parser.isSet(image)) {
             window.explore()->runImageQuery(parser.value(image));
         }
-        if (parser.isSet(runEval))
+        if (parser.isSet(runEval)) {
+            if (parser.isSet(upgradePaths)) {
+                window.evaluate()->setUpgradePaths(true);
+                QObject::connect(window.evaluate(), &EvaluatePanel::evaluationFinished, window.evaluate(),
+                                 &EvaluatePanel::showUpgradePathsTab, Qt::SingleShotConnection);
+            }
             window.evaluate()->runEvaluation();
+        }
         if (parser.isSet(train)) {
             window.train()->setMethod(parser.value(train));
             window.train()->start();

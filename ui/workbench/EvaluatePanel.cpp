@@ -125,7 +125,7 @@ EvaluatePanel::EvaluatePanel(JobRunner* runner, QWidget* parent)
     chartsRow->addWidget(t2i_);
     chartsRow->addWidget(i2t_);
     split->addWidget(chartsRow);
-    auto* tabs = new QTabWidget;
+    auto* tabs = resultTabs_ = new QTabWidget;
     tabs->addTab(tableFor(recall_), tr("Recall (R@1 / 5 / 10, 95% CI)"));
     tabs->addTab(tableFor(criterion_), tr("Compatibility criterion and G"));
     tabs->addTab(tableFor(categories_), tr("Per category (R@1)"));
@@ -319,6 +319,13 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
     }
     setExportEnabled(true);
     Q_EMIT resultsShown(results_);
+}
+
+void EvaluatePanel::showUpgradePathsTab()
+{
+    for (int i = 0; i < resultTabs_->count(); ++i)
+        if (resultTabs_->tabText(i) == tr("Upgrade paths"))
+            resultTabs_->setCurrentIndex(i);
 }
 
 QString EvaluatePanel::recommendationText() const { return recommendation_->text(); }

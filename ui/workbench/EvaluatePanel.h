@@ -19,6 +19,7 @@ class QLineEdit;
 class QPushButton;
 class QStandardItemModel;
 class QTableView;
+class QTabWidget;
 
 namespace xbt {
 class UpgradeSession;
@@ -48,6 +49,7 @@ public:
     // The upgrade decision table (UpgradeDecision.h), when "Upgrade paths" was on.
     QStandardItemModel* decisionTable() const { return decision_; }
     void setUpgradePaths(bool on);
+    void showUpgradePathsTab();  // brings the decision table's tab to the front
     QString recommendationText() const;
 
     // The exports behind the buttons, without their file dialogs. Only the
@@ -102,6 +104,7 @@ private:
     QStandardItemModel* criterion_;
     QStandardItemModel* categories_;
     QStandardItemModel* decision_;
+    QTabWidget* resultTabs_ = nullptr;
 };
 
 }  // namespace xbt::ui
