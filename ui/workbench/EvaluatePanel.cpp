@@ -303,7 +303,8 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
         headers << QString::fromStdString(h);
     decision_->setHorizontalHeaderLabels(headers);
     for (const UpgradePathRow& p : upgradePathRows(*shown)) {
-        QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path))};
+        // The markdown's code quotes read as noise in a table cell.
+        QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path).remove(QLatin1Char('`')))};
         for (double r : {p.t2iR1, p.i2tR1}) {
             auto* item = new QStandardItem(QString::number(100.0 * r, 'f', 1));
             item->setData(r, Qt::UserRole);
