@@ -2,7 +2,7 @@
 // workspace on a tab or in demo mode and can run a query, an evaluation or a
 // training and save a screenshot of the real window (how docs/images/ are
 // made), or measure the event loop's stalls during engine jobs.
-#include "core/util/AllocatorTuning.h"
+#include "core/util/ProcessTuning.h"
 #include "core/util/FileUtil.h"
 #include "ui/workbench/DemoView.h"
 #include "ui/workbench/EvaluatePanel.h"
@@ -55,6 +55,7 @@ void screenshotWhenSettled(MainWindow* window, const QString& file, int extraDel
 
 int main(int argc, char** argv)
 {
+    xbt::sleepIdleOpenMpThreads(argv);
     xbt::capProcessUmask();
     xbt::keepFreedMemoryForReuse();
     QApplication app(argc, argv);

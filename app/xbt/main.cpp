@@ -2,12 +2,13 @@
 // turns engine errors into a message on stderr and exit code 1.
 
 #include "app/xbt/Command.h"
-#include "core/util/AllocatorTuning.h"
+#include "core/util/ProcessTuning.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
 
 #include <algorithm>
 #include <iostream>
+#include <set>
 
 using namespace xbt::cli;
 
@@ -46,6 +47,12 @@ int main(int argc, char** argv)
         std::cout << commandHelp(*command);
         return kExitOk;
     }
+    // Commands that run models (or FAISS) get sleeping OpenMP workers; the
+    // quick ones are not worth a second program start (ProcessTuning.h).
+    static const std::set<std::string> quick = {"info", "tokenize", "preprocess", "sample generate",
+                                                "adapters", "galleries", "report"};
+    if (!quick.count(command->name))
+        xbt::sleepIdleOpenMpThreads(argv);
     try {
         const CliArgs parsed = CliArgs::parse(args, command->options);
         return command->run(parsed);

@@ -1,9 +1,12 @@
-#include "core/util/AllocatorTuning.h"
+#include "core/util/ProcessTuning.h"
 
 #include <cstdlib>
 
 #if defined(__GLIBC__)
 #include <malloc.h>
+#endif
+#if defined(__linux__)
+#include <unistd.h>
 #endif
 
 namespace xbt {
@@ -18,6 +21,21 @@ void keepFreedMemoryForReuse()
         mallopt(M_MMAP_THRESHOLD, 256 * 1024 * 1024);
     if (!std::getenv("MALLOC_TRIM_THRESHOLD_"))
         mallopt(M_TRIM_THRESHOLD, 512 * 1024 * 1024);
+#endif
+}
+
+void sleepIdleOpenMpThreads(char** argv)
+{
+#if defined(__linux__)
+    if (std::getenv("OMP_WAIT_POLICY") || !argv || !argv[0])
+        return;  // the user's choice, or already relaunched
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) != 0)
+        return;
+    execv("/proc/self/exe", argv);
+    // Still here: the relaunch failed; go on with spinning workers (the
+    // setting stays in the environment so that a retry does not loop).
+#else
+    (void)argv;
 #endif
 }
 
