@@ -208,8 +208,13 @@ MixedScoring UpgradeSession::mixedScoring(const SearchRequest& request, const Em
         }
     }
     if (!fit.is_object()) {
-        const std::optional<BackfillCalibration> c =
-            fitMixingCalibration(workspace_.dir(), request.adapter, request.modelSpec, *models_);
+        std::optional<BackfillCalibration> c;
+        try {
+            c = fitMixingCalibration(workspace_.dir(), request.adapter, request.modelSpec, *models_);
+        } catch (const Error& e) {
+            // The search still answers; the next one tries to fit again.
+            return {1.0, 0.0, std::string("raw: the calibration could not be fitted: ") + e.what()};
+        }
         if (!c) {
             fit = {{"fitted_on", nullptr}};
         } else {
@@ -219,8 +224,12 @@ MixedScoring UpgradeSession::mixedScoring(const SearchRequest& request, const Em
             fit = {{"fitted_on", c->fittedOn}, {"text_to_image", side(c->textToImage)},
                    {"image_to_text", side(c->imageToText)}};
         }
-        std::filesystem::create_directories(workspace_.mixingCacheDir());
-        writeFileAtomic(file, fit.dump(2));
+        try {
+            std::filesystem::create_directories(workspace_.mixingCacheDir());
+            writeFileAtomic(file, fit.dump(2));
+        } catch (const std::exception&) {
+            // A read-only workspace: use the fit now, fit again next time.
+        }
     }
     if (!fit["fitted_on"].is_string())
         return {1.0, 0.0, "raw: adapter '" + request.adapter + "' names no validation split to calibrate on"};
@@ -228,10 +237,9 @@ MixedScoring UpgradeSession::mixedScoring(const SearchRequest& request, const Em
     MixedScoring m;
     m.newScale = side.at("new_scale").get<double>();
     m.newBias = side.at("new_bias").get<double>();
-    char b[160];
-    std::snprintf(b, sizeof b, "calibrated on %s: a new-space cosine ranks as %.2f x cosine %+.2f",
-                  fit["fitted_on"].get<std::string>().c_str(), m.newScale, m.newBias);
-    m.description = b;
+    char map[64];
+    std::snprintf(map, sizeof map, "%.2f x cosine %+.2f", m.newScale, m.newBias);
+    m.description = "calibrated on " + fit["fitted_on"].get<std::string>() + ": a new-space cosine ranks as " + map;
     return m;
 }
 
