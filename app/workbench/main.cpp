@@ -82,7 +82,7 @@ int main(int argc, char** argv)
     const QCommandLineOption buildSample(QStringLiteral("build-sample"), QStringLiteral("Build the sample workspace (into --workspace, or the default place) and open it"));
     const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
     const QCommandLineOption upgradePaths(QStringLiteral("upgrade-paths"),
-                                          QStringLiteral("With --run-eval: measure the upgrade paths too and show their table"));
+                                          QStringLiteral("With --run-eval: measure the upgrade paths too and show their table; with --demo: show the latest evaluation's"));
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window to FILE once the run settles, then quit"), QStringLiteral("file"));
     const QCommandLineOption shotPoints(
@@ -144,6 +144,9 @@ int main(int argc, char** argv)
             window.demo()->setRerankDepth(parser.value(rerank).toInt());
         }
         if (parser.isSet(demo)) {
+            if (parser.isSet(upgradePaths))
+                QObject::connect(window.demo(), &DemoView::headlineReady, window.demo(),
+                                 [&window] { window.demo()->setUpgradePathsShown(true); }, Qt::SingleShotConnection);
             window.enterDemoMode(!parser.isSet(size));
             if (parser.isSet(query))
                 window.demo()->runTypedQuery(parser.value(query));

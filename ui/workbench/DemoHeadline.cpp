@@ -110,6 +110,7 @@ DemoHeadline loadDemoHeadline(UpgradeSession& session, const std::string& adapte
     h.resultsFile = evaluations.front().path;
     const EvaluationOutcome* r = &evaluations.front().results;
     h.resultsDate = r->date;
+    h.paths = upgradePathRows(*r);
     // An evaluation whose embeddings came from the cache measured no rate:
     // the newest one of the same models that did measure it stands in.
     for (const FoundEvaluation& e : evaluations) {

@@ -6,11 +6,14 @@
 // at the new model's measured rate (the evaluation's backfill figure).
 // Loading touches disk and the gallery index: call it on a worker thread.
 
+#include "core/eval/UpgradeDecision.h"
+
 #include <QString>
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace xbt {
 class UpgradeSession;
@@ -32,6 +35,9 @@ struct DemoHeadline {
     std::string resultsFile;  // the evaluation the recall comes from
     std::string resultsDate;
     std::string recallMissing;  // why recall is unset, in words
+    // The same evaluation's upgrade decision table (empty when it measured
+    // no re-ranking or backfill curve).
+    std::vector<UpgradePathRow> paths;
 
     int64_t galleryImages = -1;  // the old gallery's images (-1: unknown)
     std::string galleryError;

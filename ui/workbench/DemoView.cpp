@@ -14,7 +14,12 @@
 
 #include <QApplication>
 #include <QFrame>
+#include <QFontMetrics>
 #include <QHBoxLayout>
+#include <QKeySequence>
+#include <QTableView>
+#include <QStandardItemModel>
+#include <QHeaderView>
 #include <QKeyEvent>
 #include <QCheckBox>
 #include <QLabel>
@@ -51,7 +56,9 @@ DemoView::DemoView(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), searcher_(new ExploreSearcher(runner, this)),
       thumbnails_(new ThumbnailLoader(this)), title_(new QLabel), previous_(new QPushButton(tr("\u25C0  Previous"))),
       query_(new QLineEdit), next_(new QPushButton(tr("Next  \u25B6"))), position_(new QLabel),
-      edit_(new QPushButton(tr("Edit list..."))), rerank_(new QCheckBox(tr("Re-rank top 50"))), exit_(new QPushButton(tr("Exit demo (Esc)"))), status_(new QLabel),
+      edit_(new QPushButton(tr("Edit list..."))), rerank_(new QCheckBox(tr("Re-rank top 50"))),
+      paths_(new QPushButton(tr("Upgrade paths"))), pathsTable_(new QTableView), pathsModel_(new QStandardItemModel(this)),
+      exit_(new QPushButton(tr("Exit demo (Esc)"))), status_(new QLabel),
       typing_(new QTimer(this))
 {
     setObjectName(QStringLiteral("demoView"));
@@ -71,6 +78,10 @@ DemoView::DemoView(JobRunner* runner, QWidget* parent)
                            "(kept in the gallery's new-model store for later queries)"));
     rerank_->setFocusPolicy(Qt::NoFocus);
     top->addWidget(rerank_);
+    paths_->setCheckable(true);
+    paths_->setShortcut(QKeySequence(tr("Ctrl+U")));
+    paths_->setFocusPolicy(Qt::NoFocus);
+    top->addWidget(paths_);
     top->addWidget(exit_);
     layout->addLayout(top);
 
@@ -82,6 +93,18 @@ DemoView::DemoView(JobRunner* runner, QWidget* parent)
     for (const Tile& t : {recall_, images_, time_})
         tiles->addWidget(t.value->parentWidget(), 1);
     layout->addLayout(tiles);
+    // What each way of upgrading buys and costs, from the same evaluation
+    // as the tiles; on request, so that the columns keep the room.
+    pathsTable_->setModel(pathsModel_);
+    pathsTable_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    pathsTable_->setSelectionMode(QAbstractItemView::NoSelection);
+    pathsTable_->setFocusPolicy(Qt::NoFocus);
+    pathsTable_->verticalHeader()->hide();
+    pathsTable_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    pathsTable_->setWordWrap(false);
+    pathsTable_->hide();
+    layout->addWidget(pathsTable_);
+    connect(paths_, &QPushButton::toggled, pathsTable_, &QWidget::setVisible);
 
     auto* bar = new QHBoxLayout;
     query_->setPlaceholderText(tr("Type a query, or page through the demo list"));
@@ -371,9 +394,37 @@ void DemoView::refreshHeadline()
     runner_->start(job);
 }
 
+void DemoView::setUpgradePathsShown(bool shown) { paths_->setChecked(shown && paths_->isEnabled()); }
+
+bool DemoView::upgradePathsShown() const { return paths_->isChecked(); }
+
 void DemoView::showHeadline()
 {
     const QString dash = QStringLiteral("\u2013");
+    pathsModel_->clear();
+    pathsModel_->setHorizontalHeaderLabels({tr("path"), tr("text \u2192 image R@1"), tr("image \u2192 text R@1"),
+                                            tr("images re-embedded once"), tr("per query"), tr("time, 10M images"),
+                                            tr("query p50 / p95 ms")});
+    if (headline_)
+        for (const UpgradePathRow& p : headline_->paths) {
+            QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path).remove(QLatin1Char('`')))};
+            for (const QString& cell : {percent(p.t2iR1), percent(p.i2tR1), QString::fromStdString(p.imagesOnce),
+                                        QString::fromStdString(p.imagesPerQuery), QString::fromStdString(p.time10M),
+                                        QString::fromStdString(p.queryLatency)}) {
+                auto* item = new QStandardItem(cell);
+                item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                row << item;
+            }
+            pathsModel_->appendRow(row);
+        }
+    // The path takes what the numbers leave (elided if it must).
+    pathsTable_->horizontalHeader()->setSectionResizeMode(0, QHeaderView::Stretch);
+    const bool havePaths = pathsModel_->rowCount() > 0;
+    paths_->setEnabled(havePaths);
+    paths_->setToolTip(havePaths ? tr("Show or hide the upgrade decision table of the latest evaluation (Ctrl+U)")
+                                 : tr("No upgrade paths measured yet: run Evaluate with \"Upgrade paths\" on"));
+    if (!havePaths)
+        paths_->setChecked(false);
     if (!headline_) {
         for (const Tile& t : {recall_, images_, time_})
             t.value->setText(dash);
@@ -548,6 +599,9 @@ void DemoView::applyTypeScale()
         t.caption->setFont(scaledFont(base, 0.9));
     }
     query_->setFont(scaledFont(base, 1.4));
+    // A reference table: it must fit, not shout; one line a row.
+    pathsTable_->setFont(scaledFont(base, 0.75));
+    pathsTable_->verticalHeader()->setDefaultSectionSize(QFontMetrics(pathsTable_->font()).height() + 6);
     status_->setFont(scaledFont(base, 0.8));
     // Two thumbnails per column row: big enough to see from afar, and the
     // first few results all in view.

@@ -22,6 +22,8 @@ class QCheckBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QStandardItemModel;
+class QTableView;
 class QTimer;
 
 namespace xbt {
@@ -68,6 +70,12 @@ public:
     ResultColumnView* column(int i) const;
     const std::optional<ExploreOutcome>& lastOutcome() const { return outcome_; }
     const std::optional<DemoHeadline>& headline() const { return headline_; }
+    // The upgrade decision table under the tiles, shown on request: path,
+    // R@1 both ways, images re-embedded once and per query, time for 10
+    // million images, text query latency.
+    QStandardItemModel* upgradePathsTable() const { return pathsModel_; }
+    void setUpgradePathsShown(bool shown);
+    bool upgradePathsShown() const;
     QString headlineText() const;  // the three tiles, as one line of plain text
     ThumbnailLoader* thumbnails() const { return thumbnails_; }
     QString demoQueriesFile() const { return queriesFile_; }
@@ -122,6 +130,9 @@ private:
     QLabel* position_;
     QPushButton* edit_;
     QCheckBox* rerank_;
+    QPushButton* paths_;  // shows the upgrade decision table (Ctrl+U)
+    QTableView* pathsTable_;
+    QStandardItemModel* pathsModel_;
     QPushButton* exit_;
     std::vector<ResultColumnView*> columns_;
     QLabel* status_;
