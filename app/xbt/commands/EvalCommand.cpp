@@ -128,9 +128,11 @@ Command makeEvalCommand()
                                 {"ceiling", "", "add the diagnostic ceiling: a query map fitted on the split's own pairs (not a "
                                 "method; the most a query adapter could take from the old gallery) and G_ceiling"},
                                 {"rerank", "K,...", "add <adapter row>+rerank@K: each adapter's top K re-scored by the new model, "
-                                    "with the images that re-embeds per query"},
+                                    "with the images that re-embeds per query; adds the upgrade decision table (each "
+                                    "path's text query timed: p50 / p95 over 50 captions)"},
                                 {"backfill-curve", "", "recall at 0, 5, 10, 25, 50, 75, 100% of the gallery re-embedded, "
-                                                       "per backfill order, raw and calibrated score mixing"},
+                                                       "per backfill order, raw and calibrated score mixing (fitted on "
+                                                       "the adapter's validation split); adds the decision table too"},
                                 {"queries", "FILE", "query log of the \"queries\" backfill order (default: the "
                                                     "workspace's demo list)"},
                                 {"max-k", "K", "longest recall curve (default 100)"},
