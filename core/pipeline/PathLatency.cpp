@@ -66,12 +66,19 @@ QueryLatency timeEach(const std::vector<std::string>& queries, const std::functi
         run(q);
         ms.push_back(1000.0 * (monotonicSeconds() - t0));
     }
+    return latencyPercentiles(std::move(ms));
+}
+
+}  // namespace
+
+QueryLatency latencyPercentiles(std::vector<double> ms)
+{
+    if (ms.empty())
+        return {};
     std::sort(ms.begin(), ms.end());
     const auto at = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
     return {static_cast<int>(ms.size()), at(0.5), at(0.95)};
 }
-
-}  // namespace
 
 void measurePathLatencies(EvaluationOutcome& outcome, const std::vector<EmbeddingSpace>& spaces,
                           const CaptionedSplit& split, const PathLatencyModels& models, int queries,

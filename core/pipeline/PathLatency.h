@@ -30,6 +30,9 @@ struct PathLatencyModels {
     std::map<std::string, EmbeddingModel*> compatible;
 };
 
+// p50 and p95 of per-query milliseconds (what `xbt bench query` prints too).
+QueryLatency latencyPercentiles(std::vector<double> ms);
+
 // `spaces`: the evaluation's (their galleries are what the queries search);
 // `split`: the evaluated split (its captions are the queries, its image
 // files what a re-ranking re-embeds). `queries`: how many captions, spread

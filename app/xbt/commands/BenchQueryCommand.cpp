@@ -8,6 +8,7 @@
 #include "core/data/ImageFiles.h"
 #include "core/image/ClipImagePreprocessor.h"
 #include "core/pipeline/LoadedModels.h"
+#include "core/pipeline/PathLatency.h"
 #include "core/pipeline/UpgradeSession.h"
 #include "core/util/Error.h"
 #include "core/util/FileUtil.h"
@@ -22,21 +23,9 @@ namespace xbt::cli {
 
 namespace {
 
-struct Latency {
-    double p50 = 0.0, p95 = 0.0;  // milliseconds
-};
-
-// p50 and p95 of a list of milliseconds.
-Latency percentiles(std::vector<double> ms)
-{
-    std::sort(ms.begin(), ms.end());
-    const auto at = [&](double p) { return ms[std::min(ms.size() - 1, static_cast<size_t>(p * ms.size()))]; };
-    return {at(0.5), at(0.95)};
-}
-
 // Each query timed on its own (batch of one), after one warm-up call.
 template <typename Query>
-Latency timeEach(const std::vector<Query>& queries, const std::function<void(const Query&)>& run)
+QueryLatency timeEach(const std::vector<Query>& queries, const std::function<void(const Query&)>& run)
 {
     run(queries.front());
     std::vector<double> ms;
@@ -45,7 +34,7 @@ Latency timeEach(const std::vector<Query>& queries, const std::function<void(con
         run(q);
         ms.push_back(1000.0 * (monotonicSeconds() - t0));
     }
-    return percentiles(std::move(ms));
+    return latencyPercentiles(std::move(ms));
 }
 
 int run(const CliArgs& args)
@@ -84,9 +73,9 @@ int run(const CliArgs& args)
                 alone->info().device.c_str());
     std::printf("| queries | n | adapter alone p50 / p95 ms | as deployed p50 / p95 ms | extra p50 / p95 ms |\n");
     std::printf("|---|---:|---:|---:|---:|\n");
-    const auto row = [](const char* what, size_t n, const Latency& a, const Latency& d) {
-        std::printf("| %s | %zu | %.2f / %.2f | %.2f / %.2f | %+.2f / %+.2f |\n", what, n, a.p50, a.p95, d.p50, d.p95,
-                    d.p50 - a.p50, d.p95 - a.p95);
+    const auto row = [](const char* what, size_t n, const QueryLatency& a, const QueryLatency& d) {
+        std::printf("| %s | %zu | %.2f / %.2f | %.2f / %.2f | %+.2f / %+.2f |\n", what, n, a.p50Ms, a.p95Ms, d.p50Ms,
+                    d.p95Ms, d.p50Ms - a.p50Ms, d.p95Ms - a.p95Ms);
     };
     if (!texts.empty())
         row("text", texts.size(),
@@ -120,7 +109,7 @@ int run(const CliArgs& args)
             }
         std::vector<double> rerankMs;
         int64_t reembedded = 0, reused = 0;
-        const Latency total = timeEach<std::string>(texts, [&](const std::string& t) {
+        const QueryLatency total = timeEach<std::string>(texts, [&](const std::string& t) {
             request.text = t;
             const SearchResults r = session.search(request);
             rerankMs.push_back(1000.0 * r.rerank.seconds);
@@ -128,7 +117,7 @@ int run(const CliArgs& args)
             reused += r.rerank.reused;
         });
         rerankMs.erase(rerankMs.begin());  // the warm-up call
-        const Latency rerank = percentiles(rerankMs);
+        const QueryLatency rerank = latencyPercentiles(rerankMs);
         const double queries = static_cast<double>(texts.size() + 1);
         std::printf("\nre-ranked search of gallery '%s' (text queries, top %d; %s):\n\n| n | search + re-rank p50 / "
                     "p95 ms | re-rank alone p50 / p95 ms | images re-embedded per query | reused per query "
@@ -136,7 +125,7 @@ int run(const CliArgs& args)
                     request.gallery.c_str(), k,
                     store ? "the new-model store filled by a first pass, then reused"
                           : "every candidate re-embedded from its file, no store",
-                    texts.size(), total.p50, total.p95, rerank.p50, rerank.p95,
+                    texts.size(), total.p50Ms, total.p95Ms, rerank.p50Ms, rerank.p95Ms,
                     static_cast<double>(reembedded) / queries, static_cast<double>(reused) / queries);
     }
     return kExitOk;
