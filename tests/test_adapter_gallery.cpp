@@ -286,7 +286,10 @@ private Q_SLOTS:
         GalleryIndexer(ws, *oldModel_, o).run();
         const std::string database = galleryFiles(ws.galleryDir("default")).database;
         // Turn it into what a schema 1 xbt wrote.
-        execSql(database, "DROP TRIGGER second_space_follows_content; DROP TABLE second_space_items; "
+        execSql(database, "DROP TRIGGER side_information_follows_content; DROP TABLE side_information_items; "
+                          "DROP TABLE side_information_captions; "
+                          "DELETE FROM meta WHERE key = 'side_information_generation'; "
+                          "DROP TRIGGER second_space_follows_content; DROP TABLE second_space_items; "
                           "DROP TABLE second_space_captions; DELETE FROM meta WHERE key = 'second_space_generation'; "
                           "ALTER TABLE items DROP COLUMN embedded_by; ALTER TABLE items DROP COLUMN adapter; "
                           "UPDATE meta SET value = '1' WHERE key = 'schema_version';");
@@ -314,6 +317,13 @@ private Q_SLOTS:
         GalleryStore writable = GalleryStore::open(database, GalleryStore::Mode::ReadWrite);
         writable.setSecondSpace(secondSpaceOf(newModel_->info(), newModel_->embeddingDim(), "sample-new"));
         QVERIFY(writable.secondSpace().has_value());
+        // ... and side information, which follows its item's content.
+        const StoredItem first = writable.items().front();
+        const std::vector<float> side(64, 0.25f);
+        QCOMPARE(writable.commitSideInformation({{first.id, first.contentHash, side}}, {}, 64).images, int64_t(1));
+        QCOMPARE(writable.commitSideInformation({{first.id, "another content", side}}, {}, 64).images, int64_t(0));
+        QCOMPARE(writable.imageSideInformation(64).ids, std::vector<int64_t>{first.id});
+        QCOMPARE(writable.itemsWithoutSideInformation().size(), migrated.items().size() - 1);
     }
 
     // --- Progressive backfill (issue 17) -----------------------------------

@@ -7,6 +7,8 @@
 #include "core/gallery/GalleryIndexer.h"
 #include "core/gallery/GallerySearch.h"
 #include "core/gallery/GalleryStore.h"
+#include "core/image/ColorLayout.h"
+#include "core/text/WordHashing.h"
 #include "core/workspace/Workspace.h"
 #include "core/text/TextTokenizer.h"
 #include "core/util/Error.h"
@@ -480,6 +482,79 @@ private Q_SLOTS:
         s = index("ws-cap", "cap");
         QCOMPARE(s.changed, int64_t(1));
         QCOMPARE(store("ws-cap").counts().captions, int64_t(1));
+    }
+
+    // Side information (FCT): stored for every image and caption once the
+    // gallery is asked to, what colorLayoutOfFile / hashedWordFeatures compute
+    // from the file and the text; an existing gallery's items get theirs
+    // without being embedded again; a changed file gets its new one; the
+    // choice is remembered; a cancelled fill goes on next run.
+    void sideInformationIsStoredAndFollowsContent()
+    {
+        makeFolder("side", 9);
+        QFile tsv(dir_.filePath("side/captions.tsv"));
+        QVERIFY(tsv.open(QIODevice::WriteOnly));
+        tsv.write("img001.png\ta red thing\nimg002.png\ta green thing\n");
+        tsv.close();
+        IndexRunOptions o;
+        o.captionsFile = tsv.fileName().toStdString();
+        IndexRunSummary s = index("ws-side", "side", o);
+        QCOMPARE(s.sideInformation.images, int64_t(0));
+        QVERIFY(!store("ws-side").settings().sideInformation);
+
+        // Cancelled during the fill: what was committed stays, the rest comes next run.
+        CancelToken cancel;
+        o.sideInformation = true;
+        s = index("ws-side", "side", o, nullptr, cancel, [&](const Progress& p) {
+            if (p.stage == "side information")
+                cancel.cancel();
+        });
+        QVERIFY(s.cancelled);
+        QCOMPARE(s.added, int64_t(0));
+        QCOMPARE(s.sideInformation.images, int64_t(0));
+        QVERIFY(store("ws-side").settings().sideInformation);
+        o.sideInformation.reset();
+        s = index("ws-side", "side", o);
+        QVERIFY(!s.cancelled);
+        QCOMPARE(s.added + s.changed, int64_t(0));
+        QCOMPARE(s.sideInformation.images, int64_t(9));
+        QCOMPARE(s.sideInformation.captions, int64_t(2));
+        {
+            const GalleryStore st = store("ws-side");
+            QCOMPARE(st.sideInformationCounts().images, int64_t(9));
+            const StoredVectors images = st.imageSideInformation(64);
+            for (const StoredItem& item : st.items()) {
+                const auto at = std::find(images.ids.begin(), images.ids.end(), item.id);
+                QVERIFY(at != images.ids.end());
+                const std::vector<float> expected = colorLayoutOfFile(path("side/" + QString::fromStdString(item.path)), 64);
+                const float* got = images.vectors.row(at - images.ids.begin());
+                for (size_t k = 0; k < expected.size(); ++k)
+                    QVERIFY(std::abs(got[k] - expected[k]) < 1e-6f);
+            }
+            const StoredVectors captions = st.captionSideInformation(64);
+            QCOMPARE(captions.vectors.rows, int64_t(2));
+            for (int64_t r = 0; r < 2; ++r) {
+                const std::vector<float> expected =
+                    hashedWordFeatures(st.caption(captions.ids[size_t(r)])->text, 64);
+                QVERIFY(std::equal(expected.begin(), expected.end(), captions.vectors.row(r)));
+            }
+        }
+        // A changed file is embedded again and gets the side information of its new content.
+        writeBytes(path("side/img005.png"), pngBytes(colourOf(77)));
+        s = index("ws-side", "side");
+        QCOMPARE(s.changed, int64_t(1));
+        QCOMPARE(s.sideInformation.images, int64_t(1));
+        QCOMPARE(s.sideInformation.captions, int64_t(0));
+        const GalleryStore st = store("ws-side");
+        QCOMPARE(st.sideInformationCounts().images, int64_t(9));
+        for (const StoredItem& item : st.items())
+            if (item.path == "img005.png") {
+                const StoredVectors images = st.imageSideInformation(64);
+                const auto at = std::find(images.ids.begin(), images.ids.end(), item.id);
+                QVERIFY(at != images.ids.end());
+                const std::vector<float> expected = colorLayoutOfFile(path("side/img005.png"), 64);
+                QVERIFY(std::abs(images.vectors.row(at - images.ids.begin())[0] - expected[0]) < 1e-6f);
+            }
     }
 
     void cancelStopsAfterTheBatchAndResumes()

@@ -88,6 +88,7 @@ GallerySettings newSettings(const IndexRunOptions& o, const std::string& root, c
     s.nlist = o.nlist.value_or(0);
     s.nprobe = o.nprobe.value_or(0);
     s.excludes = o.excludes.value_or(std::vector<std::string>{});
+    s.sideInformation = o.sideInformation.value_or(false);
     return s;
 }
 
@@ -174,6 +175,8 @@ GalleryStore openStore(const IndexRunOptions& o, const GalleryFiles& files, cons
     }
     if (o.excludes)
         s.excludes = *o.excludes;
+    if (o.sideInformation.value_or(false))
+        s.sideInformation = true;
     // The spec names the gallery's own model (search's default); an adapted
     // model adds to the gallery without becoming it.
     if (!o.modelSpec.empty() && model.adapterTarget.empty())
@@ -510,6 +513,10 @@ IndexRunSummary GalleryIndexer::run(const ProgressCallback& progress, const Canc
 
     if (!options_.captionsFile.empty() && !summary.cancelled)
         syncCaptions(run, embedder, loadedCaptions, progress, cancel);
+    if (settings.sideInformation && !summary.cancelled) {
+        summary.sideInformation = fillSideInformation(store, summary.root, progress, cancel);
+        summary.cancelled = summary.sideInformation.cancelled;
+    }
 
     if (images.needsBuild())
         images.build(store.imageVectors());

@@ -21,6 +21,7 @@
 #include "core/data/EmbeddingImport.h"
 #include "core/gallery/GalleryIndex.h"
 #include "core/gallery/GallerySettings.h"
+#include "core/gallery/SideInformationFill.h"
 #include "core/model/EmbeddingModel.h"
 #include "core/util/Progress.h"
 
@@ -52,6 +53,9 @@ struct IndexRunOptions {
     int batchSize = 32;
     int decodeThreads = 0;                             // 0: one per core
     int saveIndexEveryBatches = 25;
+    // True: the gallery stores side information from now on (GallerySettings);
+    // unset: as the gallery does.
+    std::optional<bool> sideInformation;
     // A root with no image file removes every stored item: only on purpose.
     bool allowEmptyRoot = false;
 };
@@ -84,6 +88,8 @@ struct IndexRunSummary {
     double seconds = 0.0;
     double imagesPerSecond = 0.0;  // files embedded (or failed) per second of embedding
     IndexBuildReport imageIndex;
+    // Side information computed by this run (galleries that store it).
+    SideInformationFill sideInformation;
 
     int64_t indexed() const { return added + changed; }
 };

@@ -19,6 +19,7 @@ std::vector<GalleryOverview> galleryOverviews(const Workspace& workspace)
             g.secondSpace = store.secondSpace();
             if (g.secondSpace)
                 g.secondSpaceCounts = store.secondSpaceCounts();
+                g.sideInformationCounts = store.sideInformationCounts();
         } catch (const std::exception& e) {
             g.error = e.what();
         }

@@ -21,6 +21,7 @@ struct GalleryOverview {
     // promote the retired model), when it has one, and what it holds.
     std::optional<SecondSpace> secondSpace;
     SecondSpaceCounts secondSpaceCounts;
+    SideInformationCounts sideInformationCounts;
     std::string error;         // set when the gallery could not be read (the rest is empty)
 };
 

@@ -1,5 +1,7 @@
 #include "core/gallery/GallerySettings.h"
 
+#include "core/embed/SideInformation.h"
+
 #include "core/util/JsonText.h"
 #include "core/util/Error.h"
 
@@ -11,7 +13,7 @@ using nlohmann::json;
 
 std::string toJsonText(const GallerySettings& s)
 {
-    const json j = {{"root", s.root},
+    json j = {{"root", s.root},
                     {"model", {{"name", s.modelName},
                                {"spec", s.modelSpec},
                                {"fingerprint", s.modelFingerprint},
@@ -20,6 +22,8 @@ std::string toJsonText(const GallerySettings& s)
                     {"precision", precisionName(s.precision)},
                     {"index", {{"type", indexTypeName(s.indexType)}, {"nlist", s.nlist}, {"nprobe", s.nprobe}}},
                     {"scan", {{"excludes", s.excludes}}}};
+    if (s.sideInformation)
+        j["side_information"] = SideInformationSpec::toJson();
     // Paths may hold bytes that are not UTF-8: keep them rather than throw.
     return j.dump(2, ' ', false, json::error_handler_t::replace);
 }
@@ -42,6 +46,7 @@ GallerySettings gallerySettingsFromJson(const std::string& text, const std::stri
         s.nlist = index.at("nlist").get<int>();
         s.nprobe = index.at("nprobe").get<int>();
         s.excludes = j.at("scan").at("excludes").get<std::vector<std::string>>();
+        s.sideInformation = SideInformationSpec::recorded(j.value("side_information", json()), where);
     } catch (const json::exception& e) {
         throw Error(where + ": gallery settings are damaged (" + std::string(e.what()) +
                     "); delete the gallery and index the folder again");

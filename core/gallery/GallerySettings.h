@@ -23,6 +23,9 @@ struct GallerySettings {
     int nlist = 0;                  // IVF lists; 0: chosen from the gallery size when built
     int nprobe = 0;                 // IVF lists searched; 0: chosen from nlist
     std::vector<std::string> excludes;  // fnmatch globs on root-relative paths
+    // Every indexing run also stores each item's side information (FCT;
+    // core/embed/SideInformation.h). Once on, it stays on.
+    bool sideInformation = false;
 };
 
 std::string toJsonText(const GallerySettings& settings);

@@ -64,6 +64,27 @@ BEGIN
 END;
 )sql";
 
+// Schema 4: side information (FCT; core/embed/SideInformation.h), a small
+// model-free vector per image and caption for a future gallery transform.
+// Like the second space it follows its item's content, and it has its own
+// generation counter (the index caches do not depend on it).
+const char* const kSideInformationSchema = R"sql(
+CREATE TABLE IF NOT EXISTS side_information_items (
+    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    content_hash TEXT NOT NULL,
+    vector BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS side_information_captions (
+    caption_id INTEGER PRIMARY KEY REFERENCES captions(id) ON DELETE CASCADE,
+    vector BLOB NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS side_information_follows_content AFTER UPDATE OF content_hash, status ON items
+BEGIN
+    DELETE FROM side_information_items
+    WHERE item_id = NEW.id AND (content_hash != NEW.content_hash OR NEW.status != 'embedded');
+END;
+)sql";
+
 // Schema 1 -> 2: provenance columns. Rows written before them were all made
 // by the gallery's own model (the model lock saw to that).
 const char* const kMigrationTo2 = R"sql(
@@ -73,6 +94,7 @@ ALTER TABLE items ADD COLUMN adapter TEXT;
 
 constexpr const char* kSecondSpaceKey = "second_space";
 constexpr const char* kSecondGenerationKey = "second_space_generation";
+constexpr const char* kSideGenerationKey = "side_information_generation";
 
 ItemStatus parseStatus(const std::string& s)
 {
@@ -384,11 +406,13 @@ GalleryStore GalleryStore::create(const std::string& path, const GallerySettings
         impl->exec("BEGIN IMMEDIATE");
         impl->exec(kSchema);
         impl->exec(kSecondSpaceSchema);
+        impl->exec(kSideInformationSchema);
         Impl::Statement s(*impl, "INSERT INTO meta (key, value) VALUES (?, ?)");
         s.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
         s.bind(1, std::string("settings")).bind(2, toJsonText(settings)).run();
         s.bind(1, std::string("generation")).bind(2, std::string("1")).run();
         s.bind(1, std::string(kSecondGenerationKey)).bind(2, std::string("1")).run();
+        s.bind(1, std::string(kSideGenerationKey)).bind(2, std::string("1")).run();
         impl->exec("COMMIT");
     }
     if (std::rename(tmp.c_str(), path.c_str()) != 0)
@@ -409,7 +433,7 @@ GalleryStore GalleryStore::open(const std::string& path, Mode mode)
     if (mode == Mode::ReadWrite)
         impl->exec("PRAGMA synchronous = NORMAL");
     const std::string version = impl->storedSchemaVersion();
-    if (version == "1" || version == "2") {
+    if (version == "1" || version == "2" || version == "3") {
         impl->schemaVersion = std::stoi(version);
         if (mode == Mode::ReadWrite) {
             // Not a Transaction: the vectors do not change, so the generation
@@ -424,6 +448,12 @@ GalleryStore GalleryStore::open(const std::string& path, Mode mode)
                     impl->exec(kSecondSpaceSchema);
                     Impl::Statement(*impl, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')")
                         .bind(1, std::string(kSecondGenerationKey))
+                        .run();
+                }
+                if (now == "1" || now == "2" || now == "3") {
+                    impl->exec(kSideInformationSchema);
+                    Impl::Statement(*impl, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')")
+                        .bind(1, std::string(kSideGenerationKey))
                         .run();
                     Impl::Statement(*impl, "UPDATE meta SET value = ? WHERE key = 'schema_version'")
                         .bind(1, std::to_string(kSchemaVersion))
@@ -943,6 +973,114 @@ void GalleryStore::promoteSecondSpace()
         .run();
     t.commit();
     impl_->settings = after;
+}
+
+}  // namespace xbt
+
+// --- Side information -------------------------------------------------------
+
+namespace xbt {
+
+SideInformationCounts GalleryStore::sideInformationCounts() const
+{
+    SideInformationCounts c;
+    if (impl_->schemaVersion < 4)
+        return c;
+    Impl::Statement images(*impl_,
+                           "SELECT COUNT(*) FROM side_information_items s JOIN items i ON i.id = s.item_id "
+                           "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash");
+    if (images.step())
+        c.images = images.integer(0);
+    Impl::Statement captions(*impl_, "SELECT COUNT(*) FROM side_information_captions");
+    if (captions.step())
+        c.captions = captions.integer(0);
+    return c;
+}
+
+std::vector<StoredItem> GalleryStore::itemsWithoutSideInformation() const
+{
+    std::vector<StoredItem> out;
+    for (StoredItem& item : items())
+        if (item.status == ItemStatus::Embedded)
+            out.push_back(std::move(item));
+    if (impl_->schemaVersion < 4)
+        return out;
+    std::vector<int64_t> have;
+    Impl::Statement s(*impl_,
+                      "SELECT s.item_id FROM side_information_items s JOIN items i ON i.id = s.item_id "
+                      "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id");
+    while (s.step())
+        have.push_back(s.integer(0));
+    out.erase(std::remove_if(out.begin(), out.end(),
+                             [&](const StoredItem& i) { return std::binary_search(have.begin(), have.end(), i.id); }),
+              out.end());
+    return out;
+}
+
+std::vector<StoredCaption> GalleryStore::captionsWithoutSideInformation() const
+{
+    std::vector<StoredCaption> out;
+    const char* sql = impl_->schemaVersion < 4
+                          ? "SELECT id, item_id, text FROM captions ORDER BY id"
+                          : "SELECT c.id, c.item_id, c.text FROM captions c LEFT JOIN side_information_captions s "
+                            "ON s.caption_id = c.id WHERE s.caption_id IS NULL ORDER BY c.id";
+    Impl::Statement s(*impl_, sql);
+    while (s.step())
+        out.push_back({s.integer(0), s.integer(1), s.text(2)});
+    return out;
+}
+
+SideInformationCounts GalleryStore::commitSideInformation(const std::vector<SideInformationRow>& images,
+                                                          const std::vector<SideInformationRow>& captions,
+                                                          int dims)
+{
+    SideInformationCounts stored;
+    if (images.empty() && captions.empty())
+        return stored;
+    if (impl_->schemaVersion < 4)
+        throw Error(impl_->path + ": open the gallery for writing to store side information (internal error)");
+    auto check = [&](const SideInformationRow& r, const std::string& what) {
+        if (static_cast<int>(r.values.size()) != dims || !allFinite(r.values.data(), dims))
+            throw Error(impl_->path + ": the side information of " + what + " is not " + std::to_string(dims) +
+                        " finite numbers (internal error)");
+    };
+    Impl::Transaction t(*impl_, kSideGenerationKey);
+    // Only while the item still holds the content it was computed from.
+    Impl::Statement image(*impl_,
+                          "INSERT OR REPLACE INTO side_information_items (item_id, content_hash, vector) "
+                          "SELECT id, content_hash, ? FROM items WHERE id = ? AND content_hash = ? AND status = 'embedded'");
+    for (const SideInformationRow& r : images) {
+        check(r, "item " + std::to_string(r.id));
+        image.bindBlob(1, impl_->encode(r.values.data(), dims)).bind(2, r.id).bind(3, r.contentHash).run();
+        stored.images += sqlite3_changes(impl_->db);
+    }
+    Impl::Statement caption(*impl_,
+                            "INSERT OR REPLACE INTO side_information_captions (caption_id, vector) "
+                            "SELECT id, ? FROM captions WHERE id = ?");
+    for (const SideInformationRow& r : captions) {
+        check(r, "caption " + std::to_string(r.id));
+        caption.bindBlob(1, impl_->encode(r.values.data(), dims)).bind(2, r.id).run();
+        stored.captions += sqlite3_changes(impl_->db);
+    }
+    t.commit();
+    return stored;
+}
+
+StoredVectors GalleryStore::imageSideInformation(int dims) const
+{
+    if (impl_->schemaVersion < 4)
+        return StoredVectors{{}, Matrix(0, dims)};
+    return impl_->vectors("SELECT s.item_id, s.vector FROM side_information_items s JOIN items i ON i.id = s.item_id "
+                          "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id",
+                          "side_information_items", dims);
+}
+
+StoredVectors GalleryStore::captionSideInformation(int dims) const
+{
+    if (impl_->schemaVersion < 4)
+        return StoredVectors{{}, Matrix(0, dims)};
+    return impl_->vectors("SELECT caption_id, vector FROM side_information_captions ORDER BY caption_id",
+                          "side_information_captions", dims);
 }
 
 }  // namespace xbt

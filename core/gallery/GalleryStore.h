@@ -113,18 +113,31 @@ struct SecondSpaceCounts {
     int64_t captions = 0;
 };
 
+// One image's or caption's side information (core/embed/SideInformation.h).
+struct SideInformationRow {
+    int64_t id = 0;            // item id (images) or caption id
+    std::string contentHash;   // images: of the file it was computed from
+    std::vector<float> values;
+};
+
+struct SideInformationCounts {
+    int64_t images = 0;        // embedded items holding side information of their current content
+    int64_t captions = 0;
+};
+
 class GalleryStore {
 public:
     enum class Mode { ReadOnly, ReadWrite };
     // 2 added the items' provenance columns (embedded_by, adapter);
-    // 3 the second space (second_space_items, second_space_captions).
-    static constexpr int kSchemaVersion = 3;
+    // 3 the second space (second_space_items, second_space_captions);
+    // 4 side information (side_information_items, side_information_captions).
+    static constexpr int kSchemaVersion = 4;
 
     // Creates a new database at `path` (its folder must exist).
     static GalleryStore create(const std::string& path, const GallerySettings& settings);
-    // A schema 1 or 2 database opened for writing is migrated to schema 3
+    // A schema 1, 2 or 3 database opened for writing is migrated to schema 4
     // (in one transaction); opened read-only it is read as it is (no second
-    // space).
+    // space before 3, no side information before 4).
     static GalleryStore open(const std::string& path, Mode mode);
 
     GalleryStore(GalleryStore&&) noexcept;
@@ -185,6 +198,21 @@ public:
     // caption must have a second embedding; otherwise throws, saying how
     // many are missing, and nothing changes.
     void promoteSecondSpace();
+
+    // --- Side information (FCT): computed from each item by indexing with
+    // GallerySettings::sideInformation, model-free, so a promote or a new
+    // model leaves it valid. Its writes bump their own generation.
+    SideInformationCounts sideInformationCounts() const;
+    // Embedded items (and captions) that have none for their current content.
+    std::vector<StoredItem> itemsWithoutSideInformation() const;
+    std::vector<StoredCaption> captionsWithoutSideInformation() const;
+    // One transaction. Rows of items whose content changed since (the hash
+    // differs) or that are gone are skipped; returns the rows stored.
+    SideInformationCounts commitSideInformation(const std::vector<SideInformationRow>& images,
+                                                const std::vector<SideInformationRow>& captions, int dims);
+    // Ids ascending: embedded items with side information of their current content; every caption that has some.
+    StoredVectors imageSideInformation(int dims) const;
+    StoredVectors captionSideInformation(int dims) const;
 
 private:
     struct Impl;

@@ -55,7 +55,8 @@ QHBoxLayout* pathRow(QWidget* parent, QLineEdit* edit, const QString& title, boo
 IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     : QWidget(parent), runner_(runner), folder_(new QLineEdit), gallery_(new QComboBox), model_(new QComboBox),
       adapter_(new QComboBox),
-      captions_(new QLineEdit), captionFormat_(new QComboBox), start_(new QPushButton(tr("Index / update"))),
+      captions_(new QLineEdit), captionFormat_(new QComboBox),
+      sideInformation_(new QCheckBox(tr("Store side information"))), start_(new QPushButton(tr("Index / update"))),
       importSource_(new QLineEdit), importPaths_(new QLineEdit), normalize_(new QCheckBox(tr("Normalise rows"))),
       acceptDisagreement_(new QCheckBox(tr("Import even if they disagree"))), checkSamples_(new QSpinBox), import_(new QPushButton(tr("Import"))),
       backfillOrder_(new QComboBox), backfillBudget_(new QLineEdit), backfillSeed_(new QSpinBox),
@@ -96,6 +97,11 @@ IndexPanel::IndexPanel(JobRunner* runner, QWidget* parent)
     auto* indexRow = new QHBoxLayout;
     indexRow->addWidget(captionFormat_);
     indexRow->addStretch(1);
+    sideInformation_->setToolTip(tr("Also keep a small model-free vector per image (its colour layout) and per caption "
+                                    "(its hashed words), 64 numbers each, for a future FCT gallery transform trained "
+                                    "with side_information (`xbt index --side-information`). Once on, the gallery "
+                                    "keeps doing it; items already indexed get theirs without being embedded again."));
+    indexRow->addWidget(sideInformation_);
     indexRow->addWidget(start_);
     indexForm->addRow(tr("Caption format"), indexRow);
     start_->setToolTip(tr("Embed the folder's new and changed images with the model (incremental)"));
@@ -310,6 +316,7 @@ void IndexPanel::fillFromGallery(const QString& gallery)
         folder_->setText(q(g.settings.root));
         model_->setCurrentText(q(g.settings.modelSpec));
         adapter_->setCurrentIndex(0);
+        sideInformation_->setChecked(g.settings.sideInformation);
     }
 }
 
@@ -379,6 +386,8 @@ void IndexPanel::start()
     request.modelSpec = model_->currentText().trimmed().toStdString();
     if (adapter_->currentIndex() > 0)
         request.adapter = adapter_->currentText().toStdString();
+    if (sideInformation_->isChecked())
+        request.run.sideInformation = true;
     auto* job = new IndexJob(session_, request);
     summary_->setText(tr("Indexing %1 into '%2' ...").arg(folder_->text(), gallery_->currentText()));
     connect(job, &Job::succeeded, this, [this, job] { showIndexSummary(job->summary()); });
@@ -412,6 +421,13 @@ void IndexPanel::showIndexSummary(const IndexRunSummary& s)
                     .arg(s.captionLinesSkipped);
     if (s.keptUnscanned > 0)
         text += tr("; kept %1 items under folders that could not be scanned").arg(s.keptUnscanned);
+    if (s.sideInformation.images || s.sideInformation.captions || s.sideInformation.skipped)
+        text += tr("; side information: %1 images, %2 captions (%3 images skipped, retried next run)")
+                    .arg(s.sideInformation.images)
+                    .arg(s.sideInformation.captions)
+                    .arg(s.sideInformation.skipped);
+    for (const std::string& p : s.sideInformation.problems)
+        text += tr("; side information skipped: %1").arg(q(p));
     if (s.cancelled)
         text += tr(". Cancelled: %1 files left for the next run.").arg(s.remaining);
     summary_->setText(text);

@@ -82,6 +82,7 @@ private:
     QComboBox* adapter_;
     QLineEdit* captions_;
     QComboBox* captionFormat_;
+    QCheckBox* sideInformation_;
     QPushButton* start_;
     QLineEdit* importSource_;
     QLineEdit* importPaths_;

@@ -49,6 +49,12 @@ bool printList(const Workspace& workspace)
             std::printf("%-20s   new-model store: %s, %lld of %lld images backfilled\n", "",
                         g.secondSpace->modelName.c_str(), static_cast<long long>(g.secondSpaceCounts.images),
                         static_cast<long long>(g.counts.embedded));
+        if (s.sideInformation)
+            std::printf("%-20s   side information: %lld of %lld images, %lld of %lld captions\n", "",
+                        static_cast<long long>(g.sideInformationCounts.images),
+                        static_cast<long long>(g.counts.embedded),
+                        static_cast<long long>(g.sideInformationCounts.captions),
+                        static_cast<long long>(g.counts.captions));
     }
     return allRead;
 }

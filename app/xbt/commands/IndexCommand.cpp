@@ -44,6 +44,14 @@ void printSummary(const IndexRunSummary& s)
     if (index.recallAt10 >= 0)
         std::printf(", recall@10 vs exact search %.3f%s", index.recallAt10, index.rebuilt ? " (measured now)" : "");
     std::printf("\ntime %.1f s, %.1f images/s\n", s.seconds, s.imagesPerSecond);
+    const SideInformationFill& side = s.sideInformation;
+    if (side.images > 0 || side.captions > 0 || side.skipped > 0)
+        std::printf("side information: %lld images and %lld captions given theirs, %lld images skipped (retried "
+                    "next run)\n",
+                    static_cast<long long>(side.images), static_cast<long long>(side.captions),
+                    static_cast<long long>(side.skipped));
+    for (const std::string& p : side.problems)
+        std::printf("side information skipped: %s\n", escapeLine(p).c_str());
 }
 
 int run(const CliArgs& args)
@@ -65,6 +73,8 @@ int run(const CliArgs& args)
         options.captionFormat = parseCaptionFormat(args.value("caption-format"));
     options.captionsLenient = args.has("lenient");
     options.allowEmptyRoot = args.has("allow-empty-root");
+    if (args.has("side-information"))
+        options.sideInformation = true;
     if (args.has("precision"))
         options.precision = parsePrecision(args.value("precision"));
     if (args.has("index"))
@@ -110,7 +120,7 @@ Command makeIndexCommand()
             "index an image folder into a gallery (incremental, resumable): embeds new and changed files",
             "xbt index FOLDER --model M [--adapter NAME] --workspace WS [--gallery NAME] [--captions FILE [--caption-format F] "
             "[--lenient]] [--exclude GLOB]... "
-            "[--index flat|ivf] [--precision float32|float16]",
+            "[--index flat|ivf] [--precision float32|float16] [--side-information]",
             concatSpecs(modelOptionSpecs(),
                         {adapterOptionSpec("embed with the new model through it into an old model's gallery"),
                          {"workspace", "WS", "workspace folder (created when missing)"},
@@ -129,6 +139,10 @@ Command makeIndexCommand()
                          {"nlist", "N", "IVF lists (default: sqrt of the gallery size, at most size/39)"},
                          {"nprobe", "N", "IVF lists searched per query (default: max(4, nlist/4))"},
                          {"precision", "float32|float16", "how a new gallery stores vectors (default float32)"},
+                         {"side-information", "",
+                          "also store each image's and caption's side information (64 numbers each, computed "
+                          "from the item, no model) for a future FCT gallery transform; remembered by the gallery, "
+                          "and an existing gallery's items get theirs without being embedded again"},
                          {"save-every", "N", "also save the index files every N batches (default 25)"},
                          {"allow-empty-root", "", "index a FOLDER with no image files, removing every item of the "
                                                   "gallery (refused without it: an unmounted drive looks empty)"}}),
