@@ -7,6 +7,8 @@
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
 #include "core/adapt/training/AdapterTrainingRun.h"
+#include "core/embed/SideInformation.h"
+#include "core/pipeline/EvaluationPipeline.h"
 #include "core/workspace/Workspace.h"
 #include "core/workspace/WorkspaceLayout.h"
 #include "core/model/ModelLoader.h"
@@ -333,6 +335,50 @@ private Q_SLOTS:
         const auto adapter = load(ws, "fct");
         QCOMPARE(adapter->projection().inputDim(), int64_t(128));
         QCOMPARE(adapter->projection().outputDim(), int64_t(256));
+    }
+
+    // FCT with side information: h reads [old | image side | text side]; it
+    // refuses a stored vector without its side information; and xbt eval,
+    // computing the split's side information from its files as indexing
+    // does, measures what training's validation measured.
+    void fctWithSideInformationReadsItAndEvalAgrees()
+    {
+        const std::string ws = workspace("ws-fct-side");
+        const AdapterTrainResult r = trainAdapter(request(
+            "fct", "fct-side", ws,
+            {{"steps", 60}, {"batch_size", 32}, {"corpus_texts", true}, {"side_information", "both"}}));
+        QCOMPARE(r.info.data.at("side_information"), SideInformationSpec::toJson(SideInformationUse{true, true}));
+        const auto adapter = load(ws, "fct-side");
+        QVERIFY(adapter->usesSideInformation());
+        QCOMPARE(adapter->projection().inputDim(), int64_t(128) + SideInformationSpec::inputColumns());
+        VERIFY_CONTAINS(test::errorOf([&] { adapter->transformGallery(Matrix(2, 128)); }), "side information");
+        const Matrix old = randomUnitRows(3, 128, 7);
+        Matrix side(3, SideInformationSpec::kDims);
+        side.data.assign(side.data.size(), 0.3f);
+        QVERIFY(maxAbsDifference(adapter->transformGalleryImages(old, side),
+                                 adapter->projection().apply(withImageSideInformation(old, side))) == 0.0);
+        QVERIFY(maxAbsDifference(adapter->transformGalleryImages(old, side),
+                                 adapter->transformGalleryTexts(old, side)) > 1e-4);
+        VERIFY_CONTAINS(test::errorOf([&] { adapter->transformGalleryImages(old, Matrix()); }), "side information");
+        // Captions' side information is learnt from the corpus sentences: refused without them.
+        VERIFY_CONTAINS(test::errorOf([&] {
+                            trainAdapter(request("fct", "fct-no-texts", ws, {{"steps", 5}, {"side_information", "captions"}}));
+                        }),
+                        "corpus_texts");
+
+        EvaluationRequest e;
+        e.oldModel = "sample-old";
+        e.newModel = "sample-new";
+        e.modelOptions = cpuOptions();
+        e.splitDir = validation_;
+        e.workspaceDir = ws;
+        e.adapters = "fct-side";
+        const EvaluationOutcome outcome = runEvaluation(e).outcome;
+        const ConfigurationResult* moved = outcome.find(ConfigurationRole::GalleryTransform);
+        QVERIFY(moved != nullptr);
+        const json& trained = r.info.metrics.at("validation").at("configurations").at("new->transformed-old");
+        QVERIFY(std::abs(moved->textToImage.r10 - trained.at("T2I").at("R@10").get<double>()) < 0.03);
+        QVERIFY(std::abs(moved->imageToText.r10 - trained.at("I2T").at("R@10").get<double>()) < 0.03);
     }
 };
 

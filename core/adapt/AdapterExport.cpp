@@ -3,6 +3,7 @@
 #include "core/adapt/AdapterStore.h"
 
 #include "core/adapt/AdapterTensors.h"
+#include "core/embed/SideInformation.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/builtin/BuiltinSampleModel.h"
 #include "core/util/Error.h"
@@ -108,6 +109,18 @@ json methodDescriptions(const CompatibilityAdapter& adapter)
     const AdapterInfo& info = adapter.info();
     const std::string dNew = std::to_string(info.newModel.dims);
     const std::string dOld = std::to_string(info.oldModel.dims);
+    if (info.kind == AdapterKind::Gallery && adapter.usesSideInformation()) {
+        const std::string k = std::to_string(SideInformationSpec::kDims);
+        return {{"transform_gallery",
+                 "stored " + info.oldModel.name + " embeddings with side information appended [N, " +
+                     std::to_string(info.oldModel.dims + SideInformationSpec::inputColumns()) + "]: columns 0.." +
+                     std::to_string(info.oldModel.dims - 1) + " the embedding, the next " + k +
+                     " an image's colour layout, the last " + k + " a caption's hashed words (zeros in the other "
+                     "modality's block, and in any block the transform does not read: it reads " +
+                     adapter.sideInformationUse().name() + "; docs/adapters.md) -> the space of " +
+                     info.newModel.name + " [N, " + dNew + "], L2-normalised"},
+                {"forward", "the same as transform_gallery"}};
+    }
     if (info.kind == AdapterKind::Gallery)
         return {{"transform_gallery", "stored " + info.oldModel.name + " embeddings [N, " + dOld +
                                           "] -> the space of " + info.newModel.name + " [N, " + dNew +

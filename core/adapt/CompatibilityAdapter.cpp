@@ -1,6 +1,7 @@
 #include "core/adapt/CompatibilityAdapter.h"
 
 #include "core/adapt/AdapterTensors.h"
+#include "core/embed/SideInformation.h"
 #include "core/model/torch/TorchTensors.h"
 #include "core/util/Error.h"
 #include "core/util/Sha256.h"
@@ -107,13 +108,30 @@ CompatibilityAdapter::CompatibilityAdapter(AdapterInfo info, ProjectionWeights p
     const bool query = info_.kind == AdapterKind::Query;
     const ModelRef& from = query ? info_.newModel : info_.oldModel;
     const ModelRef& to = query ? info_.oldModel : info_.newModel;
-    if ((from.dims > 0 && projection_.inputDim() != from.dims) || (to.dims > 0 && projection_.outputDim() != to.dims))
+    const bool sideInformation = usesSideInformation();
+    if (sideInformation && query)
+        throw Error(what + " is a query adapter but records side information, which only gallery transforms use");
+    const int64_t side = sideInformation ? SideInformationSpec::inputColumns() : 0;
+    if ((from.dims > 0 && projection_.inputDim() != from.dims + side) || (to.dims > 0 && projection_.outputDim() != to.dims))
         throw Error(what + " maps " + std::to_string(projection_.inputDim()) + " -> " +
                     std::to_string(projection_.outputDim()) + " dimensions, but " + from.name + " has " +
-                    std::to_string(from.dims) + " and " + to.name + " has " + std::to_string(to.dims));
+                    std::to_string(from.dims) + (side ? " (plus " + std::to_string(side) + " of side information)" : "") +
+                    " and " + to.name + " has " + std::to_string(to.dims));
 }
 
 CompatibilityAdapter::~CompatibilityAdapter() = default;
+
+bool CompatibilityAdapter::usesSideInformation() const
+{
+    return SideInformationSpec::recorded(info_.data.value("side_information", nlohmann::json()),
+                                         "adapter '" + info_.name + "'");
+}
+
+SideInformationUse CompatibilityAdapter::sideInformationUse() const
+{
+    return SideInformationSpec::recordedUse(info_.data.value("side_information", nlohmann::json()),
+                                            "adapter '" + info_.name + "'");
+}
 
 namespace {
 
@@ -150,8 +168,43 @@ Matrix CompatibilityAdapter::mapImages(const Matrix& newImages) const
 Matrix CompatibilityAdapter::transformGallery(const Matrix& oldEmbeddings) const
 {
     requireKind(info_, AdapterKind::Gallery, "transform stored gallery embeddings");
+    if (usesSideInformation())
+        throw Error("adapter '" + info_.name + "' was trained with side information (" +
+                    sideInformationUse().name() + "): it moves a stored embedding only together with the item's "
+                    "side information (xbt index --side-information stores it)");
     checkInput(info_, oldEmbeddings, projection_.inputDim(), "embeddings of " + info_.oldModel.name);
     return projection_.apply(oldEmbeddings);
+}
+
+Matrix CompatibilityAdapter::transformGalleryImages(const Matrix& oldImages, const Matrix& imageSide) const
+{
+    if (!usesSideInformation())
+        return transformGallery(oldImages);
+    const bool read = sideInformationUse().images;
+    if (read && imageSide.rows != oldImages.rows)
+        throw Error("adapter '" + info_.name + "' reads each image's side information beside its embedding: got it "
+                    "for " + std::to_string(imageSide.rows) + " of " + std::to_string(oldImages.rows) +
+                    " images (xbt index --side-information stores it)");
+    return transformWithSideInformation(withImageSideInformation(oldImages, read ? imageSide : Matrix()));
+}
+
+Matrix CompatibilityAdapter::transformGalleryTexts(const Matrix& oldTexts, const Matrix& textSide) const
+{
+    if (!usesSideInformation())
+        return transformGallery(oldTexts);
+    const bool read = sideInformationUse().captions;
+    if (read && textSide.rows != oldTexts.rows)
+        throw Error("adapter '" + info_.name + "' reads each caption's side information beside its embedding: got "
+                    "it for " + std::to_string(textSide.rows) + " of " + std::to_string(oldTexts.rows) +
+                    " captions (xbt index --side-information stores it)");
+    return transformWithSideInformation(withTextSideInformation(oldTexts, read ? textSide : Matrix()));
+}
+
+Matrix CompatibilityAdapter::transformWithSideInformation(const Matrix& input) const
+{
+    requireKind(info_, AdapterKind::Gallery, "transform stored gallery embeddings");
+    checkInput(info_, input, projection_.inputDim(), "embeddings of " + info_.oldModel.name + " with side information");
+    return projection_.apply(input);
 }
 
 void CompatibilityAdapter::setFeatureAdapter(FeatureAdapterWeights weights)

@@ -24,6 +24,7 @@
 namespace xbt {
 
 struct ModelOptions;
+struct SideInformationUse;
 class BuiltinSampleModel;
 
 // normalize(A z + W2 gelu(W1 z + b1) + b2): the two-part map used by phi and h.
@@ -77,8 +78,17 @@ public:
     // direction's weight is 1 (then the mapped queries are returned as is).
     Matrix interpolateTexts(const Matrix& oldTexts, const Matrix& mappedTexts) const;
     Matrix interpolateImages(const Matrix& oldImages, const Matrix& mappedImages) const;
-    // Gallery transforms: h(x) for stored old embeddings.
+    // Gallery transforms: h(x) for stored old embeddings. A transform
+    // trained with side information (core/embed/SideInformation.h) needs each
+    // item's side information beside its embedding: the Images / Texts forms
+    // take it (ignored when the transform uses none), and transformGallery
+    // refuses such a transform, saying so.
     Matrix transformGallery(const Matrix& oldEmbeddings) const;
+    Matrix transformGalleryImages(const Matrix& oldImages, const Matrix& imageSide) const;
+    Matrix transformGalleryTexts(const Matrix& oldTexts, const Matrix& textSide) const;
+    bool usesSideInformation() const;
+    // Which blocks it reads (a transform may read only captions', say).
+    SideInformationUse sideInformationUse() const;
 
     // False when image embeddings must come from an adapted image tower (LoRA).
     bool mapsImageEmbeddings() const { return loraDeltas_.empty(); }
@@ -102,6 +112,8 @@ public:
     std::string weightsFingerprint() const;
 
 private:
+    Matrix transformWithSideInformation(const Matrix& input) const;
+
     AdapterInfo info_;
     ProjectionWeights projection_;
     FeatureAdapterWeights featureAdapter_;

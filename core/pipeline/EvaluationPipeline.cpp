@@ -7,6 +7,7 @@
 #include "core/pipeline/AdapterRecommendation.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
 #include "core/data/CaptionedSplit.h"
+#include "core/embed/SideInformation.h"
 #include "core/embed/SplitEmbedder.h"
 #include "core/workspace/DemoQueryList.h"
 #include "core/workspace/UpgradeProfile.h"
@@ -94,8 +95,15 @@ EmbeddingSpace adapterSpace(const CompatibilityAdapter& adapter, const Embedding
         s.name = name + "(old)";
         s.model = oldModel.name + " via " + name;
         s.fingerprint = newModel->info().fingerprint;
-        s.images = adapter.transformGallery(old.images);
-        s.texts = adapter.transformGallery(old.texts);
+        if (adapter.usesSideInformation()) {
+            // What indexing with --side-information stores, computed from the split's files.
+            const SplitSideInformation side = sideInformationOfSplit(split, adapter.sideInformationUse());
+            s.images = adapter.transformGalleryImages(old.images, side.images);
+            s.texts = adapter.transformGalleryTexts(old.texts, side.texts);
+        } else {
+            s.images = adapter.transformGallery(old.images);
+            s.texts = adapter.transformGallery(old.texts);
+        }
         return s;
     }
     s.kind = SpaceKind::QueryAdapter;

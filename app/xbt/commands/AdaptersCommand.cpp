@@ -4,6 +4,7 @@
 #include "app/xbt/WorkspaceEntryCli.h"
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
+#include "core/embed/SideInformation.h"
 #include "core/workspace/Workspace.h"
 #include "core/util/Error.h"
 
@@ -34,11 +35,15 @@ void printSettings()
     }
 }
 
-// "t:s0.6 i:l0.4" (texts spherical a=0.6, images linear a=0.4), "off" (the adapter alone) or "-" (gallery transforms)
+// "t:s0.6 i:l0.4" (texts spherical a=0.6, images linear a=0.4), "off" (the adapter alone); for gallery
+// transforms the side information they read ("side:captions") or "-".
 std::string interpolationColumn(const AdapterInfo& a)
 {
-    if (a.kind != AdapterKind::Query)
-        return "-";
+    if (a.kind != AdapterKind::Query) {
+        const SideInformationUse use =
+            SideInformationSpec::recordedUse(a.data.value("side_information", nlohmann::json()), "adapter " + a.name);
+        return use.any() ? "side:" + use.name() : "-";
+    }
     const QueryInterpolation& q = a.interpolation;
     if (!q.active())
         return "off";
@@ -99,7 +104,8 @@ int run(const CliArgs& args)
                     h.available ? (h.criterionMet ? "met" : "not met") : "-", a.trainingSeconds);
     }
     std::printf("(validation at save time, queries as deployed; interpolation: a of text / image queries, 0 = today's "
-                "query, 1 = the adapter alone, lin = linear, sph = spherical; xbt eval --workspace ... gives the full "
+                "query, 1 = the adapter alone, lin = linear, sph = spherical; side: the side information a gallery transform "
+                "reads; xbt eval --workspace ... gives the full "
                 "comparison)\n");
     return kExitOk;
 }

@@ -149,8 +149,17 @@ std::vector<AdapterSetting> fctSettings()
         setting("warmup_steps", Kind::Integer, 50, "linear warm-up steps (at most half the steps)"),
         setting("weight_decay", Kind::Number, 0.01, "AdamW weight decay of the MLP weights"),
         setting("cos_weight", Kind::Number, 1.0, "weight of the (1 - cos) term beside the squared error"),
+        setting("contrastive_weight", Kind::Number, 0.0,
+                "weight of a symmetric InfoNCE term between h's outputs and the batch's new embeddings (0: FCT's "
+                "regression loss alone)"),
+        setting("contrastive_temperature", Kind::Number, 0.05, "temperature of that InfoNCE term"),
         setting("corpus_texts", Kind::Flag, false,
                 "also train on the corpus sentences' text embeddings, half of every batch (needs a corpus)"),
+        choice("side_information", "none",
+               "which items' side information h also reads (none, captions, images, both): a colour layout per "
+               "image, hashed words and word pairs per caption, 64 numbers each, computed from the item as xbt "
+               "index --side-information stores them. captions needs corpus_texts",
+               {"none", "captions", "images", "both"}),
         setting("ridge", Kind::Number, 1e-3, "ridge penalty of the least-squares fit that initialises h's linear part"),
         setting("validate_every", Kind::Integer, 200, "measure validation recall every N steps (0: only at the end)"),
         setting("checkpoint_every", Kind::Integer, 200, "write a checkpoint every N steps (0: only when cancelled)"),

@@ -12,6 +12,7 @@
 #include "core/adapt/training/torch/XbtFeatureAdapter.h"
 #include "core/adapt/training/torch/XbtStage1Trainer.h"
 #include "core/adapt/training/torch/XbtStage2Trainer.h"
+#include "core/embed/SideInformation.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/RecordedModelSpec.h"
 #include "core/model/TorchRuntime.h"
@@ -651,19 +652,41 @@ private:
         if (!request_.gallery.empty())
             data_["gallery"] = request_.gallery;
         const FctSettings settings = FctSettings::from(settings_);
+        // h's inputs: the old embeddings, with each item's side information
+        // appended when asked (computed from the files and sentences, as
+        // indexing computes what it stores).
+        Matrix imagesIn = pairs.images[0], textsIn = texts ? corpusOld_ : Matrix();
+        GalleryInput validationIn{validation_.oldSpace().images, validation_.oldSpace().texts};
+        const SideInformationUse use = settings.sideInformation;
+        if (use.captions && !texts)
+            throw Error("fct: side_information " + use.name() + " needs corpus_texts true (h learns the caption "
+                        "gallery's transform, and what captions' side information says, from the corpus sentences)");
+        if (use.any()) {
+            report("side information", "computing the side information (" + use.name() + ") of the pairs" +
+                                           std::string(texts ? " and the corpus sentences" : ""));
+            data_["side_information"] = SideInformationSpec::toJson(use);
+            imagesIn = withImageSideInformation(imagesIn, sideInformationOfSplit(pairs.split, {use.images, false}).images);
+            if (texts)
+                textsIn = withTextSideInformation(textsIn, use.captions ? textSideInformation(corpus_->sentences) : Matrix());
+            if (validation_.hasSplit()) {
+                const SplitSideInformation side = sideInformationOfSplit(validation_.split(), use);
+                validationIn = {withImageSideInformation(validationIn.images, side.images),
+                                withTextSideInformation(validationIn.texts, side.texts)};
+            }
+        }
         FctTrainer trainer(settings, device_);
-        const FctOutcome out = trainer.train(pairs.images[0], pairs.images[1], texts ? corpusOld_ : Matrix(),
-                                             texts ? corpusNew_ : Matrix(), validation_, hooksFor("fct", "fct"));
+        const FctOutcome out = trainer.train(imagesIn, pairs.images[1], textsIn, texts ? corpusNew_ : Matrix(),
+                                             validation_, validationIn, hooksFor("fct", "fct"));
         resumedFrom_ = out.loop.resumedFromStep;
         metrics_["fct"] = {{"steps", settings.optimizer.steps},
                            {"final_loss", out.loop.lastLoss},
                            {"seconds", out.loop.seconds}};
-        auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.transform);
-        adapter->mutableInfo().kind = AdapterKind::Gallery;
+        AdapterInfo info;
+        info.kind = AdapterKind::Gallery;
+        info.data = data_;
+        auto adapter = std::make_unique<CompatibilityAdapter>(info, out.transform);
         if (validation_.hasSplit())
-            metrics_["validation"] =
-                validation_.galleryReport(adapter->transformGallery(validation_.oldSpace().images),
-                                          adapter->transformGallery(validation_.oldSpace().texts));
+            metrics_["validation"] = validation_.galleryReport(out.validationImages, out.validationTexts);
         return adapter;
     }
 

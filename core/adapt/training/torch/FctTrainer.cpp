@@ -3,6 +3,7 @@
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/training/torch/XbtProjectionModule.h"
 #include "core/model/torch/TorchTensors.h"
+#include "core/train/torch/ContrastiveLoss.h"
 #include "core/train/TrainingSchedule.h"
 #include "core/util/Error.h"
 
@@ -17,7 +18,10 @@ FctSettings FctSettings::from(const AdapterSettingsReader& c)
     FctSettings s;
     s.hidden = c.integer("hidden");
     s.cosWeight = c.number("cos_weight");
+    s.contrastiveWeight = c.number("contrastive_weight");
+    s.contrastiveTemperature = c.number("contrastive_temperature");
     s.ridge = c.number("ridge");
+    s.sideInformation = SideInformationUse::parse(c.text("side_information"), "fct setting side_information");
     s.seed = static_cast<uint64_t>(c.integer("seed"));
     s.optimizer = OptimizerSettings::read(c, "");
     return s;
@@ -56,7 +60,8 @@ struct RowSource {
 }  // namespace
 
 FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, const Matrix& oldTexts,
-                             const Matrix& newTexts, const AdapterValidation& validation, const LoopHooks& hooks)
+                             const Matrix& newTexts, const AdapterValidation& validation,
+                             const GalleryInput& validationInput, const LoopHooks& hooks)
 {
     const FctSettings& s = settings_;
     if (oldImages.rows != newImages.rows || oldImages.rows < 2 || oldTexts.rows != newTexts.rows)
@@ -85,8 +90,8 @@ FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, c
     OptimizationLoop loop("fct", run, *state, optimizer, device_, hooks);
     auto transformed = [&] {
         auto map = [&](const torch::Tensor& x) { return h(x); };
-        return std::make_pair(applyWithoutGrad(map, validation.oldSpace().images, device_),
-                              applyWithoutGrad(map, validation.oldSpace().texts, device_));
+        return std::make_pair(applyWithoutGrad(map, validationInput.images, device_),
+                              applyWithoutGrad(map, validationInput.texts, device_));
     };
     if (validation.hasSplit())
         loop.setValidation([&] {
@@ -94,6 +99,10 @@ FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, c
             return validation.galleryRecall(imgs, txts);
         });
 
+    if (s.contrastiveTemperature <= 0.0)
+        throw Error("contrastive_temperature must be positive (got " + std::to_string(s.contrastiveTemperature) + ")");
+    const torch::Tensor logScale =
+        torch::full({}, std::log(1.0 / s.contrastiveTemperature), torch::TensorOptions().device(device_));
     auto lossAt = [&](int64_t step) {
         std::vector<int64_t> rows = images.rowsAt(step);
         torch::Tensor x = gatherRows(images.source, rows);
@@ -105,8 +114,15 @@ FctOutcome FctTrainer::train(const Matrix& oldImages, const Matrix& newImages, c
         }
         const torch::Tensor raw = h->unnormalized(x);
         const torch::Tensor squared = (raw - y).pow(2).sum(1).mean();
-        const torch::Tensor cosine = (1.0 - (F::normalize(raw, F::NormalizeFuncOptions().dim(1)) * y).sum(1)).mean();
-        return squared + s.cosWeight * cosine;
+        const torch::Tensor moved = F::normalize(raw, F::NormalizeFuncOptions().dim(1));
+        const torch::Tensor cosine = (1.0 - (moved * y).sum(1)).mean();
+        torch::Tensor loss = squared + s.cosWeight * cosine;
+        // Regression pulls a vector the old model cannot place towards the
+        // mean of where it might be; the contrastive term asks instead that
+        // it be nearer its own new embedding than the batch's others.
+        if (s.contrastiveWeight > 0.0)
+            loss = loss + s.contrastiveWeight * symmetricInfoNce(moved, y, logScale);
+        return loss;
     };
     FctOutcome outcome;
     outcome.loop = loop.run(lossAt, {});

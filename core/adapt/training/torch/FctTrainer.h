@@ -10,6 +10,7 @@
 #include "core/adapt/training/AdapterSettingsTable.h"
 #include "core/adapt/training/OptimizerSettings.h"
 #include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/embed/SideInformation.h"
 
 namespace xbt {
 
@@ -17,11 +18,19 @@ namespace xbt {
 struct FctSettings {
     int64_t hidden = 0;
     double cosWeight = 0.0;
+    double contrastiveWeight = 0.0;
+    double contrastiveTemperature = 0.05;
     double ridge = 0.0;
+    SideInformationUse sideInformation;
     uint64_t seed = 0;
     OptimizerSettings optimizer;  // steps, batch_size, lr, warmup_steps, ...
 
     static FctSettings from(const AdapterSettingsReader& config);
+};
+
+// What h reads for a gallery's images and captions.
+struct GalleryInput {
+    Matrix images, texts;
 };
 
 struct FctOutcome {
@@ -38,9 +47,11 @@ public:
     // each model: the pairs' images, and (may be empty) corpus sentences.
     // With sentences, every batch is half images, half sentences, so that a
     // large corpus does not drown the few images (and h serves both the
-    // image gallery and the caption gallery).
+    // image gallery and the caption gallery). The "old" side is h's input:
+    // the old embeddings, with side information appended when h uses it;
+    // `validationInput` is the validation split's in the same form.
     FctOutcome train(const Matrix& oldImages, const Matrix& newImages, const Matrix& oldTexts, const Matrix& newTexts,
-                     const AdapterValidation& validation, const LoopHooks& hooks);
+                     const AdapterValidation& validation, const GalleryInput& validationInput, const LoopHooks& hooks);
 
 private:
     FctSettings settings_;
