@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# What storing FCT's side information costs at indexing time (docs/
+# benchmarks.md, "Side information"). On the sample workspace's image folder
+# (bash scripts/run.sh builds out/sample-workspace), REPEATS times each, with
+# the gallery's model sample-old:
+#   - xbt index into a fresh gallery (images and captions);
+#   - the same with --side-information;
+#   - the first gallery indexed again with --side-information: nothing to
+#     embed, only its items' side information to add (files read again).
+# Rates are the whole command's: images / wall-clock seconds, models loading
+# included. Also prints what the side information adds to the database.
+#   [REPEATS=5] [WS=out/sample-workspace] bash bench/run_side_information_bench.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPEATS=${REPEATS:-5}
+WS=${WS:-out/sample-workspace}
+XBT=${XBT:-build/app/xbt}
+[ -d "$WS/galleries/sample" ] || { echo "no sample workspace at $WS: run bash scripts/run.sh first" >&2; exit 1; }
+export XBT_SAMPLES_DIR=${XBT_SAMPLES_DIR:-$PWD/samples}
+FOLDER=$("$XBT" galleries --workspace "$WS" | awk '$1 == "sample" {print $NF}')
+BENCH=out/bench/side-information-ws
+N=$(ls "$FOLDER" | grep -c '\.png$')
+
+echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
+echo "BLAS:    $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+echo "images:  $N in $FOLDER, with their captions; model sample-old; batch 32"
+echo
+echo "| run | xbt index images/s | with --side-information images/s | side information added afterwards images/s |"
+echo "|---:|---:|---:|---:|"
+# The database's size with its write-ahead log folded in.
+bytes() { sqlite3 "$BENCH/galleries/$1/gallery.sqlite" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null; stat -c %s "$BENCH/galleries/$1/gallery.sqlite"; }
+rate() { awk -v n="$N" -v a="$1" -v b="$2" 'BEGIN {printf "%.1f", n / (b - a)}'; }
+plain=(); side=(); later=()
+for r in $(seq 1 "$REPEATS"); do
+  rm -rf "$BENCH"
+  t0=$(date +%s.%N)
+  "$XBT" index "$FOLDER" --model sample-old --captions "$FOLDER/captions.tsv" --workspace "$BENCH" --gallery plain >/dev/null
+  t1=$(date +%s.%N)
+  plain_bytes=$(bytes plain)
+  t1=$(date +%s.%N)
+  "$XBT" index "$FOLDER" --model sample-old --captions "$FOLDER/captions.tsv" --workspace "$BENCH" --gallery side \
+    --side-information >/dev/null
+  t2=$(date +%s.%N)
+  "$XBT" index "$FOLDER" --model sample-old --workspace "$BENCH" --gallery plain --side-information >/dev/null
+  t3=$(date +%s.%N)
+  p=$(rate "$t0" "$t1"); s=$(rate "$t1" "$t2"); l=$(rate "$t2" "$t3")
+  echo "| $r | $p | $s | $l |"
+  plain+=("$p"); side+=("$s"); later+=("$l")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+mp=$(median "${plain[@]}"); ms=$(median "${side[@]}"); ml=$(median "${later[@]}")
+echo
+echo "median: index $mp, with side information $ms images/s: $(awk -v s="$ms" -v p="$mp" 'BEGIN {printf "%.2f", 1000 / s - 1000 / p}') ms more per image (bound: at most 1 ms); added to an indexed gallery $ml images/s"
+echo "database: $plain_bytes bytes without side information, $(bytes side) bytes with it"
