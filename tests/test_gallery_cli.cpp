@@ -142,6 +142,14 @@ private Q_SLOTS:
         r = runCli(indexArgs(small_, ws) + QStringList{"--exclude", "broken.jpg"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains("removed 1, failed 0"), r.out.constData());
+        // Side information for what is indexed, with nothing embedded again.
+        r = runCli(indexArgs(small_, ws) + QStringList{"--side-information"});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("indexed 0 (new 0") &&
+                     r.out.contains("side information: 21 images and 100 captions given theirs, 0 images skipped"),
+                 r.out.constData());
+        r = runCli({"galleries", "--workspace", ws});
+        QVERIFY2(r.out.contains("side information: 21 of 21 images, 100 of 100 captions"), r.out.constData());
         r = runCli({"index", small_, "--model", otherModel_, "--workspace", ws});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("tiny-old") && r.err.contains("tiny-other"), r.err.constData());

@@ -88,6 +88,31 @@ private Q_SLOTS:
         QVERIFY2(index.out.contains("unchanged 24"), index.out.constData());
     }
 
+    // A gallery that stores side information gives imported items theirs
+    // (from their files), as indexing would.
+    void importedItemsGetTheGallerysSideInformation()
+    {
+        const QString root = path("side-root");
+        QVERIFY(QDir().mkpath(root));
+        QStringList images = QDir(split_).entryList({"*.png"}, QDir::Files, QDir::Name);
+        QCOMPARE(images.size(), 24);
+        for (int i = 0; i < 12; ++i)
+            QVERIFY(QFile::copy(split_ + "/" + images[i], root + "/" + images[i]));
+        const QString ws = path("ws-import-side");
+        CliResult r = runCli({"index", root, "--model", "sample-old", "--workspace", ws, "--side-information"});
+        QVERIFY2(r.exitCode == 0 && r.out.contains("side information: 12 images"), qPrintable(text(r)));
+        for (int i = 12; i < 24; ++i)
+            QVERIFY(QFile::copy(split_ + "/" + images[i], root + "/" + images[i]));
+        r = runCli({"import", "--embeddings", oldNpy_, "--model", "sample-old", "--workspace", ws, "--root", root,
+                    "--check", "0"});
+        QVERIFY2(r.exitCode == 0, qPrintable(text(r)));
+        QVERIFY2(r.out.contains("imported 12, skipped 12") &&
+                     r.out.contains("side information: 12 images and 0 captions given theirs"),
+                 r.out.constData());
+        r = runCli({"galleries", "--workspace", ws});
+        QVERIFY2(r.out.contains("side information: 24 of 24 images"), r.out.constData());
+    }
+
     void anotherModelsDimensionIsRefused()
     {
         const QString ws = path("ws-dim");

@@ -721,6 +721,8 @@ ImportRunSummary importIntoGallery(Workspace& workspace, EmbeddingModel& model, 
     images.save(generation);
     captions.save(generation);
     summary.imageIndex = images.report();
+    if (settings.sideInformation)
+        summary.sideInformation = fillSideInformation(store, summary.root, progress);
     summary.seconds = monotonicSeconds() - start;
     return summary;
 }

@@ -154,6 +154,8 @@ struct ImportRunSummary {
     std::vector<std::string> checkFailures;  // sampled images that could not be embedded again
     EmbeddingAgreement agreement;
     IndexBuildReport imageIndex;
+    // Galleries that store side information: the imported items' (from their files).
+    SideInformationFill sideInformation;
     double seconds = 0.0;
 };
 

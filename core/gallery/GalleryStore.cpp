@@ -975,11 +975,7 @@ void GalleryStore::promoteSecondSpace()
     impl_->settings = after;
 }
 
-}  // namespace xbt
-
 // --- Side information -------------------------------------------------------
-
-namespace xbt {
 
 SideInformationCounts GalleryStore::sideInformationCounts() const
 {

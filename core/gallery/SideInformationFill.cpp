@@ -16,6 +16,18 @@ std::vector<float> rowOf(const Matrix& m, int64_t i) { return {m.row(i), m.row(i
 
 }  // namespace
 
+std::vector<std::string> describeSideInformationFill(const SideInformationFill& fill)
+{
+    if (fill.images == 0 && fill.captions == 0 && fill.skipped == 0)
+        return {};
+    std::vector<std::string> lines = {"side information: " + std::to_string(fill.images) + " images and " +
+                                      std::to_string(fill.captions) + " captions given theirs, " +
+                                      std::to_string(fill.skipped) + " images skipped (retried next run)"};
+    for (const std::string& p : fill.problems)
+        lines.push_back("side information skipped: " + p);
+    return lines;
+}
+
 SideInformationFill fillSideInformation(GalleryStore& store, const std::string& root, const ProgressCallback& progress,
                                         const CancelToken& cancel)
 {

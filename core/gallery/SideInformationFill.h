@@ -22,6 +22,10 @@ struct SideInformationFill {
     bool cancelled = false;
 };
 
+// "side information: 9 images and 2 captions given theirs, ..." then a line per
+// problem kept; none when the run had nothing to compute.
+std::vector<std::string> describeSideInformationFill(const SideInformationFill& fill);
+
 // `root`: the gallery's folder (the items' paths are relative to it).
 SideInformationFill fillSideInformation(GalleryStore& store, const std::string& root,
                                         const ProgressCallback& progress = {}, const CancelToken& cancel = {});

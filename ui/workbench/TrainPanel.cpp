@@ -356,7 +356,9 @@ void TrainPanel::start()
         status_->setText(QString::fromStdString(e.what()));
         return;
     }
-    resetCharts(tr("Validation recall of new+adapter->old"));
+    // A gallery transform moves the old gallery: new queries search it.
+    resetCharts(request.method == "fct" ? tr("Validation recall of new->adapter(old) (the old gallery moved)")
+                                        : tr("Validation recall of new+adapter->old"));
     start_->setEnabled(false);
     startModel_->setEnabled(false);
     cancel_->setEnabled(true);

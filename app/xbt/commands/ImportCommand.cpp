@@ -57,6 +57,8 @@ int run(const CliArgs& args)
         std::printf("agreement check could not embed: %s\n", f.c_str());
     std::printf("index: %s, %lld vectors\n", indexTypeName(s.imageIndex.type),
                 static_cast<long long>(s.imageIndex.vectors));
+    for (const std::string& line : describeSideInformationFill(s.sideInformation))
+        std::printf("%s\n", escapeLine(line).c_str());
 
     const std::string modelName = s.modelName;
     if (s.checkedRows == 0) {

@@ -44,14 +44,8 @@ void printSummary(const IndexRunSummary& s)
     if (index.recallAt10 >= 0)
         std::printf(", recall@10 vs exact search %.3f%s", index.recallAt10, index.rebuilt ? " (measured now)" : "");
     std::printf("\ntime %.1f s, %.1f images/s\n", s.seconds, s.imagesPerSecond);
-    const SideInformationFill& side = s.sideInformation;
-    if (side.images > 0 || side.captions > 0 || side.skipped > 0)
-        std::printf("side information: %lld images and %lld captions given theirs, %lld images skipped (retried "
-                    "next run)\n",
-                    static_cast<long long>(side.images), static_cast<long long>(side.captions),
-                    static_cast<long long>(side.skipped));
-    for (const std::string& p : side.problems)
-        std::printf("side information skipped: %s\n", escapeLine(p).c_str());
+    for (const std::string& line : describeSideInformationFill(s.sideInformation))
+        std::printf("%s\n", escapeLine(line).c_str());
 }
 
 int run(const CliArgs& args)
@@ -93,6 +87,11 @@ int run(const CliArgs& args)
     UpgradeSession session(args.required("workspace"), modelOptionsFrom(args), UpgradeSession::Open::CreateIfMissing);
     const IndexRunSummary summary = session.index(request, terminalProgress(), cancel);
     printSummary(summary);
+    if (summary.cancelled && summary.sideInformation.cancelled) {
+        std::fprintf(stderr, "interrupted while storing side information; every image is indexed, and the side "
+                             "information stored so far is saved. Run the same command again to finish it.\n");
+        return kExitFailed;
+    }
     if (summary.cancelled) {
         std::fprintf(stderr, "interrupted: %lld files not indexed yet; everything else is saved. Run the same "
                              "command again to continue.\n",
