@@ -95,15 +95,12 @@ EmbeddingSpace adapterSpace(const CompatibilityAdapter& adapter, const Embedding
         s.name = name + "(old)";
         s.model = oldModel.name + " via " + name;
         s.fingerprint = newModel->info().fingerprint;
-        if (adapter.usesSideInformation()) {
-            // What indexing with --side-information stores, computed from the split's files.
-            const SplitSideInformation side = sideInformationOfSplit(split, adapter.sideInformationUse());
-            s.images = adapter.transformGalleryImages(old.images, side.images);
-            s.texts = adapter.transformGalleryTexts(old.texts, side.texts);
-        } else {
-            s.images = adapter.transformGallery(old.images);
-            s.texts = adapter.transformGallery(old.texts);
-        }
+        // What indexing with --side-information stores, computed from the split's files.
+        const SplitSideInformation side = adapter.usesSideInformation()
+                                              ? sideInformationOfSplit(split, adapter.sideInformationUse())
+                                              : SplitSideInformation{};
+        s.images = adapter.transformGalleryImages(old.images, side.images);
+        s.texts = adapter.transformGalleryTexts(old.texts, side.texts);
         return s;
     }
     s.kind = SpaceKind::QueryAdapter;

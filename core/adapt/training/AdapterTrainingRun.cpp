@@ -665,9 +665,11 @@ private:
             report("side information", "computing the side information (" + use.name() + ") of the pairs" +
                                            std::string(texts ? " and the corpus sentences" : ""));
             data_["side_information"] = SideInformationSpec::toJson(use);
-            imagesIn = withImageSideInformation(imagesIn, sideInformationOfSplit(pairs.split, {use.images, false}).images);
+            imagesIn =
+                withImageSideInformation(imagesIn, sideInformationOfSplit(pairs.split, {use.images, false}).images);
             if (texts)
-                textsIn = withTextSideInformation(textsIn, use.captions ? textSideInformation(corpus_->sentences) : Matrix());
+                textsIn =
+                    withTextSideInformation(textsIn, use.captions ? textSideInformation(corpus_->sentences) : Matrix());
             if (validation_.hasSplit()) {
                 const SplitSideInformation side = sideInformationOfSplit(validation_.split(), use);
                 validationIn = {withImageSideInformation(validationIn.images, side.images),
