@@ -14,19 +14,16 @@
 #   [REPEATS=3] [WS=out/sample-workspace] bash bench/run_backfill_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPEATS=${REPEATS:-3}
-WS=${WS:-out/sample-workspace}
-XBT=${XBT:-build/app/xbt}
-[ -d "$WS/galleries/sample" ] || { echo "no sample workspace at $WS: run bash scripts/run.sh first" >&2; exit 1; }
-export XBT_SAMPLES_DIR=${XBT_SAMPLES_DIR:-$PWD/samples}
+DEFAULT_REPEATS=3
+# shellcheck source=bench/common.sh
+source bench/common.sh
 BENCH=out/bench/backfill-ws
 rm -rf "$BENCH"
 mkdir -p out/bench
 cp -r "$WS" "$BENCH"
 FOLDER=$("$XBT" galleries --workspace "$BENCH" | awk '$1 == "sample" {print $NF}')
 
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-echo "BLAS:    $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+print_machine
 echo "images:  $(ls "$FOLDER" | grep -c '\.png$') in $FOLDER; model sample-new; batch 32"
 echo
 echo "| run | xbt index images/s (wall) | xbt backfill images/s (wall) |"
@@ -50,7 +47,6 @@ for r in $(seq 1 "$REPEATS"); do
   index_rates+=("$i")
   backfill_rates+=("$b")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 mi=$(median "${index_rates[@]}")
 mb=$(median "${backfill_rates[@]}")
 echo

@@ -12,17 +12,14 @@
 #   [REPEATS=5] [WS=out/sample-workspace] bash bench/run_side_information_bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPEATS=${REPEATS:-5}
-WS=${WS:-out/sample-workspace}
-XBT=${XBT:-build/app/xbt}
-[ -d "$WS/galleries/sample" ] || { echo "no sample workspace at $WS: run bash scripts/run.sh first" >&2; exit 1; }
-export XBT_SAMPLES_DIR=${XBT_SAMPLES_DIR:-$PWD/samples}
+DEFAULT_REPEATS=5
+# shellcheck source=bench/common.sh
+source bench/common.sh
 FOLDER=$("$XBT" galleries --workspace "$WS" | awk '$1 == "sample" {print $NF}')
 BENCH=out/bench/side-information-ws
 N=$(ls "$FOLDER" | grep -c '\.png$')
 
-echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores"
-echo "BLAS:    $(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo unknown)"
+print_machine
 echo "images:  $N in $FOLDER, with their captions; model sample-old; batch 32"
 echo
 echo "| run | xbt index images/s | with --side-information images/s | side information added afterwards images/s |"
@@ -47,7 +44,6 @@ for r in $(seq 1 "$REPEATS"); do
   echo "| $r | $p | $s | $l |"
   plain+=("$p"); side+=("$s"); later+=("$l")
 done
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 mp=$(median "${plain[@]}"); ms=$(median "${side[@]}"); ml=$(median "${later[@]}")
 echo
 echo "median: index $mp, with side information $ms images/s: $(awk -v s="$ms" -v p="$mp" 'BEGIN {printf "%.2f", 1000 / s - 1000 / p}') ms more per image (bound: at most 1 ms); added to an indexed gallery $ml images/s"

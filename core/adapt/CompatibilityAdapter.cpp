@@ -178,31 +178,29 @@ Matrix CompatibilityAdapter::transformGallery(const Matrix& oldEmbeddings) const
 
 Matrix CompatibilityAdapter::transformGalleryImages(const Matrix& oldImages, const Matrix& imageSide) const
 {
-    if (!usesSideInformation())
-        return transformGallery(oldImages);
-    const bool read = sideInformationUse().images;
-    if (read && imageSide.rows != oldImages.rows)
-        throw Error("adapter '" + info_.name + "' reads each image's side information beside its embedding: got it "
-                    "for " + std::to_string(imageSide.rows) + " of " + std::to_string(oldImages.rows) +
-                    " images (xbt index --side-information stores it)");
-    return transformWithSideInformation(withImageSideInformation(oldImages, read ? imageSide : Matrix()));
+    return transformWithSideInformation(oldImages, imageSide, true);
 }
 
 Matrix CompatibilityAdapter::transformGalleryTexts(const Matrix& oldTexts, const Matrix& textSide) const
 {
-    if (!usesSideInformation())
-        return transformGallery(oldTexts);
-    const bool read = sideInformationUse().captions;
-    if (read && textSide.rows != oldTexts.rows)
-        throw Error("adapter '" + info_.name + "' reads each caption's side information beside its embedding: got "
-                    "it for " + std::to_string(textSide.rows) + " of " + std::to_string(oldTexts.rows) +
-                    " captions (xbt index --side-information stores it)");
-    return transformWithSideInformation(withTextSideInformation(oldTexts, read ? textSide : Matrix()));
+    return transformWithSideInformation(oldTexts, textSide, false);
 }
 
-Matrix CompatibilityAdapter::transformWithSideInformation(const Matrix& input) const
+Matrix CompatibilityAdapter::transformWithSideInformation(const Matrix& old, const Matrix& side, bool images) const
 {
+    if (!usesSideInformation())
+        return transformGallery(old);
     requireKind(info_, AdapterKind::Gallery, "transform stored gallery embeddings");
+    const SideInformationUse use = sideInformationUse();
+    const bool read = images ? use.images : use.captions;
+    const std::string items = images ? "image" : "caption";
+    if (read && side.rows != old.rows)
+        throw Error("adapter '" + info_.name + "' reads each " + items + "'s side information beside its embedding: "
+                    "got it for " + std::to_string(side.rows) + " of " + std::to_string(old.rows) + " " + items +
+                    "s (xbt index --side-information stores it)");
+    const Matrix unread;
+    const Matrix input = images ? withImageSideInformation(old, read ? side : unread)
+                                : withTextSideInformation(old, read ? side : unread);
     checkInput(info_, input, projection_.inputDim(), "embeddings of " + info_.oldModel.name + " with side information");
     return projection_.apply(input);
 }

@@ -112,7 +112,8 @@ public:
     std::string weightsFingerprint() const;
 
 private:
-    Matrix transformWithSideInformation(const Matrix& input) const;
+    // h of [old | side information] for images or captions (their block; the other stays zero).
+    Matrix transformWithSideInformation(const Matrix& old, const Matrix& side, bool images) const;
 
     AdapterInfo info_;
     ProjectionWeights projection_;

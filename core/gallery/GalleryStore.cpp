@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <tuple>
 
 namespace xbt {
 
@@ -377,6 +378,47 @@ struct GalleryStore::Impl {
             ++out.vectors.rows;
         }
         return out;
+    }
+
+    // The second space and side information are each a pair of tables,
+    // PREFIX_items (item_id, content_hash, COLUMN) and PREFIX_captions
+    // (caption_id, COLUMN), whose item rows count only while they match their
+    // item's content. These write their shared queries once.
+    static std::string currentItemRows(const std::string& prefix)
+    {
+        return " FROM " + prefix + "_items s JOIN items i ON i.id = s.item_id "
+               "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash";
+    }
+    // Rows of current item rows and of caption rows.
+    std::pair<int64_t, int64_t> countRows(const std::string& prefix) const
+    {
+        std::pair<int64_t, int64_t> counts{0, 0};
+        Statement images(*this, ("SELECT COUNT(*)" + currentItemRows(prefix)).c_str());
+        if (images.step())
+            counts.first = images.integer(0);
+        Statement captions(*this, ("SELECT COUNT(*) FROM " + prefix + "_captions").c_str());
+        if (captions.step())
+            counts.second = captions.integer(0);
+        return counts;
+    }
+    std::vector<int64_t> currentItemIds(const std::string& prefix) const
+    {
+        std::vector<int64_t> ids;
+        Statement s(*this, ("SELECT s.item_id" + currentItemRows(prefix) + " ORDER BY s.item_id").c_str());
+        while (s.step())
+            ids.push_back(s.integer(0));
+        return ids;
+    }
+    // An item row is stored only while the item still holds the content it was made from.
+    static std::string itemRowInsert(const std::string& prefix, const std::string& column)
+    {
+        return "INSERT OR REPLACE INTO " + prefix + "_items (item_id, content_hash, " + column + ") "
+               "SELECT id, content_hash, ? FROM items WHERE id = ? AND content_hash = ? AND status = 'embedded'";
+    }
+    static std::string captionRowInsert(const std::string& prefix, const std::string& column)
+    {
+        return "INSERT OR REPLACE INTO " + prefix + "_captions (caption_id, " + column + ") "
+               "SELECT id, ? FROM captions WHERE id = ?";
     }
 
     std::vector<int64_t> captionIdsOf(int64_t itemId) const
@@ -796,28 +838,15 @@ SecondSpaceCounts GalleryStore::secondSpaceCounts() const
     SecondSpaceCounts c;
     if (impl_->schemaVersion < 3)
         return c;
-    Impl::Statement images(*impl_,
-                           "SELECT COUNT(*) FROM second_space_items s JOIN items i ON i.id = s.item_id "
-                           "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash");
-    if (images.step())
-        c.images = images.integer(0);
-    Impl::Statement captions(*impl_, "SELECT COUNT(*) FROM second_space_captions");
-    if (captions.step())
-        c.captions = captions.integer(0);
+    std::tie(c.images, c.captions) = impl_->countRows("second_space");
     return c;
 }
 
 std::vector<int64_t> GalleryStore::secondSpaceItemIds() const
 {
-    std::vector<int64_t> ids;
     if (impl_->schemaVersion < 3)
-        return ids;
-    Impl::Statement s(*impl_,
-                      "SELECT s.item_id FROM second_space_items s JOIN items i ON i.id = s.item_id "
-                      "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id");
-    while (s.step())
-        ids.push_back(s.integer(0));
-    return ids;
+        return {};
+    return impl_->currentItemIds("second_space");
 }
 
 StoredVectors GalleryStore::secondSpaceImageVectors() const
@@ -825,8 +854,8 @@ StoredVectors GalleryStore::secondSpaceImageVectors() const
     const std::optional<SecondSpace> space = secondSpace();
     if (!space)
         return {};
-    return impl_->vectors("SELECT s.item_id, s.embedding FROM second_space_items s JOIN items i ON i.id = s.item_id "
-                          "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id",
+    return impl_->vectors(("SELECT s.item_id, s.embedding" + Impl::currentItemRows("second_space") + " ORDER BY s.item_id")
+                              .c_str(),
                           "second_space_items", space->embeddingDim);
 }
 
@@ -849,9 +878,7 @@ StoredVectors GalleryStore::secondSpaceImageVectors(const std::vector<int64_t>& 
     std::vector<int64_t> ids = itemIds;
     std::sort(ids.begin(), ids.end());
     ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-    Impl::Statement s(*impl_,
-                      "SELECT s.embedding FROM second_space_items s JOIN items i ON i.id = s.item_id "
-                      "WHERE s.item_id = ? AND i.status = 'embedded' AND i.content_hash = s.content_hash");
+    Impl::Statement s(*impl_, ("SELECT s.embedding" + Impl::currentItemRows("second_space") + " AND s.item_id = ?").c_str());
     for (int64_t id : ids) {
         s.bind(1, id);
         if (s.step()) {
@@ -886,9 +913,7 @@ SecondSpaceCounts GalleryStore::commitSecondSpace(const std::vector<SecondSpaceI
     };
     Impl::Transaction t(*impl_, kSecondGenerationKey);
     // Only while the item still holds the content the embedding was made from.
-    Impl::Statement image(*impl_,
-                          "INSERT OR REPLACE INTO second_space_items (item_id, content_hash, embedding) "
-                          "SELECT id, content_hash, ? FROM items WHERE id = ? AND content_hash = ? AND status = 'embedded'");
+    Impl::Statement image(*impl_, Impl::itemRowInsert("second_space", "embedding").c_str());
     for (const SecondSpaceImage& i : images) {
         check(i.embedding, "item " + std::to_string(i.itemId));
         image.bindBlob(1, impl_->encode(i.embedding.data(), static_cast<int64_t>(i.embedding.size())))
@@ -897,9 +922,7 @@ SecondSpaceCounts GalleryStore::commitSecondSpace(const std::vector<SecondSpaceI
             .run();
         stored.images += sqlite3_changes(impl_->db);
     }
-    Impl::Statement caption(*impl_,
-                            "INSERT OR REPLACE INTO second_space_captions (caption_id, embedding) "
-                            "SELECT id, ? FROM captions WHERE id = ?");
+    Impl::Statement caption(*impl_, Impl::captionRowInsert("second_space", "embedding").c_str());
     for (const SecondSpaceCaption& c : captions) {
         check(c.embedding, "caption " + std::to_string(c.captionId));
         caption.bindBlob(1, impl_->encode(c.embedding.data(), static_cast<int64_t>(c.embedding.size())))
@@ -982,14 +1005,7 @@ SideInformationCounts GalleryStore::sideInformationCounts() const
     SideInformationCounts c;
     if (impl_->schemaVersion < 4)
         return c;
-    Impl::Statement images(*impl_,
-                           "SELECT COUNT(*) FROM side_information_items s JOIN items i ON i.id = s.item_id "
-                           "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash");
-    if (images.step())
-        c.images = images.integer(0);
-    Impl::Statement captions(*impl_, "SELECT COUNT(*) FROM side_information_captions");
-    if (captions.step())
-        c.captions = captions.integer(0);
+    std::tie(c.images, c.captions) = impl_->countRows("side_information");
     return c;
 }
 
@@ -1001,12 +1017,7 @@ std::vector<StoredItem> GalleryStore::itemsWithoutSideInformation() const
             out.push_back(std::move(item));
     if (impl_->schemaVersion < 4)
         return out;
-    std::vector<int64_t> have;
-    Impl::Statement s(*impl_,
-                      "SELECT s.item_id FROM side_information_items s JOIN items i ON i.id = s.item_id "
-                      "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id");
-    while (s.step())
-        have.push_back(s.integer(0));
+    const std::vector<int64_t> have = impl_->currentItemIds("side_information");
     out.erase(std::remove_if(out.begin(), out.end(),
                              [&](const StoredItem& i) { return std::binary_search(have.begin(), have.end(), i.id); }),
               out.end());
@@ -1041,18 +1052,13 @@ SideInformationCounts GalleryStore::commitSideInformation(const std::vector<Side
                         " finite numbers (internal error)");
     };
     Impl::Transaction t(*impl_, kSideGenerationKey);
-    // Only while the item still holds the content it was computed from.
-    Impl::Statement image(*impl_,
-                          "INSERT OR REPLACE INTO side_information_items (item_id, content_hash, vector) "
-                          "SELECT id, content_hash, ? FROM items WHERE id = ? AND content_hash = ? AND status = 'embedded'");
+    Impl::Statement image(*impl_, Impl::itemRowInsert("side_information", "vector").c_str());
     for (const SideInformationRow& r : images) {
         check(r, "item " + std::to_string(r.id));
         image.bindBlob(1, impl_->encode(r.values.data(), dims)).bind(2, r.id).bind(3, r.contentHash).run();
         stored.images += sqlite3_changes(impl_->db);
     }
-    Impl::Statement caption(*impl_,
-                            "INSERT OR REPLACE INTO side_information_captions (caption_id, vector) "
-                            "SELECT id, ? FROM captions WHERE id = ?");
+    Impl::Statement caption(*impl_, Impl::captionRowInsert("side_information", "vector").c_str());
     for (const SideInformationRow& r : captions) {
         check(r, "caption " + std::to_string(r.id));
         caption.bindBlob(1, impl_->encode(r.values.data(), dims)).bind(2, r.id).run();
@@ -1066,9 +1072,9 @@ StoredVectors GalleryStore::imageSideInformation(int dims) const
 {
     if (impl_->schemaVersion < 4)
         return StoredVectors{{}, Matrix(0, dims)};
-    return impl_->vectors("SELECT s.item_id, s.vector FROM side_information_items s JOIN items i ON i.id = s.item_id "
-                          "WHERE i.status = 'embedded' AND i.content_hash = s.content_hash ORDER BY s.item_id",
-                          "side_information_items", dims);
+    return impl_->vectors(
+        ("SELECT s.item_id, s.vector" + Impl::currentItemRows("side_information") + " ORDER BY s.item_id").c_str(),
+        "side_information_items", dims);
 }
 
 StoredVectors GalleryStore::captionSideInformation(int dims) const
