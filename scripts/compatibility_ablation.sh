@@ -2,7 +2,7 @@
 # The XBT ablation on the sample world: noise on/off, 0/250/1000/4000 stage-2
 # pairs, LoRA vs the feature adapter, corpus size, interpolation with the old
 # query (off / linear / spherical), each stage-2 term aligning with the stored
-# gallery, and Procrustes without interpolation (SLERP's alignment alone). Trains each variant into the
+# gallery, the image map (off / on), and Procrustes without interpolation (SLERP's alignment alone). Trains each variant into the
 # workspace of scripts/compatibility_results.sh (run that first: it holds the
 # data, the cached embeddings and the reference `xbt` and `xbt-stage1`
 # adapters), evaluates them side by side on the test split and writes the
@@ -28,18 +28,22 @@ echo '{"interpolation": "linear"}' > "$OUT/interp-linear.json"
 echo '{"interpolation": "spherical"}' > "$OUT/interp-spherical.json"
 echo '{"gallery_image_weight": 0}' > "$OUT/no-gallery-image.json"
 echo '{"gallery_text_weight": 1}' > "$OUT/gallery-text.json"
-echo '{"gallery_image_weight": 0, "interpolate": 1}' > "$OUT/published.json"
+echo '{"gallery_image_weight": 0, "interpolate": 1, "image_map": "off"}' > "$OUT/published.json"
+echo '{"image_map": "off"}' > "$OUT/image-map-off.json"
+echo '{"image_map": "on"}' > "$OUT/image-map-on.json"
 
 C=$OUT/corpus/corpus.txt
 P=$OUT/pairs
 # name | what changes against the reference `xbt` | corpus | pairs | settings (--config) | method (default xbt)
 runs=(
-  "abl-interp-off|interpolation off (a = 1: phi alone)|$C|$P|$OUT/interp-off.json"
+  "abl-interp-off|interpolation off (a = 1: the adapter alone)|$C|$P|$OUT/interp-off.json"
   "abl-interp-linear|linear interpolation only|$C|$P|$OUT/interp-linear.json"
   "abl-interp-spherical|spherical interpolation only|$C|$P|$OUT/interp-spherical.json"
   "abl-no-gallery-image|no caption -> stored old image term|$C|$P|$OUT/no-gallery-image.json"
   "abl-gallery-text|plus the image -> stored old caption term (gallery_text_weight 1)|$C|$P|$OUT/gallery-text.json"
-  "abl-published|published stage 2: no gallery term, interpolation off|$C|$P|$OUT/published.json"
+  "abl-image-map-off|no image map: image queries through phi and the LoRA-adapted tower|$C|$P|$OUT/image-map-off.json"
+  "abl-image-map-on|image map always (image_map on)|$C|$P|$OUT/image-map-on.json"
+  "abl-published|published stage 2: no gallery term, no image map, interpolation off|$C|$P|$OUT/published.json"
   "abl-procrustes-off|procrustes, interpolation off (SLERP's alignment alone)|$C|$P|$OUT/interp-off.json|procrustes"
   "abl-no-noise|noise off (sigma 0)|$C|$P|$OUT/no-noise.json"
   "abl-pairs-250|250 stage-2 pairs|$C|$OUT/pairs-250|"
@@ -69,7 +73,7 @@ python3 - "$OUT" docs/compatibility.md <<'PY'
 import json, sys
 out, doc_path = sys.argv[1], sys.argv[2]
 r = json.load(open(f"{out}/ablation-eval/results.json"))
-what = {"xbt": "reference: noise auto, 1,000 pairs, LoRA, 20,000 scenes, caption -> stored image term, interpolation auto",
+what = {"xbt": "reference: noise auto, 1,000 pairs, LoRA, 20,000 scenes, caption -> stored image term, image map auto, interpolation auto",
         "xbt-stage1": "0 stage-2 pairs (stage 1 only)",
         "slerp": "slerp: procrustes + spherical interpolation (training-free)",
         "procrustes": "procrustes, interpolation auto"}

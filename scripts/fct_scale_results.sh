@@ -5,7 +5,8 @@
 # test split, with the reference adapter `xbt` for comparison. Uses the
 # workspace of scripts/compatibility_results.sh (run that first: it holds
 # the 1,000-pair `fct` and `xbt`); writes the table into docs/compatibility.md
-# between the FCT-SCALE markers. Not run by CI.
+# between the FCT-SCALE markers. A variant already trained (its adapter and
+# its line in out/compat/fct-times.tsv) is kept. Not run by CI.
 #   bash scripts/fct_scale_results.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,7 +17,7 @@ WS=$OUT/ws
 gen() { [ -f "$OUT/$1/captions.tsv" ] || "$XBT" sample generate --out "$OUT/$1" --split pairs --count "$2" > /dev/null; }
 gen pairs-4000 4000
 gen pairs-16000 16000
-: > "$OUT/fct-times.tsv"
+touch "$OUT/fct-times.tsv"
 # fct-16000-long: 4x the steps, to tell too little training from too little information.
 echo '{"steps": 4000}' > "$OUT/fct-long.json"
 # Side information (FCT's extra vector per item, xbt index --side-information):
@@ -40,6 +41,8 @@ RUNS=("fct-4000 pairs-4000 {}" "fct-16000 pairs-16000 {}" "fct-16000-long pairs-
 NAMES=$(printf '%s\n' "${RUNS[@]}" | cut -d' ' -f1 | paste -sd,)
 for run in "${RUNS[@]}"; do
   read -r name pairs config <<< "$run"
+  # A finished variant is kept (delete its adapter folder to retrain it).
+  [ -d "$WS/adapters/$name" ] && grep -q "^$name	" "$OUT/fct-times.tsv" && continue
   [ "$config" = "{}" ] && config="" || config="--config $config --corpus $OUT/corpus/corpus.txt"
   start=$(date +%s.%N)
   # shellcheck disable=SC2086

@@ -6,6 +6,7 @@
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CompatibilityAdapter.h"
+#include "core/adapt/training/ImageMapFit.h"
 #include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/ModelOptions.h"
@@ -311,6 +312,77 @@ private Q_SLOTS:
         const Matrix few = gaussian(5, 20, 8);
         VERIFY_CONTAINS(errorOf([&] { fitLeastSquares(few, timesTransposed(few, m), 0.0); }), "lambda");
         VERIFY_CONTAINS(errorOf([&] { fitLeastSquares(few, target, 0.0); }), "target rows");
+    }
+
+    // psi = H^T with H the least-squares map from old to new texts: when the
+    // new embeddings are exactly H old, an image query psi(z) scores each
+    // stored old caption as the new model scores its new embedding.
+    void transposedTextMapRanksOldCaptionsAsTheNewModelWould()
+    {
+        const Matrix h = gaussian(24, 16, 40);  // old 16 -> new 24
+        const Matrix oldTexts = gaussian(300, 16, 41);
+        const Matrix newTexts = timesTransposed(oldTexts, h);
+        const ProjectionWeights psi = transposedTextMap(oldTexts, newTexts, 0.0);
+        QCOMPARE(psi.inputDim(), int64_t(24));
+        QCOMPARE(psi.outputDim(), int64_t(16));
+        QVERIFY2(maxAbsDiff(psi.linear, transposed(h)) < 1e-3f, qPrintable(QString::number(maxAbsDiff(psi.linear, transposed(h)))));
+        const Matrix queries = gaussian(5, 24, 42);
+        const Matrix captions = gaussian(40, 16, 43);
+        const Matrix inOld = timesTransposed(psi.apply(queries), captions);             // <psi(z), old(c)>
+        const Matrix inNew = timesTransposed(queries, timesTransposed(captions, h));    // <z, new(c)>
+        for (int64_t q = 0; q < queries.rows; ++q) {
+            // Same order of captions (psi only rescales each query).
+            int64_t bestOld = 0, bestNew = 0;
+            for (int64_t c = 1; c < captions.rows; ++c) {
+                bestOld = inOld.at(q, c) > inOld.at(q, bestOld) ? c : bestOld;
+                bestNew = inNew.at(q, c) > inNew.at(q, bestNew) ? c : bestNew;
+            }
+            QCOMPARE(bestOld, bestNew);
+            for (int64_t c = 1; c < captions.rows; ++c)
+                QCOMPARE(inOld.at(q, c) > inOld.at(q, 0), inNew.at(q, c) > inNew.at(q, 0));
+        }
+    }
+
+    // An image map maps images only; texts keep phi. It replaces the image
+    // side, so an adapter refuses to hold both, and it survives saving and export.
+    void imageMapMapsImagesOnly()
+    {
+        const AdapterInfo info = makeInfo("mapped", ref("old-double", 'a', 16), ref("new-double", 'b', 24));
+        auto adapter = std::make_shared<CompatibilityAdapter>(info, randomProjection(24, 16, 8, 44));
+        const ProjectionWeights psi = randomProjection(24, 16, 0, 45);
+        adapter->setImageMap(psi);
+        const Matrix z = gaussian(9, 24, 46);
+        QCOMPARE(maxAbsDiff(adapter->mapImages(z), psi.apply(z)), 0.0f);
+        QCOMPARE(maxAbsDiff(adapter->mapTexts(z), adapter->projection().apply(z)), 0.0f);
+        QVERIFY(adapter->mapsImageEmbeddings());
+        VERIFY_CONTAINS(errorOf([&] { adapter->setFeatureAdapter(fullAdapter("f", 47)->featureAdapter()); }),
+                        "holds only one");
+        VERIFY_CONTAINS(errorOf([&] { adapter->setLoraDeltas({{"w", Matrix(2, 2)}}, {{"w", {2, 2}}}); }),
+                        "holds only one");
+        VERIFY_CONTAINS(errorOf([&] { fullAdapter("g", 48)->setImageMap(psi); }), "holds only one");
+        VERIFY_CONTAINS(errorOf([&] { adapter->setImageMap(randomProjection(20, 16, 0, 49)); }), "20 -> 16");
+
+        Workspace ws = Workspace::open(path("ws-image-map"), Workspace::Mode::ReadWrite);
+        saveAdapter(ws, *adapter);
+        QVERIFY(fileExists(ws.adapterDir("mapped") + "/tensors/image_map.linear.npy"));
+        const auto loaded = loadAdapter(ws, "mapped");
+        QVERIFY(loaded->hasImageMap());
+        QCOMPARE(maxAbsDiff(loaded->mapImages(z), adapter->mapImages(z)), 0.0f);
+        QCOMPARE(loaded->weightsFingerprint(), adapter->weightsFingerprint());
+        QVERIFY(loaded->weightsFingerprint() != CompatibilityAdapter(info, adapter->projection()).weightsFingerprint());
+
+        const ExportResult r = exportAdapter(*adapter, path("export-image-map"));
+        torch::jit::Module module = torch::jit::load(r.torchscriptPath);
+        QVERIFY(maxAbsDiff(callMethod(module, "forward_image", z), adapter->mapImages(z)) < 1e-5f);
+        QVERIFY(maxAbsDiff(callMethod(module, "forward_text", z), adapter->mapTexts(z)) < 1e-5f);
+        const nlohmann::json meta = nlohmann::json::parse(readFileBytes(r.metadataPath));
+        VERIFY_CONTAINS(QString::fromStdString(meta["methods"]["forward_image"].get<std::string>()), "image map");
+
+        // The adapted model's images go through psi, from the new model's own embeddings.
+        auto newModel = std::make_shared<VectorModel>("new-double", 'b', 24);
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, {});
+        const std::vector<PixelTensor> images{constantImage(8, 0.2f), constantImage(8, 0.7f)};
+        QCOMPARE(maxAbsDiff(adapted->encodeImages(images), psi.apply(newModel->encodeImages(images))), 0.0f);
     }
 
     void phiWithZeroResidualIsTheNormalisedLinearMap()

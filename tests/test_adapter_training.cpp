@@ -13,6 +13,7 @@
 #include "core/workspace/WorkspaceLayout.h"
 #include "core/model/ModelLoader.h"
 #include "core/sample/SampleWorldGenerator.h"
+#include "core/util/FileUtil.h"
 #include "core/util/InstallPaths.h"
 #include "core/util/Sha256.h"
 #include "tests/TestSupport.h"
@@ -200,7 +201,7 @@ private Q_SLOTS:
         const AdapterTrainResult r = runAdapterTraining(
             request("xbt", "xbt", ws,
                     {{"sigma", 0.0}, {"stage1_steps", 300}, {"stage2_steps", 60}, {"stage2_batch_size", 32},
-                     {"validate_every", 0}, {"hidden", 128}}),
+                     {"validate_every", 0}, {"hidden", 128}, {"image_map", "off"}}),
             [&](const AdapterTrainProgress& p) {
                 if (events.empty() || events.back() != p.stage)
                     events.push_back(p.stage);
@@ -246,7 +247,7 @@ private Q_SLOTS:
 
         AdapterTrainRequest req = request("xbt", "s2", ws,
                                           {{"stage1_adapter", "s1"}, {"image_adapter", "feature"},
-                                           {"stage2_steps", 30}, {"stage2_batch_size", 16}});
+                                           {"stage2_steps", 30}, {"stage2_batch_size", 16}, {"image_map", "off"}});
         req.oldModel = "/nonexistent/old-model.pt";
         std::vector<std::string> loads;
         AdapterTrainingProbes probes;
@@ -270,6 +271,62 @@ private Q_SLOTS:
         // The deployed queries' interpolation was chosen on the validation split.
         QCOMPARE(QString::fromStdString(r.info.interpolation.chosenBy), QStringLiteral("validation"));
         QVERIFY(r.info.metrics.at("interpolation").contains("tried"));
+    }
+
+    // The image map: fitted on the corpus alone (the old model's embeddings
+    // of it come from the cache of the saved stage 1), kept for image
+    // queries only when validation says so (auto) or when asked (on); texts
+    // keep phi either way.
+    void imageMapServesImageQueriesWhenValidationSaysSo()
+    {
+        const std::string ws = workspace("ws-image-map");
+        trainAdapter(request("xbt-stage1", "s1", ws, {{"sigma", 0.0}, {"stage1_steps", 60}, {"hidden", 64}}));
+        const json stage2 = {{"stage1_adapter", "s1"}, {"image_adapter", "feature"}, {"stage2_steps", 20},
+                             {"stage2_batch_size", 16}, {"image_map_ridge_grid", {0.001, 0.1}}};
+        auto train = [&](const std::string& name, const std::string& setting) {
+            json config = stage2;
+            config["image_map"] = setting;
+            AdapterTrainRequest req = request("xbt", name, ws, config);
+            req.oldModel = "/nonexistent/old-model.pt";  // never loaded: the corpus's old embeddings are cached
+            return trainAdapter(req);
+        };
+        const AdapterTrainResult automatic = train("auto", "auto");
+        const json& choice = automatic.info.metrics.at("image_map");
+        QCOMPARE(choice.at("tried").size(), size_t(2));
+        // auto keeps the image map only when it beats phi by the criterion's order.
+        const auto scoreOf = [](const json& j) { return std::make_pair(j.at("i2t_above_today").get<bool>(),
+                                                                       j.at("i2t_recall_sum").get<double>()); };
+        auto best = scoreOf(choice.at("tried")[0]);
+        best = std::max(best, scoreOf(choice.at("tried")[1]));
+        const bool better = best > scoreOf(choice.at("phi"));
+        QCOMPARE(choice.at("kept").get<bool>(), better);
+        QCOMPARE(load(ws, "auto")->hasImageMap(), better);
+        VERIFY_CONTAINS(QString::fromStdString(choice.at("reason").get<std::string>()), "validation I2T");
+
+        const AdapterTrainResult on = train("on", "on");
+        QVERIFY(on.info.metrics.at("image_map").at("kept").get<bool>());
+        QCOMPARE(on.info.imageTowerAdaptation, std::string("image-map"));
+        const auto adapter = load(ws, "on");
+        QVERIFY(adapter->hasImageMap());
+        QVERIFY(adapter->mapsImageEmbeddings());  // the new model's own image embeddings, no adapted tower
+        QVERIFY(adapter->featureAdapter().empty() && adapter->loraDeltas().empty());
+        // Texts keep phi; images go through psi.
+        const auto automaticAdapter = load(ws, "auto");
+        const Matrix z = loadModel("sample-new", cpuOptions())->encodeTexts({"a red circle", "two blue squares"});
+        QCOMPARE(maxAbsDifference(adapter->mapTexts(z), automaticAdapter->mapTexts(z)), 0.0);
+        QCOMPARE(maxAbsDifference(adapter->mapImages(z), adapter->imageMap().apply(z)), 0.0);
+        // The saved validation is that of the queries as deployed.
+        QVERIFY(on.info.metrics.at("validation").at("configurations").contains("new+phi->old"));
+
+        // "on" with a corpus the old model never embedded says what to do, before any training.
+        const std::string other = (fs::path(root_.path().toStdString()) / "other-corpus.txt").string();
+        writeFileAtomic(other, "a lone green triangle\nthree red squares\n");
+        json onConfig = stage2;
+        onConfig["image_map"] = "on";
+        AdapterTrainRequest req = request("xbt", "refused", ws, onConfig);
+        req.corpusFile = other;
+        req.oldModel = "/nonexistent/old-model.pt";
+        VERIFY_CONTAINS(test::errorOf([&] { trainAdapter(req); }), "image_map on needs the corpus");
     }
 
     void interruptedRunResumesToTheSameAdapter()

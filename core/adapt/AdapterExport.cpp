@@ -35,21 +35,27 @@ std::string attributeName(const std::string& tensorName)
 // TorchScript source of the module's methods. It spells the same tensor
 // operations as ProjectionWeights::apply and FeatureAdapterWeights::apply,
 // so that the exported file and the workbench agree to float rounding.
+// `def METHOD(self, z)`: normalize(A z + residual) with the tensors of `prefix` ("projection", "image_map").
+std::string projectionSource(const std::string& method, const std::string& prefix, const ProjectionWeights& p)
+{
+    std::string src = "\ndef " + method + "(self, z: Tensor) -> Tensor:\n    y = torch.matmul(z, self." + prefix +
+                      "_linear.t())\n";
+    if (p.hasResidual())
+        src += "    h = torch.gelu(torch.addmm(self." + prefix + "_hidden_bias, z, self." + prefix +
+               "_hidden_weight.t()))\n    y = y + torch.addmm(self." + prefix + "_out_bias, h, self." + prefix +
+               "_out_weight.t())\n";
+    return src + "    return self._normalize(y)\n";
+}
+
 std::string torchScriptSource(const CompatibilityAdapter& adapter)
 {
-    const bool residual = adapter.projection().hasResidual();
     std::string src = R"(
 def _normalize(self, y: Tensor) -> Tensor:
     return y / (y * y).sum(1, True).sqrt().clamp_min(1e-12)
-
-def _project(self, z: Tensor) -> Tensor:
-    y = torch.matmul(z, self.projection_linear.t())
 )";
-    if (residual)
-        src += R"(    h = torch.gelu(torch.addmm(self.projection_hidden_bias, z, self.projection_hidden_weight.t()))
-    y = y + torch.addmm(self.projection_out_bias, h, self.projection_out_weight.t())
-)";
-    src += "    return self._normalize(y)\n";
+    src += projectionSource("_project", "projection", adapter.projection());
+    if (adapter.hasImageMap())
+        src += projectionSource("_project_image", "image_map", adapter.imageMap());
     if (adapter.info().kind == AdapterKind::Gallery) {
         src += R"(
 def transform_gallery(self, x: Tensor) -> Tensor:
@@ -70,8 +76,8 @@ def forward_image(self, z: Tensor) -> Tensor:
         src += R"(    h = torch.gelu(torch.addmm(self.feature_down_bias, z, self.feature_down.t()))
     z = self._normalize(z + torch.addmm(self.feature_up_bias, h, self.feature_up.t()))
 )";
-    src += R"(    return self._project(z)
-
+    src += adapter.hasImageMap() ? "    return self._project_image(z)\n" : "    return self._project(z)\n";
+    src += R"(
 def forward(self, z: Tensor) -> Tensor:
     return self.forward_text(z)
 )";
@@ -130,6 +136,9 @@ json methodDescriptions(const CompatibilityAdapter& adapter)
                         info.oldModel.name + " [N, " + dOld + "], L2-normalised";
     if (!adapter.featureAdapter().empty())
         image += " (applies the feature adapter, then phi)";
+    if (adapter.hasImageMap())
+        image += " (the adapter's own image map psi, fitted onto " + info.oldModel.name +
+                 "'s embeddings of the images' captions; not phi)";
     if (!adapter.mapsImageEmbeddings())
         image += "; the image embeddings must come from the LoRA-adapted image tower, not from " + info.newModel.name;
     return {{"forward_text", info.newModel.name + " text embeddings [N, " + dNew + "] -> the space of " +

@@ -166,9 +166,9 @@ AdapterInfo AdapterInfo::fromJson(const json& j, const std::string& source)
     info.newModel = readModelRef(r.child("new_model"));
     info.imageTowerAdaptation = r.text("image_tower_adaptation", false);
     if (!info.imageTowerAdaptation.empty() && info.imageTowerAdaptation != "lora" &&
-        info.imageTowerAdaptation != "feature-adapter")
+        info.imageTowerAdaptation != "feature-adapter" && info.imageTowerAdaptation != "image-map")
         r.fail("image_tower_adaptation", "is '" + info.imageTowerAdaptation +
-                                             "'; expected \"\", \"lora\" or \"feature-adapter\"");
+                                             "'; expected \"\", \"lora\", \"feature-adapter\" or \"image-map\"");
     if (j.contains("interpolation") && !j["interpolation"].is_null())
         info.interpolation = QueryInterpolation::fromJson(j["interpolation"], source);
     info.config = r.object("config");

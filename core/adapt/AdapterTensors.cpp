@@ -62,19 +62,38 @@ private:
     const std::string& source_;
 };
 
+void putProjection(NamedTensors& out, const std::string& prefix, const ProjectionWeights& p)
+{
+    out[prefix + ".linear"] = matrixTensor(p.linear);
+    if (p.hasResidual()) {
+        out[prefix + ".hidden_weight"] = matrixTensor(p.hiddenWeight);
+        out[prefix + ".hidden_bias"] = vectorTensor(p.hiddenBias);
+        out[prefix + ".out_weight"] = matrixTensor(p.outWeight);
+        out[prefix + ".out_bias"] = vectorTensor(p.outBias);
+    }
+}
+
+ProjectionWeights takeProjection(TensorTaker& take, const std::string& prefix)
+{
+    ProjectionWeights p;
+    p.linear = take.matrix(prefix + ".linear");
+    if (take.has(prefix + ".hidden_weight")) {
+        p.hiddenWeight = take.matrix(prefix + ".hidden_weight");
+        p.hiddenBias = take.vector(prefix + ".hidden_bias");
+        p.outWeight = take.matrix(prefix + ".out_weight");
+        p.outBias = take.vector(prefix + ".out_bias");
+    }
+    return p;
+}
+
 }  // namespace
 
 NamedTensors adapterTensors(const CompatibilityAdapter& adapter)
 {
     NamedTensors out;
-    const ProjectionWeights& p = adapter.projection();
-    out["projection.linear"] = matrixTensor(p.linear);
-    if (p.hasResidual()) {
-        out["projection.hidden_weight"] = matrixTensor(p.hiddenWeight);
-        out["projection.hidden_bias"] = vectorTensor(p.hiddenBias);
-        out["projection.out_weight"] = matrixTensor(p.outWeight);
-        out["projection.out_bias"] = vectorTensor(p.outBias);
-    }
+    putProjection(out, "projection", adapter.projection());
+    if (adapter.hasImageMap())
+        putProjection(out, "image_map", adapter.imageMap());
     const FeatureAdapterWeights& f = adapter.featureAdapter();
     if (!f.empty()) {
         out["feature.down"] = matrixTensor(f.down);
@@ -91,15 +110,9 @@ std::shared_ptr<CompatibilityAdapter> adapterFromTensors(AdapterInfo info, Named
                                                          const std::string& source)
 {
     TensorTaker take(tensors, source);
-    ProjectionWeights p;
-    p.linear = take.matrix("projection.linear");
-    if (take.has("projection.hidden_weight")) {
-        p.hiddenWeight = take.matrix("projection.hidden_weight");
-        p.hiddenBias = take.vector("projection.hidden_bias");
-        p.outWeight = take.matrix("projection.out_weight");
-        p.outBias = take.vector("projection.out_bias");
-    }
-    auto adapter = std::make_shared<CompatibilityAdapter>(std::move(info), std::move(p));
+    auto adapter = std::make_shared<CompatibilityAdapter>(std::move(info), takeProjection(take, "projection"));
+    if (take.has("image_map.linear"))
+        adapter->setImageMap(takeProjection(take, "image_map"));
     if (take.has("feature.down")) {
         FeatureAdapterWeights f;
         f.down = take.matrix("feature.down");

@@ -4,6 +4,7 @@
 //
 //   projection.linear, projection.hidden_weight, projection.hidden_bias,
 //   projection.out_weight, projection.out_bias        phi (or h for FCT)
+//   image_map.linear (+ the same residual names)      psi, an image map of its own
 //   feature.down, feature.down_bias, feature.up, feature.up_bias
 //   lora.<parameter name>                              LoRA weight deltas
 

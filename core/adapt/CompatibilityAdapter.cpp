@@ -162,6 +162,8 @@ Matrix CompatibilityAdapter::mapImages(const Matrix& newImages) const
 {
     requireKind(info_, AdapterKind::Query, "map new-model queries into the old space");
     checkInput(info_, newImages, projection_.inputDim(), "image embeddings of " + info_.newModel.name);
+    if (hasImageMap())
+        return imageMap_.apply(newImages);
     return projection_.apply(featureAdapter_.apply(newImages));
 }
 
@@ -205,10 +207,28 @@ Matrix CompatibilityAdapter::transformWithSideInformation(const Matrix& old, con
     return projection_.apply(input);
 }
 
+void CompatibilityAdapter::setImageMap(ProjectionWeights weights)
+{
+    const std::string what = "adapter '" + info_.name + "'";
+    requireKind(info_, AdapterKind::Query, "map images with an image map of its own");
+    weights.validate(what + "'s image map");
+    if (weights.inputDim() != projection_.inputDim() || weights.outputDim() != projection_.outputDim())
+        throw Error(what + ": the image map maps " + std::to_string(weights.inputDim()) + " -> " +
+                    std::to_string(weights.outputDim()) + " dimensions, phi " + std::to_string(projection_.inputDim()) +
+                    " -> " + std::to_string(projection_.outputDim()) + "; both must map the new space into the old");
+    if (!featureAdapter_.empty() || !loraDeltas_.empty())
+        throw Error(what + " has an image side (feature adapter or LoRA) and an image map; images go through one of "
+                           "them, so an adapter holds only one");
+    imageMap_ = std::move(weights);
+}
+
 void CompatibilityAdapter::setFeatureAdapter(FeatureAdapterWeights weights)
 {
     const std::string what = "adapter '" + info_.name + "'";
     weights.validate(what);
+    if (!weights.empty() && hasImageMap())
+        throw Error(what + " has an image map and a feature adapter; images go through one of them, so an adapter "
+                           "holds only one");
     if (!weights.empty() && weights.down.cols != projection_.inputDim())
         throw Error(what + ": the feature adapter works on " + std::to_string(weights.down.cols) +
                     "-dimensional embeddings, phi takes " + std::to_string(projection_.inputDim()));
@@ -233,6 +253,9 @@ void CompatibilityAdapter::setLoraDeltas(std::map<std::string, Matrix> deltas,
     }
     if (deltas.size() != shapes.size())
         throw Error("adapter '" + info_.name + "': LoRA shapes are given for parameters without a delta");
+    if (!deltas.empty() && hasImageMap())
+        throw Error("adapter '" + info_.name + "' has an image map and LoRA deltas; images go through one of them, "
+                    "so an adapter holds only one");
     loraDeltas_ = std::move(deltas);
     loraShapes_ = std::move(shapes);
 }

@@ -9,6 +9,10 @@
 //       merged into a built-in new model's image tower (then image embeddings
 //       must be recomputed through the adapted tower: mapsImageEmbeddings()
 //       is false and loadLoraImageTower() gives that tower).
+//   or, instead of both, an image map of its own: image queries mapped by
+//       psi(z) = normalize(C z) fitted onto the old model's embeddings of
+//       their captions (what an old caption gallery stores), while texts keep
+//       phi (see setImageMap).
 //   gallery transform (FCT): stored old embedding -> new space,
 //       h(x) = normalize(A x + B(x)) with the same two-part form.
 
@@ -67,7 +71,8 @@ public:
     AdapterInfo& mutableInfo() { return info_; }
     const ProjectionWeights& projection() const { return projection_; }
 
-    // Query adapters. Texts: phi(z). Images: phi(feature adapter(z)); when
+    // Query adapters. Texts: phi(z). Images: psi(z) with an image map,
+    // else phi(feature adapter(z)); when
     // mapsImageEmbeddings() is false (LoRA) `newImages` must come from the
     // adapted image tower (makeAdaptedModel does this).
     Matrix mapTexts(const Matrix& newTexts) const;
@@ -93,6 +98,13 @@ public:
     // False when image embeddings must come from an adapted image tower (LoRA).
     bool mapsImageEmbeddings() const { return loraDeltas_.empty(); }
 
+    // The image map psi: new image embeddings -> old space, used for every
+    // image instead of phi. An adapter has either an image map or an image
+    // side (feature adapter, LoRA), never both: each setter refuses the other.
+    void setImageMap(ProjectionWeights weights);
+    const ProjectionWeights& imageMap() const { return imageMap_; }
+    bool hasImageMap() const { return imageMap_.linear.rows > 0; }
+
     void setFeatureAdapter(FeatureAdapterWeights weights);
     const FeatureAdapterWeights& featureAdapter() const { return featureAdapter_; }
     // LoRA on a built-in model: parameter name (as in the model's weights.pt)
@@ -117,6 +129,7 @@ private:
 
     AdapterInfo info_;
     ProjectionWeights projection_;
+    ProjectionWeights imageMap_;  // empty: images go through phi
     FeatureAdapterWeights featureAdapter_;
     std::map<std::string, Matrix> loraDeltas_;
     std::map<std::string, std::vector<int64_t>> loraShapes_;

@@ -89,17 +89,28 @@ std::string CorpusEmbeddingCache::folder(const std::string& fingerprint) const
     return dir;
 }
 
+std::string CorpusEmbeddingCache::corpusPath(const std::string& fingerprint, const TextCorpus& corpus) const
+{
+    return (fs::path(folder(fingerprint)) / ("corpus-" + corpus.sha256 + ".npy")).string();
+}
+
+std::optional<Matrix> CorpusEmbeddingCache::cachedCorpus(const std::string& fingerprint, const TextCorpus& corpus,
+                                                         int64_t dims)
+{
+    auto cached = readCached(corpusPath(fingerprint, corpus), static_cast<int64_t>(corpus.sentences.size()), dims);
+    if (cached)
+        ++hits_;
+    return cached;
+}
+
 Matrix CorpusEmbeddingCache::corpus(EmbeddingModel& model, const TextCorpus& corpus, const EmbedOptions& options,
                                     const ProgressCallback& progress, const CancelToken& cancel)
 {
-    const std::string path = (fs::path(folder(model.fingerprint())) / ("corpus-" + corpus.sha256 + ".npy")).string();
-    if (auto cached = readCached(path, static_cast<int64_t>(corpus.sentences.size()), model.embeddingDim())) {
-        ++hits_;
+    if (auto cached = cachedCorpus(model.fingerprint(), corpus, model.embeddingDim()))
         return *cached;
-    }
     BatchEmbedder embedder(model, options);
     Matrix m = embedder.embedTexts(corpus.sentences, progress, cancel);
-    writeMatrixAtomic(path, m);
+    writeMatrixAtomic(corpusPath(model.fingerprint(), corpus), m);
     ++writes_;
     return m;
 }

@@ -40,6 +40,9 @@ public:
                   const ProgressCallback& progress = {}, const CancelToken& cancel = {});
     SplitEmbeddings split(EmbeddingModel& model, const CaptionedSplit& split, const EmbedOptions& options,
                           const ProgressCallback& progress = {}, const CancelToken& cancel = {});
+    // The cached embeddings of `corpus` by the model with this fingerprint
+    // and embedding size, if any.
+    std::optional<Matrix> cachedCorpus(const std::string& fingerprint, const TextCorpus& corpus, int64_t dims);
     // The cached embeddings of `split` by the model with this fingerprint, if any.
     std::optional<SplitEmbeddings> cachedSplit(const std::string& fingerprint, const CaptionedSplit& split);
 
@@ -52,6 +55,8 @@ public:
     int writes() const { return writes_; }
 
 private:
+    std::string corpusPath(const std::string& fingerprint, const TextCorpus& corpus) const;
+
     std::string root_;
     std::map<std::string, std::string> splitKeys_;
     int hits_ = 0;

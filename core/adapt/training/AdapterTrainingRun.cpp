@@ -4,6 +4,7 @@
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
 #include "core/adapt/training/AdapterSettingsTable.h"
+#include "core/adapt/training/ImageMapFit.h"
 #include "core/adapt/training/InterpolationChoice.h"
 #include "core/adapt/training/TrainingData.h"
 #include "core/adapt/training/torch/FctTrainer.h"
@@ -140,6 +141,8 @@ private:
         return method_ == "xbt" &&
                (settings_.number("gallery_image_weight") > 0.0 || settings_.number("gallery_text_weight") > 0.0);
     }
+    // The image map is fitted on the corpus embedded by both models (ImageMapFit.h).
+    bool imageMapWanted() const { return method_ == "xbt" && settings_.text("image_map") != "off"; }
     // xbt-stage1 embeds a given pairs split with the old model too, so that a
     // later xbt run from the saved stage 1 finds the old gallery's vectors of
     // those images in the cache without loading the old model.
@@ -237,7 +240,13 @@ private:
             if (oldModel_)
                 corpusOld_ =
                     cache_.corpus(*oldModel_, *corpus_, embedOptions_, embedProgress("corpus", *oldModel_), cancel_);
+            else if (imageMapWanted())  // from a saved stage 1, whose run cached them
+                corpusOld_ = cache_.cachedCorpus(oldRef_.fingerprint, *corpus_, oldRef_.dims).value_or(Matrix());
         }
+        if (method_ == "xbt" && settings_.text("image_map") == "on" && corpusOld_.rows == 0)
+            throw Error("image_map on needs the corpus embedded by the old model: give --corpus (when starting from "
+                        "stage1_adapter, the corpus that adapter was trained on, whose old embeddings are cached), "
+                        "or set image_map to auto or off");
         if (pairs_) {
             pairsNew_ = cache_.split(*newModel_, *pairs_, embedOptions_, embedProgress("pairs", *newModel_), cancel_);
             data_["pairs"] = splitData(*pairs_, *pairsNew_);
@@ -575,10 +584,98 @@ private:
         adapter->mutableInfo().imageTowerAdaptation = imageSide->adaptation();
         imageSide->storeInto(*adapter);
         if (!validation_.hasSplit()) {
+            if (settings_.text("image_map") == "on")
+                adapter = withImageMap(*adapter, fitImageMap(middleOf(settings_.numbers("image_map_ridge_grid"))));
             deployQueryAdapter(*adapter, Matrix(), Matrix());
             return adapter;
         }
-        return keepBetterStage(std::move(stage1Adapter), std::move(adapter), out.validationTexts, out.validationImages);
+        std::unique_ptr<CompatibilityAdapter> kept =
+            keepBetterStage(std::move(stage1Adapter), std::move(adapter), out.validationTexts, out.validationImages);
+        return imageMapWanted() ? chooseImageMap(std::move(kept)) : std::move(kept);
+    }
+
+    static double middleOf(const std::vector<double>& grid) { return grid[grid.size() / 2]; }
+
+    // psi for `ridge` (ImageMapFit.h), from the corpus embedded by both models.
+    ProjectionWeights fitImageMap(double ridge) const { return transposedTextMap(corpusOld_, corpusNew_, ridge); }
+
+    // `adapter`'s phi and interpolation with `psi` for images; its image side
+    // (LoRA, feature adapter), which only images used, is left out.
+    static std::unique_ptr<CompatibilityAdapter> withImageMap(const CompatibilityAdapter& adapter, ProjectionWeights psi)
+    {
+        auto out = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, adapter.projection());
+        out->mutableInfo().interpolation = adapter.info().interpolation;
+        out->mutableInfo().imageTowerAdaptation = "image-map";
+        out->setImageMap(std::move(psi));
+        return out;
+    }
+
+    // Fits psi for each ridge of the grid and keeps the one validation image-
+    // to-text likes best (as deployed: interpolation chosen for it); then
+    // image queries go through psi instead of phi and the image side when
+    // image_map is on, or (auto) when psi is better than them by the
+    // criterion: above today's at every K, then the recall sum. Texts and
+    // their interpolation are the same either way.
+    std::unique_ptr<CompatibilityAdapter> chooseImageMap(std::unique_ptr<CompatibilityAdapter> kept)
+    {
+        const bool on = settings_.text("image_map") == "on";
+        if (corpusOld_.rows == 0 && !on) {
+            const std::string reason = "image map skipped: the corpus's old embeddings are not available (no corpus "
+                                       "given, or stage1_adapter was trained on another corpus)";
+            metrics_["image_map"] = {{"setting", "auto"}, {"kept", false}, {"reason", reason}};
+            report("image map", reason);
+            return kept;
+        }
+        report("image map", "fitting the image map on " + std::to_string(corpusOld_.rows) + " corpus sentences");
+        const Matrix mappedTexts = kept->mapTexts(validation_.newTexts());
+        json tried = json::array();
+        std::unique_ptr<CompatibilityAdapter> best;
+        json bestChoice, bestReport;
+        DirectionScore bestScore;
+        double bestRidge = 0.0;
+        for (double ridge : settings_.numbers("image_map_ridge_grid")) {
+            std::unique_ptr<CompatibilityAdapter> candidate = withImageMap(*kept, fitImageMap(ridge));
+            json choice;
+            const json validation = interpolationOf(*candidate, mappedTexts,
+                                                    candidate->mapImages(validation_.newSpace().images), &choice);
+            const DirectionScore score = directionScore(validation, "I2T");
+            const InterpolationSide& side = candidate->info().interpolation.images;
+            tried.push_back({{"ridge", ridge},
+                             {"i2t_recall_sum", score.sum},
+                             {"i2t_above_today", score.above},
+                             {"interpolation", {{"kind", interpolationKindName(side.kind)}, {"weight", side.weight}}}});
+            if (!best || better(score, bestScore)) {
+                best = std::move(candidate);
+                bestChoice = choice;
+                bestReport = validation;
+                bestScore = score;
+                bestRidge = ridge;
+            }
+        }
+        const DirectionScore phiScore = directionScore(metrics_.at("validation"), "I2T");
+        const bool keep = on || better(bestScore, phiScore);
+        const auto describe = [](const DirectionScore& s) {
+            return json(std::round(s.sum * 1000.0) / 1000.0).dump() +
+                   (s.above ? " (above today's at every K)" : " (not above today's at every K)");
+        };
+        const std::string reason =
+            std::string(keep ? "image queries go through the image map" : "image queries keep phi") +
+            ": validation I2T R@1+R@5+R@10 " + describe(bestScore) + " with the image map (ridge " +
+            json(bestRidge).dump() + "), " + describe(phiScore) + " with phi" + (on ? "; image_map is on" : "");
+        metrics_["image_map"] = {{"setting", settings_.text("image_map")},
+                                 {"tried", tried},
+                                 {"phi", {{"i2t_recall_sum", phiScore.sum}, {"i2t_above_today", phiScore.above}}},
+                                 {"ridge", bestRidge},
+                                 {"kept", keep},
+                                 {"reason", reason}};
+        report("image map", reason);
+        if (!keep)
+            return kept;
+        metrics_["interpolation"] = bestChoice;
+        metrics_["validation"] = bestReport;
+        report("interpolation", "queries interpolated with the old model's: " + best->info().interpolation.describe() +
+                                    " (" + best->info().interpolation.chosenBy + ")");
+        return best;
     }
 
     // R@1 + R@5 + R@10 of a validation report's adapted configuration in one
@@ -587,6 +684,11 @@ private:
         double sum = 0.0;
         bool above = false;
     };
+    // The criterion's order in one direction: above today's at every K first, then the recall sum.
+    static bool better(const DirectionScore& a, const DirectionScore& b)
+    {
+        return a.above != b.above ? a.above : a.sum > b.sum;
+    }
     static DirectionScore directionScore(const json& report, const char* direction)
     {
         const std::string adapted = report.at("criterion").at("configuration").get<std::string>();
