@@ -32,9 +32,6 @@ std::string attributeName(const std::string& tensorName)
     return s;
 }
 
-// TorchScript source of the module's methods. It spells the same tensor
-// operations as ProjectionWeights::apply and FeatureAdapterWeights::apply,
-// so that the exported file and the workbench agree to float rounding.
 // `def METHOD(self, z)`: normalize(A z + residual) with the tensors of `prefix` ("projection", "image_map").
 std::string projectionSource(const std::string& method, const std::string& prefix, const ProjectionWeights& p)
 {
@@ -47,6 +44,9 @@ std::string projectionSource(const std::string& method, const std::string& prefi
     return src + "    return self._normalize(y)\n";
 }
 
+// TorchScript source of the module's methods. It spells the same tensor
+// operations as ProjectionWeights::apply and FeatureAdapterWeights::apply,
+// so that the exported file and the workbench agree to float rounding.
 std::string torchScriptSource(const CompatibilityAdapter& adapter)
 {
     std::string src = R"(
@@ -137,8 +137,8 @@ json methodDescriptions(const CompatibilityAdapter& adapter)
     if (!adapter.featureAdapter().empty())
         image += " (applies the feature adapter, then phi)";
     if (adapter.hasImageMap())
-        image += " (the adapter's own image map psi, fitted onto " + info.oldModel.name +
-                 "'s embeddings of the images' captions; not phi)";
+        image += " (the adapter's own image map psi = H^T, H the least-squares map from " + info.oldModel.name +
+                 "'s text embeddings of a corpus to " + info.newModel.name + "'s; not phi)";
     if (!adapter.mapsImageEmbeddings())
         image += "; the image embeddings must come from the LoRA-adapted image tower, not from " + info.newModel.name;
     return {{"forward_text", info.newModel.name + " text embeddings [N, " + dNew + "] -> the space of " +

@@ -40,6 +40,14 @@ void checkVector(const std::vector<float>& v, int64_t size, const std::string& w
                     std::to_string(size));
 }
 
+// An adapter maps images through an image map or through an image side, never both.
+[[noreturn]] void refuseSecondImagePath(const std::string& adapterName, const std::string& second)
+{
+    throw Error("adapter '" + adapterName + "' cannot hold " + second + " beside its " +
+                (second == "an image map" ? "image side (feature adapter or LoRA)" : "image map") +
+                ": images go through one of them, so an adapter holds only one");
+}
+
 std::string describe(const std::string& name, const std::string& fingerprint)
 {
     return name + " (fingerprint " + fingerprintPrefix(fingerprint) + ")";
@@ -217,8 +225,7 @@ void CompatibilityAdapter::setImageMap(ProjectionWeights weights)
                     std::to_string(weights.outputDim()) + " dimensions, phi " + std::to_string(projection_.inputDim()) +
                     " -> " + std::to_string(projection_.outputDim()) + "; both must map the new space into the old");
     if (!featureAdapter_.empty() || !loraDeltas_.empty())
-        throw Error(what + " has an image side (feature adapter or LoRA) and an image map; images go through one of "
-                           "them, so an adapter holds only one");
+        refuseSecondImagePath(info_.name, "an image map");
     imageMap_ = std::move(weights);
 }
 
@@ -227,8 +234,7 @@ void CompatibilityAdapter::setFeatureAdapter(FeatureAdapterWeights weights)
     const std::string what = "adapter '" + info_.name + "'";
     weights.validate(what);
     if (!weights.empty() && hasImageMap())
-        throw Error(what + " has an image map and a feature adapter; images go through one of them, so an adapter "
-                           "holds only one");
+        refuseSecondImagePath(info_.name, "a feature adapter");
     if (!weights.empty() && weights.down.cols != projection_.inputDim())
         throw Error(what + ": the feature adapter works on " + std::to_string(weights.down.cols) +
                     "-dimensional embeddings, phi takes " + std::to_string(projection_.inputDim()));
@@ -254,8 +260,7 @@ void CompatibilityAdapter::setLoraDeltas(std::map<std::string, Matrix> deltas,
     if (deltas.size() != shapes.size())
         throw Error("adapter '" + info_.name + "': LoRA shapes are given for parameters without a delta");
     if (!deltas.empty() && hasImageMap())
-        throw Error("adapter '" + info_.name + "' has an image map and LoRA deltas; images go through one of them, "
-                    "so an adapter holds only one");
+        refuseSecondImagePath(info_.name, "LoRA deltas");
     loraDeltas_ = std::move(deltas);
     loraShapes_ = std::move(shapes);
 }
