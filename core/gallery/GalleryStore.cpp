@@ -43,48 +43,37 @@ CREATE TABLE captions (
 CREATE INDEX captions_by_item ON captions(item_id);
 )sql";
 
-// Schema 3: the second space (the new-model store of a backfill; after a
-// promote, the retired model's embeddings kept for rollback). Keyed by the
-// same item and caption ids; a row is dropped with its item or caption
+// A pair of tables keyed by the gallery's item and caption ids whose rows
+// follow their item's content: a row is dropped with its item or caption
 // (cascade) and when its item's content changes (the trigger), so a stale
-// second embedding can never outlive the file it was made from.
-const char* const kSecondSpaceSchema = R"sql(
-CREATE TABLE IF NOT EXISTS second_space_items (
-    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
-    content_hash TEXT NOT NULL,
-    embedding BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS second_space_captions (
-    caption_id INTEGER PRIMARY KEY REFERENCES captions(id) ON DELETE CASCADE,
-    embedding BLOB NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS second_space_follows_content AFTER UPDATE OF content_hash, status ON items
-BEGIN
-    DELETE FROM second_space_items
-    WHERE item_id = NEW.id AND (content_hash != NEW.content_hash OR NEW.status != 'embedded');
-END;
-)sql";
+// row can never outlive the file it was made from. `column` holds the blob.
+std::string contentFollowingSchema(const std::string& prefix, const std::string& column)
+{
+    return "CREATE TABLE IF NOT EXISTS " + prefix + "_items (\n"
+           "    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,\n"
+           "    content_hash TEXT NOT NULL,\n"
+           "    " + column + " BLOB NOT NULL\n"
+           ");\n"
+           "CREATE TABLE IF NOT EXISTS " + prefix + "_captions (\n"
+           "    caption_id INTEGER PRIMARY KEY REFERENCES captions(id) ON DELETE CASCADE,\n"
+           "    " + column + " BLOB NOT NULL\n"
+           ");\n"
+           "CREATE TRIGGER IF NOT EXISTS " + prefix + "_follows_content AFTER UPDATE OF content_hash, status ON items\n"
+           "BEGIN\n"
+           "    DELETE FROM " + prefix + "_items\n"
+           "    WHERE item_id = NEW.id AND (content_hash != NEW.content_hash OR NEW.status != 'embedded');\n"
+           "END;\n";
+}
+
+// Schema 3: the second space (the new-model store of a backfill; after a
+// promote, the retired model's embeddings kept for rollback), keyed by the
+// same item and caption ids.
+const std::string kSecondSpaceSchema = contentFollowingSchema("second_space", "embedding");
 
 // Schema 4: side information (FCT; core/embed/SideInformation.h), a small
 // model-free vector per image and caption for a future gallery transform.
-// Like the second space it follows its item's content, and it has its own
-// generation counter (the index caches do not depend on it).
-const char* const kSideInformationSchema = R"sql(
-CREATE TABLE IF NOT EXISTS side_information_items (
-    item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
-    content_hash TEXT NOT NULL,
-    vector BLOB NOT NULL
-);
-CREATE TABLE IF NOT EXISTS side_information_captions (
-    caption_id INTEGER PRIMARY KEY REFERENCES captions(id) ON DELETE CASCADE,
-    vector BLOB NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS side_information_follows_content AFTER UPDATE OF content_hash, status ON items
-BEGIN
-    DELETE FROM side_information_items
-    WHERE item_id = NEW.id AND (content_hash != NEW.content_hash OR NEW.status != 'embedded');
-END;
-)sql";
+// It has its own generation counter (the index caches do not depend on it).
+const std::string kSideInformationSchema = contentFollowingSchema("side_information", "vector");
 
 // Schema 1 -> 2: provenance columns. Rows written before them were all made
 // by the gallery's own model (the model lock saw to that).
@@ -447,8 +436,8 @@ GalleryStore GalleryStore::create(const std::string& path, const GallerySettings
         auto impl = Impl::connect(tmp, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX);
         impl->exec("BEGIN IMMEDIATE");
         impl->exec(kSchema);
-        impl->exec(kSecondSpaceSchema);
-        impl->exec(kSideInformationSchema);
+        impl->exec(kSecondSpaceSchema.c_str());
+        impl->exec(kSideInformationSchema.c_str());
         Impl::Statement s(*impl, "INSERT INTO meta (key, value) VALUES (?, ?)");
         s.bind(1, std::string("schema_version")).bind(2, std::to_string(kSchemaVersion)).run();
         s.bind(1, std::string("settings")).bind(2, toJsonText(settings)).run();
@@ -487,13 +476,13 @@ GalleryStore GalleryStore::open(const std::string& path, Mode mode)
                 if (now == "1")
                     impl->exec(kMigrationTo2);
                 if (now == "1" || now == "2") {
-                    impl->exec(kSecondSpaceSchema);
+                    impl->exec(kSecondSpaceSchema.c_str());
                     Impl::Statement(*impl, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')")
                         .bind(1, std::string(kSecondGenerationKey))
                         .run();
                 }
                 if (now == "1" || now == "2" || now == "3") {
-                    impl->exec(kSideInformationSchema);
+                    impl->exec(kSideInformationSchema.c_str());
                     Impl::Statement(*impl, "INSERT OR IGNORE INTO meta (key, value) VALUES (?, '1')")
                         .bind(1, std::string(kSideGenerationKey))
                         .run();
