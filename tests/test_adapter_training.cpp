@@ -280,7 +280,13 @@ private Q_SLOTS:
     void imageMapServesImageQueriesWhenValidationSaysSo()
     {
         const std::string ws = workspace("ws-image-map");
-        trainAdapter(request("xbt-stage1", "s1", ws, {{"sigma", 0.0}, {"stage1_steps", 60}, {"hidden", 64}}));
+        // xbt-stage1 decides on the image map too: it has the corpus embedded by both models.
+        const AdapterTrainResult textOnly = trainAdapter(request(
+            "xbt-stage1", "s1", ws, {{"sigma", 0.0}, {"stage1_steps", 60}, {"hidden", 64}, {"image_map_ridge_grid", {0.01}}}));
+        const json& stage1Choice = textOnly.info.metrics.at("image_map");
+        QCOMPARE(stage1Choice.at("tried").size(), size_t(1));
+        QCOMPARE(load(ws, "s1")->hasImageMap(), stage1Choice.at("kept").get<bool>());
+        QCOMPARE(textOnly.info.imageTowerAdaptation == "image-map", stage1Choice.at("kept").get<bool>());
         const json stage2 = {{"stage1_adapter", "s1"}, {"image_adapter", "feature"}, {"stage2_steps", 20},
                              {"stage2_batch_size", 16}, {"image_map_ridge_grid", {0.001, 0.1}}};
         auto train = [&](const std::string& name, const std::string& setting) {

@@ -101,6 +101,24 @@ std::vector<AdapterSetting> stage1Settings()
     };
 }
 
+// The image map for image queries (ImageMapFit.h): xbt and xbt-stage1 both
+// have the corpus embedded by the two models it is fitted on.
+std::vector<AdapterSetting> imageMapSettings()
+{
+    return {
+        choice("image_map", "auto",
+               "project extension: image queries through a map of their own, psi = H^T, H the least-squares map "
+               "from the corpus's old to its new text embeddings (text only; it ranks stored old captions as the new "
+               "model would rank their new embeddings), instead of phi (and stage 2's image side); on: always, off: never, "
+               "auto: when it is better than phi on validation image-to-text (above today's at R@1, R@5 and R@10, "
+               "then R@1+R@5+R@10, interpolation included); texts keep phi",
+               {"auto", "on", "off"}),
+        setting("image_map_ridge_grid", Kind::NumberList, std::vector<double>{0.0001, 0.001, 0.01, 0.1},
+                "the ridge lambdas of H the image map tries (relative to the mean eigenvalue of the old text "
+                "embeddings' second moment); validation image-to-text picks one"),
+    };
+}
+
 std::vector<AdapterSetting> stage2Settings()
 {
     return {
@@ -134,16 +152,6 @@ std::vector<AdapterSetting> stage2Settings()
                 "onto the old model's embedding of its captions, as an old gallery stores them (embedded before "
                 "stage 2; trains the image side). 0 by default: 1 was no better on the sample world's validation "
                 "split (docs/compatibility.md, ablation)"),
-        choice("image_map", "auto",
-               "project extension: image queries through a map of their own, psi = H^T, H the least-squares map "
-               "from the corpus's old to its new text embeddings (text only; it ranks stored old captions as the new "
-               "model would rank their new embeddings), instead of phi and the image side; on: always, off: never, "
-               "auto: when it is better than phi on validation image-to-text (above today's at R@1, R@5 and R@10, "
-               "then R@1+R@5+R@10, interpolation included); texts keep phi",
-               {"auto", "on", "off"}),
-        setting("image_map_ridge_grid", Kind::NumberList, std::vector<double>{0.0001, 0.001, 0.01, 0.1},
-                "the ridge lambdas of H the image map tries (relative to the mean eigenvalue of the old text "
-                "embeddings' second moment); validation image-to-text picks one"),
         setting("stage2_text_batch_size", Kind::Integer, 512,
                 "captions (gallery term) and corpus sentences (text anchor) per stage-2 step", 2),
     };
@@ -190,8 +198,9 @@ const std::map<std::string, std::vector<AdapterSetting>>& table()
         {"lstsq", concat({closedFormSettings(true), interpolationSettings("auto"), commonSettings()})},
         {"procrustes", concat({closedFormSettings(false), interpolationSettings("auto"), commonSettings()})},
         {"slerp", concat({closedFormSettings(false), interpolationSettings("spherical"), commonSettings()})},
-        {"xbt-stage1", concat({stage1Settings(), interpolationSettings("auto"), commonSettings()})},
-        {"xbt", concat({stage1Settings(), stage2Settings(), interpolationSettings("auto"), commonSettings()})},
+        {"xbt-stage1", concat({stage1Settings(), imageMapSettings(), interpolationSettings("auto"), commonSettings()})},
+        {"xbt", concat({stage1Settings(), stage2Settings(), imageMapSettings(), interpolationSettings("auto"),
+                         commonSettings()})},
         {"fct", concat({fctSettings(), commonSettings()})},
     };
     return t;

@@ -142,7 +142,10 @@ private:
                (settings_.number("gallery_image_weight") > 0.0 || settings_.number("gallery_text_weight") > 0.0);
     }
     // The image map is fitted on the corpus embedded by both models (ImageMapFit.h).
-    bool imageMapWanted() const { return method_ == "xbt" && settings_.text("image_map") != "off"; }
+    bool imageMapWanted() const
+    {
+        return (method_ == "xbt" || method_ == "xbt-stage1") && settings_.text("image_map") != "off";
+    }
     // xbt-stage1 embeds a given pairs split with the old model too, so that a
     // later xbt run from the saved stage 1 finds the old gallery's vectors of
     // those images in the cache without loading the old model.
@@ -243,7 +246,7 @@ private:
             else if (imageMapWanted())  // from a saved stage 1, whose run cached them
                 corpusOld_ = cache_.cachedCorpus(oldRef_.fingerprint, *corpus_, oldRef_.dims).value_or(Matrix());
         }
-        if (method_ == "xbt" && settings_.text("image_map") == "on" && corpusOld_.rows == 0)
+        if (imageMapWanted() && settings_.text("image_map") == "on" && corpusOld_.rows == 0)
             throw Error("image_map on needs the corpus embedded by the old model: give --corpus (when starting from "
                         "stage1_adapter, the corpus that adapter was trained on, whose old embeddings are cached), "
                         "or set image_map to auto or off");
@@ -529,12 +532,11 @@ private:
         }
         auto stage1Adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, stage1.phi);
         if (method_ == "xbt-stage1") {
-            if (validation_.hasSplit())
-                deployQueryAdapter(*stage1Adapter, stage1Adapter->mapTexts(validation_.newTexts()),
-                                   stage1Adapter->mapImages(validation_.newSpace().images));
-            else
-                deployQueryAdapter(*stage1Adapter, Matrix(), Matrix());  // keeps a held-out text report
-            return stage1Adapter;
+            if (!validation_.hasSplit())
+                return deployedWithoutValidation(std::move(stage1Adapter));
+            deployQueryAdapter(*stage1Adapter, stage1Adapter->mapTexts(validation_.newTexts()),
+                               stage1Adapter->mapImages(validation_.newSpace().images));
+            return imageMapWanted() ? chooseImageMap(std::move(stage1Adapter)) : std::move(stage1Adapter);
         }
         measureQueryAdapter(*stage1Adapter, "stage1_validation");
 
@@ -583,15 +585,22 @@ private:
         auto adapter = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, out.phi);
         adapter->mutableInfo().imageTowerAdaptation = imageSide->adaptation();
         imageSide->storeInto(*adapter);
-        if (!validation_.hasSplit()) {
-            if (settings_.text("image_map") == "on")
-                adapter = withImageMap(*adapter, fitImageMap(middleOf(settings_.numbers("image_map_ridge_grid"))));
-            deployQueryAdapter(*adapter, Matrix(), Matrix());
-            return adapter;
-        }
+        if (!validation_.hasSplit())
+            return deployedWithoutValidation(std::move(adapter));
         std::unique_ptr<CompatibilityAdapter> kept =
             keepBetterStage(std::move(stage1Adapter), std::move(adapter), out.validationTexts, out.validationImages);
         return imageMapWanted() ? chooseImageMap(std::move(kept)) : std::move(kept);
+    }
+
+    // Without a validation split nothing is chosen: the image map is there
+    // only when image_map is on (the grid's middle ridge), and interpolation
+    // takes its fixed or fallback weight.
+    std::unique_ptr<CompatibilityAdapter> deployedWithoutValidation(std::unique_ptr<CompatibilityAdapter> adapter)
+    {
+        if (imageMapWanted() && settings_.text("image_map") == "on")
+            adapter = withImageMap(*adapter, fitImageMap(middleOf(settings_.numbers("image_map_ridge_grid"))));
+        deployQueryAdapter(*adapter, Matrix(), Matrix());  // keeps a held-out text report
+        return adapter;
     }
 
     static double middleOf(const std::vector<double>& grid) { return grid[grid.size() / 2]; }
