@@ -534,9 +534,11 @@ private:
         if (method_ == "xbt-stage1") {
             if (!validation_.hasSplit())
                 return deployedWithoutValidation(std::move(stage1Adapter));
-            deployQueryAdapter(*stage1Adapter, stage1Adapter->mapTexts(validation_.newTexts()),
-                               stage1Adapter->mapImages(validation_.newSpace().images));
-            return imageMapWanted() ? chooseImageMap(std::move(stage1Adapter)) : std::move(stage1Adapter);
+            const Matrix texts = stage1Adapter->mapTexts(validation_.newTexts());
+            const Matrix images = stage1Adapter->mapImages(validation_.newSpace().images);
+            Deployed d = deployedOnValidation(std::move(stage1Adapter), texts, images);
+            commit(d);
+            return std::move(d.adapter);
         }
         measureQueryAdapter(*stage1Adapter, "stage1_validation");
 
@@ -587,9 +589,13 @@ private:
         imageSide->storeInto(*adapter);
         if (!validation_.hasSplit())
             return deployedWithoutValidation(std::move(adapter));
-        std::unique_ptr<CompatibilityAdapter> kept =
-            keepBetterStage(std::move(stage1Adapter), std::move(adapter), out.validationTexts, out.validationImages);
-        return imageMapWanted() ? chooseImageMap(std::move(kept)) : std::move(kept);
+        const Matrix stage1Texts = stage1Adapter->mapTexts(validation_.newTexts());
+        const Matrix stage1Images = stage1Adapter->mapImages(validation_.newSpace().images);
+        Deployed kept = keepBetterStage(deployedOnValidation(std::move(stage1Adapter), stage1Texts, stage1Images),
+                                        deployedOnValidation(std::move(adapter), out.validationTexts,
+                                                             out.validationImages));
+        commit(kept);
+        return std::move(kept.adapter);
     }
 
     // Without a validation split nothing is chosen: the image map is there
@@ -598,15 +604,22 @@ private:
     std::unique_ptr<CompatibilityAdapter> deployedWithoutValidation(std::unique_ptr<CompatibilityAdapter> adapter)
     {
         if (imageMapWanted() && settings_.text("image_map") == "on")
-            adapter = withImageMap(*adapter, fitImageMap(middleOf(settings_.numbers("image_map_ridge_grid"))));
+            adapter = withImageMap(*adapter, psiCandidates().at(psiCandidates().size() / 2).second);
         deployQueryAdapter(*adapter, Matrix(), Matrix());  // keeps a held-out text report
         return adapter;
     }
 
-    static double middleOf(const std::vector<double>& grid) { return grid[grid.size() / 2]; }
-
-    // psi for `ridge` (ImageMapFit.h), from the corpus embedded by both models.
-    ProjectionWeights fitImageMap(double ridge) const { return transposedTextMap(corpusOld_, corpusNew_, ridge); }
+    // psi for each ridge of image_map_ridge_grid (ImageMapFit.h), from the
+    // corpus embedded by both models; fitted once, shared by both stages.
+    const std::vector<std::pair<double, ProjectionWeights>>& psiCandidates()
+    {
+        if (psiCandidates_.empty()) {
+            report("image map", "fitting the image map on " + std::to_string(corpusOld_.rows) + " corpus sentences");
+            for (double ridge : settings_.numbers("image_map_ridge_grid"))
+                psiCandidates_.emplace_back(ridge, transposedTextMap(corpusOld_, corpusNew_, ridge));
+        }
+        return psiCandidates_;
+    }
 
     // `adapter`'s phi and interpolation with `psi` for images; its image side
     // (LoRA, feature adapter), which only images used, is left out.
@@ -619,49 +632,80 @@ private:
         return out;
     }
 
-    // Fits psi for each ridge of the grid and keeps the one validation image-
-    // to-text likes best (as deployed: interpolation chosen for it); then
-    // image queries go through psi instead of phi and the image side when
+    // A query adapter as it would be deployed, chosen on validation: its
+    // interpolation and (xbt, xbt-stage1) whether image queries take the
+    // image map, with the metrics that say so. Candidates are compared in
+    // this form (stage 1 against stage 2), and commit() stores the kept one's.
+    struct Deployed {
+        std::unique_ptr<CompatibilityAdapter> adapter;
+        json interpolation;  // metrics.interpolation
+        json validation;     // metrics.validation: the queries as deployed
+        json imageMap;       // metrics.image_map; null when the method has none
+    };
+
+    Deployed deployedOnValidation(std::unique_ptr<CompatibilityAdapter> adapter, const Matrix& mappedTexts,
+                                  const Matrix& mappedImages)
+    {
+        Deployed d;
+        d.validation = interpolationOf(*adapter, mappedTexts, mappedImages, &d.interpolation);
+        d.adapter = std::move(adapter);
+        if (imageMapWanted())
+            decideImageMap(d, mappedTexts);
+        return d;
+    }
+
+    void commit(const Deployed& d)
+    {
+        if (!d.imageMap.is_null()) {
+            metrics_["image_map"] = d.imageMap;
+            report("image map", d.imageMap.at("reason").get<std::string>());
+        }
+        metrics_["interpolation"] = d.interpolation;
+        metrics_["validation"] = d.validation;
+        report("interpolation", "queries interpolated with the old model's: " +
+                                    d.adapter->info().interpolation.describe() + " (" +
+                                    d.adapter->info().interpolation.chosenBy + ")");
+    }
+
+    // Tries psi for each ridge and keeps the one validation image-to-text
+    // likes best (as deployed: interpolation chosen for it); then image
+    // queries go through psi instead of phi and the image side when
     // image_map is on, or (auto) when psi is better than them by the
     // criterion: above today's at every K, then the recall sum. Texts and
     // their interpolation are the same either way.
-    std::unique_ptr<CompatibilityAdapter> chooseImageMap(std::unique_ptr<CompatibilityAdapter> kept)
+    void decideImageMap(Deployed& d, const Matrix& mappedTexts)
     {
         const bool on = settings_.text("image_map") == "on";
         if (corpusOld_.rows == 0 && !on) {
-            const std::string reason = "image map skipped: the corpus's old embeddings are not available (no corpus "
-                                       "given, or stage1_adapter was trained on another corpus)";
-            metrics_["image_map"] = {{"setting", "auto"}, {"kept", false}, {"reason", reason}};
-            report("image map", reason);
-            return kept;
+            d.imageMap = {{"setting", "auto"},
+                          {"kept", false},
+                          {"reason", "image map skipped: the corpus's old embeddings are not available (no corpus "
+                                     "given, or stage1_adapter was trained on another corpus)"}};
+            return;
         }
-        report("image map", "fitting the image map on " + std::to_string(corpusOld_.rows) + " corpus sentences");
-        const Matrix mappedTexts = kept->mapTexts(validation_.newTexts());
         json tried = json::array();
-        std::unique_ptr<CompatibilityAdapter> best;
-        json bestChoice, bestReport;
+        Deployed best;
         DirectionScore bestScore;
         double bestRidge = 0.0;
-        for (double ridge : settings_.numbers("image_map_ridge_grid")) {
-            std::unique_ptr<CompatibilityAdapter> candidate = withImageMap(*kept, fitImageMap(ridge));
-            json choice;
-            const json validation = interpolationOf(*candidate, mappedTexts,
-                                                    candidate->mapImages(validation_.newSpace().images), &choice);
-            const DirectionScore score = directionScore(validation, "I2T");
-            const InterpolationSide& side = candidate->info().interpolation.images;
+        for (const auto& [ridge, psi] : psiCandidates()) {
+            Deployed candidate;
+            candidate.adapter = withImageMap(*d.adapter, psi);
+            candidate.validation = interpolationOf(*candidate.adapter, mappedTexts,
+                                                   candidate.adapter->mapImages(validation_.newSpace().images),
+                                                   &candidate.interpolation);
+            const DirectionScore score = directionScore(candidate.validation, "I2T");
+            const InterpolationSide& side = candidate.adapter->info().interpolation.images;
             tried.push_back({{"ridge", ridge},
                              {"i2t_recall_sum", score.sum},
                              {"i2t_above_today", score.above},
                              {"interpolation", {{"kind", interpolationKindName(side.kind)}, {"weight", side.weight}}}});
-            if (!best || better(score, bestScore)) {
+            if (!best.adapter || better(score, bestScore)) {
                 best = std::move(candidate);
-                bestChoice = choice;
-                bestReport = validation;
                 bestScore = score;
                 bestRidge = ridge;
             }
         }
-        const DirectionScore phiScore = directionScore(metrics_.at("validation"), "I2T");
+        const DirectionScore phiScore = directionScore(d.validation, "I2T");
         const bool keep = on || better(bestScore, phiScore);
         const auto describe = [](const DirectionScore& s) {
             return json(std::round(s.sum * 1000.0) / 1000.0).dump() +
@@ -671,20 +715,15 @@ private:
             std::string(keep ? "image queries go through the image map" : "image queries keep phi") +
             ": validation I2T R@1+R@5+R@10 " + describe(bestScore) + " with the image map (ridge " +
             json(bestRidge).dump() + "), " + describe(phiScore) + " with phi" + (on ? "; image_map is on" : "");
-        metrics_["image_map"] = {{"setting", settings_.text("image_map")},
-                                 {"tried", tried},
-                                 {"phi", {{"i2t_recall_sum", phiScore.sum}, {"i2t_above_today", phiScore.above}}},
-                                 {"ridge", bestRidge},
-                                 {"kept", keep},
-                                 {"reason", reason}};
-        report("image map", reason);
-        if (!keep)
-            return kept;
-        metrics_["interpolation"] = bestChoice;
-        metrics_["validation"] = bestReport;
-        report("interpolation", "queries interpolated with the old model's: " + best->info().interpolation.describe() +
-                                    " (" + best->info().interpolation.chosenBy + ")");
-        return best;
+        const json metrics = {{"setting", settings_.text("image_map")},
+                              {"tried", tried},
+                              {"phi", {{"i2t_recall_sum", phiScore.sum}, {"i2t_above_today", phiScore.above}}},
+                              {"ridge", bestRidge},
+                              {"kept", keep},
+                              {"reason", reason}};
+        if (keep)
+            d = std::move(best);
+        d.imageMap = metrics;
     }
 
     // R@1 + R@5 + R@10 of a validation report's adapted configuration in one
@@ -713,22 +752,19 @@ private:
     }
 
     // Stage 2 is kept only when validation does not say it made a direction
-    // worse than stage 1 (both as deployed, interpolation included). When it
-    // did, the better of the two by the criterion (directions above today,
-    // then the sum of recalls) is kept, and the run says so.
-    std::unique_ptr<CompatibilityAdapter> keepBetterStage(std::unique_ptr<CompatibilityAdapter> stage1,
-                                                          std::unique_ptr<CompatibilityAdapter> stage2,
-                                                          const Matrix& stage2Texts, const Matrix& stage2Images)
+    // worse than stage 1, both as deployed (interpolation and the image map
+    // decided for each first: when both stages' image queries take the
+    // image map, only text-to-image tells them apart). When it did, the
+    // better of the two by the criterion (directions above today, then the
+    // sum of recalls) is kept, and the run says so.
+    Deployed keepBetterStage(Deployed stage1, Deployed stage2)
     {
-        json choice1, choice2;
-        const json report1 = interpolationOf(*stage1, stage1->mapTexts(validation_.newTexts()),
-                                             stage1->mapImages(validation_.newSpace().images), &choice1);
-        const json report2 = interpolationOf(*stage2, stage2Texts, stage2Images, &choice2);
         std::string worse;
         int above1 = 0, above2 = 0;
         double sum1 = 0.0, sum2 = 0.0;
         for (const char* direction : {"T2I", "I2T"}) {
-            const DirectionScore s1 = directionScore(report1, direction), s2 = directionScore(report2, direction);
+            const DirectionScore s1 = directionScore(stage1.validation, direction);
+            const DirectionScore s2 = directionScore(stage2.validation, direction);
             if (s2.sum < s1.sum)
                 worse += std::string(worse.empty() ? "" : " and ") + direction;
             above1 += s1.above;
@@ -747,12 +783,7 @@ private:
                      " (stage 2), recall sums " + json(sum1).dump() + " vs " + json(sum2).dump();
         metrics_["stage_choice"] = {{"kept", keepStage1 ? "stage 1" : "stage 2"}, {"reason", reason}};
         report("stage choice", reason);
-        metrics_["interpolation"] = keepStage1 ? choice1 : choice2;
-        metrics_["validation"] = keepStage1 ? report1 : report2;
-        std::unique_ptr<CompatibilityAdapter> kept = keepStage1 ? std::move(stage1) : std::move(stage2);
-        report("interpolation", "queries interpolated with the old model's: " + kept->info().interpolation.describe() +
-                                    " (" + kept->info().interpolation.chosenBy + ")");
-        return kept;
+        return keepStage1 ? std::move(stage1) : std::move(stage2);
     }
 
     std::unique_ptr<CompatibilityAdapter> trainFct()
@@ -830,6 +861,7 @@ private:
     std::string checkpointRoot_;
     json data_ = json::object();
     json metrics_ = json::object();
+    std::vector<std::pair<double, ProjectionWeights>> psiCandidates_;  // see psiCandidates()
     int64_t resumedFrom_ = 0;
 };
 
