@@ -10,8 +10,8 @@
 //       must be recomputed through the adapted tower: mapsImageEmbeddings()
 //       is false and loadLoraImageTower() gives that tower).
 //   or, instead of both, an image map of its own: image queries mapped by
-//       psi(z) = normalize(C z) fitted onto the old model's embeddings of
-//       their captions (what an old caption gallery stores), while texts keep
+//       psi(z) = normalize(H^T z), H the least-squares map from a corpus's old
+//       to its new text embeddings (training/ImageMapFit.h), while texts keep
 //       phi (see setImageMap).
 //   gallery transform (FCT): stored old embedding -> new space,
 //       h(x) = normalize(A x + B(x)) with the same two-part form.

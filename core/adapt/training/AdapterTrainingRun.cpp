@@ -534,9 +534,7 @@ private:
         if (method_ == "xbt-stage1") {
             if (!validation_.hasSplit())
                 return deployedWithoutValidation(std::move(stage1Adapter));
-            const Matrix texts = stage1Adapter->mapTexts(validation_.newTexts());
-            const Matrix images = stage1Adapter->mapImages(validation_.newSpace().images);
-            Deployed d = deployedOnValidation(std::move(stage1Adapter), texts, images);
+            Deployed d = deployedOnValidation(std::move(stage1Adapter));
             commit(d);
             return std::move(d.adapter);
         }
@@ -589,9 +587,7 @@ private:
         imageSide->storeInto(*adapter);
         if (!validation_.hasSplit())
             return deployedWithoutValidation(std::move(adapter));
-        const Matrix stage1Texts = stage1Adapter->mapTexts(validation_.newTexts());
-        const Matrix stage1Images = stage1Adapter->mapImages(validation_.newSpace().images);
-        Deployed kept = keepBetterStage(deployedOnValidation(std::move(stage1Adapter), stage1Texts, stage1Images),
+        Deployed kept = keepBetterStage(deployedOnValidation(std::move(stage1Adapter)),
                                         deployedOnValidation(std::move(adapter), out.validationTexts,
                                                              out.validationImages));
         commit(kept);
@@ -603,8 +599,10 @@ private:
     // takes its fixed or fallback weight.
     std::unique_ptr<CompatibilityAdapter> deployedWithoutValidation(std::unique_ptr<CompatibilityAdapter> adapter)
     {
-        if (imageMapWanted() && settings_.text("image_map") == "on")
-            adapter = withImageMap(*adapter, psiCandidates().at(psiCandidates().size() / 2).second);
+        if (imageMapWanted() && settings_.text("image_map") == "on") {
+            const std::vector<double> grid = settings_.numbers("image_map_ridge_grid");
+            adapter = withImageMap(*adapter, transposedTextMap(corpusOld_, corpusNew_, grid[grid.size() / 2]));
+        }
         deployQueryAdapter(*adapter, Matrix(), Matrix());  // keeps a held-out text report
         return adapter;
     }
@@ -652,6 +650,15 @@ private:
         if (imageMapWanted())
             decideImageMap(d, mappedTexts);
         return d;
+    }
+
+    // The same for an adapter whose queries are its own maps of the
+    // validation split's embeddings (no adapted image tower).
+    Deployed deployedOnValidation(std::unique_ptr<CompatibilityAdapter> adapter)
+    {
+        const Matrix texts = adapter->mapTexts(validation_.newTexts());
+        const Matrix images = adapter->mapImages(validation_.newSpace().images);
+        return deployedOnValidation(std::move(adapter), texts, images);
     }
 
     void commit(const Deployed& d)
