@@ -63,7 +63,10 @@ for run in "${runs[@]}"; do
   start=$(date +%s.%N)
   "$XBT" train --method "${method:-xbt}" --name "$name" "${args[@]}" 2>&1 | tail -n 4
   end=$(date +%s.%N)
-  printf '%s\t%s\t%.0f\n' "$name" "$what" "$(echo "$end - $start" | bc)" >> "$OUT/ablation-times.tsv"
+  # A retrained variant replaces its old line (one line per variant).
+  grep -v "^$name	" "$OUT/ablation-times.tsv" > "$OUT/ablation-times.tsv.new" || true
+  printf '%s\t%s\t%.0f\n' "$name" "$what" "$(echo "$end - $start" | bc)" >> "$OUT/ablation-times.tsv.new"
+  mv "$OUT/ablation-times.tsv.new" "$OUT/ablation-times.tsv"
 done
 names=xbt,xbt-stage1,slerp,procrustes$(printf ',%s' $(cut -f1 "$OUT/ablation-times.tsv"))
 "$XBT" eval --old sample-old --new sample-new --split "$OUT/test" --workspace "$WS" --adapters "$names" \

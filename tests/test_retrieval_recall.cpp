@@ -5,6 +5,8 @@
 
 #include <QtTest>
 
+#include <cmath>
+
 #include <random>
 
 using namespace xbt;
@@ -76,6 +78,26 @@ private Q_SLOTS:
         // Two captions of one image tied with each other do not push each other down.
         const RetrievalRecall own = computeRetrievalRecall(rows({{1, 0}, {0, 1}}), rows({{1, 0}, {1, 0}, {0, 1}}), {0, 0, 1});
         QCOMPARE(own.imageToText.ranks, (std::vector<int64_t>{1, 1}));
+    }
+
+    // Items equal in exact arithmetic come out of float inference a few
+    // ulps apart, either way round depending on the CPU's kernels: they are
+    // still ties, and a tie ranks the relevant item last.
+    void roundingDoesNotBreakTies()
+    {
+        const float up = std::nextafter(1.0f, 2.0f);
+        const float down = std::nextafter(1.0f, 0.0f);
+        // Query 0's image (row 0) scores 1; image 1 scores one ulp below or above it.
+        for (const float other : {up, down}) {
+            const Matrix scores = rows({{1.0f, other, 0.5f}});
+            QCOMPARE(pessimisticRanks(scores, {{0}}), (std::vector<int64_t>{2}));
+        }
+        // A difference a model really makes is not a tie.
+        QCOMPARE(pessimisticRanks(rows({{1.0f, 0.999f, 0.5f}}), {{0}}), (std::vector<int64_t>{1}));
+        QCOMPARE(pessimisticRanks(rows({{0.3f, 0.2999f}}), {{0}}), (std::vector<int64_t>{1}));
+        // Large scores (e.g. calibrated mixing): the tolerance is relative.
+        QCOMPARE(pessimisticRanks(rows({{1000.0f, std::nextafter(1000.0f, 0.0f), 999.0f}}), {{0}}),
+                 (std::vector<int64_t>{2}));
     }
 
     void galleryOfOne()

@@ -193,7 +193,7 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
     out.captions = static_cast<int64_t>(split.captions.size());
     if (split.hasCategories())
         out.categories = split.categories();
-    out.tieRule = "pessimistic: an item ranks after every other item scoring greater than or equal to it";
+    out.tieRule = kTieRuleDescription;
     out.options = options;
     const auto run = [&](const EmbeddingSpace& q, const EmbeddingSpace& g, ConfigurationRole role,
                          const std::string& adapter) {

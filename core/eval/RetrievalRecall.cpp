@@ -5,6 +5,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 namespace xbt {
@@ -80,6 +81,10 @@ Matrix innerProducts(const Matrix& queries, const Matrix& gallery)
     return out;
 }
 
+const char* const kTieRuleDescription =
+    "pessimistic: an item ranks after every other item scoring greater than or equal to it (scores within 1e-5 "
+    "count as equal: float rounding)";
+
 std::vector<int64_t> pessimisticRanks(const Matrix& scores, const std::vector<std::vector<int64_t>>& relevant)
 {
     std::vector<int64_t> ranks(static_cast<size_t>(scores.rows));
@@ -94,9 +99,11 @@ std::vector<int64_t> pessimisticRanks(const Matrix& scores, const std::vector<st
             best = std::max(best, s[g]);
             isRelevant[static_cast<size_t>(g)] = 1;
         }
+        // Anything within the tie tolerance of the best relevant score is tied with it.
+        const float bar = static_cast<float>(best - kTieTolerance * std::max(1.0, std::fabs(static_cast<double>(best))));
         int64_t ahead = 0;
         for (int64_t g = 0; g < scores.cols; ++g)
-            if (!isRelevant[static_cast<size_t>(g)] && s[g] >= best)
+            if (!isRelevant[static_cast<size_t>(g)] && s[g] >= bar)
                 ++ahead;
         // Relevant items tied with the best one do not push it down: any of
         // them found at that rank is a hit.

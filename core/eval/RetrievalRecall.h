@@ -8,6 +8,14 @@
 // greater than OR EQUAL to its own. A model that gives everything the same
 // score therefore gets recall near zero, never a perfect score by luck of
 // ordering.
+//
+// "Equal" allows for float rounding (kTieTolerance): two items that a model
+// embeds identically in exact arithmetic (a bag-of-words text encoder and two
+// captions with the same words in another order, a duplicate image) come out
+// of float32 inference and BLAS a few units in the last place apart, in a
+// direction that depends on the summation order, i.e. on the CPU's kernels.
+// Compared exactly, such a tie would be decided by rounding: a coin flip that
+// differs between machines and moves recall by whole points.
 
 #include "core/eval/Bootstrap.h"
 #include "core/util/Matrix.h"
@@ -73,6 +81,14 @@ struct RecallSummary {
 };
 RecallSummary summarizeRanks(const std::vector<int64_t>& ranks, const std::vector<size_t>* subset = nullptr,
                              const BootstrapOptions& bootstrap = {0, 0, 0.95});
+
+// Scores closer than this (relative to the larger of 1 and the score's
+// magnitude) count as tied. Float32 cosines of equal items differ by about
+// 1e-7; distinct items a real model separates differ by far more. On the
+// sample world no ranking changes anywhere between 1e-6 and 1e-4.
+constexpr double kTieTolerance = 1e-5;
+// Human-readable tie rule for results.json and the report.
+extern const char* const kTieRuleDescription;
 
 // The 1-based pessimistic rank of each query's best relevant item:
 // scores [Q, G]; relevant(q) lists gallery rows relevant to query q.
