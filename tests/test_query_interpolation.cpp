@@ -292,6 +292,13 @@ private Q_SLOTS:
         QVERIFY(adapted && adapted->negativeFlips.textToImage.has_value());
         QCOMPARE(adapted->negativeFlips.textToImage->at1, o.findConfiguration("new+phi->old")->negativeFlips.textToImage->at1);
         QVERIFY(back.find(ConfigurationRole::Ceiling));
+        // With the ceiling comes the old gallery's tie bound, kept by the round trip.
+        QVERIFY(o.tieBound.has_value());
+        QCOMPARE(o.tieBound->gallery, std::string("old"));
+        QVERIFY(back.tieBound.has_value());
+        QCOMPARE(back.tieBound->imageToText.queries, o.tieBound->imageToText.queries);
+        QCOMPARE(back.tieBound->imageToText.capped, o.tieBound->imageToText.capped);
+        VERIFY_CONTAINS(QString::fromStdString(evaluationMarkdown(o)), "cannot tell apart");
     }
 };
 

@@ -1,5 +1,6 @@
 // Recall@K as METHODS.md defines it, on hand-computed cases, and against a
 // brute-force reference on random embeddings.
+#include "core/eval/GalleryTies.h"
 #include "core/eval/RetrievalRecall.h"
 #include "core/util/Error.h"
 
@@ -98,6 +99,75 @@ private Q_SLOTS:
         // Large scores (e.g. calibrated mixing): the tolerance is relative.
         QCOMPARE(pessimisticRanks(rows({{1000.0f, std::nextafter(1000.0f, 0.0f), 999.0f}}), {{0}}),
                  (std::vector<int64_t>{2}));
+    }
+
+    // Twins: rows equal up to rounding (within the tie tolerance), not rows merely close.
+    void tieBoundCountsQueriesWhoseEveryRelevantItemHasATwin()
+    {
+        const float up = std::nextafter(0.6f, 1.0f);
+        const Matrix gallery = rows({{0.6f, 0.8f}, {up, 0.8f}, {0.8f, 0.6f}, {0.0f, 1.0f}, {0.0f, 0.9995f}});
+        // Query 0: its item has a twin it does not own -> capped. Query 1:
+        // owns both twins -> not capped. Query 2: no twin. Query 3: one of
+        // its items (2) has no twin. Query 4: items 1e-3 apart are not twins.
+        const TieBound b = tieBoundAtR1(gallery, {{0}, {0, 1}, {2}, {0, 2}, {3}});
+        QCOMPARE(b.queries, int64_t(5));
+        QCOMPARE(b.capped, int64_t(1));
+        QCOMPARE(b.maxRecallAt1(), 0.8);
+    }
+
+    // What a user relies on: the bound bounds. An order-blind text encoder
+    // stores two images' captions, made of the same words, as sums in another
+    // order (a few ulps apart); whatever the image query, those images never
+    // reach R@1, and the bound says so.
+    void tieBoundHoldsForAnyQuery()
+    {
+        std::mt19937 rng(7);
+        std::normal_distribution<float> normal;
+        const int64_t dims = 16, images = 6;
+        std::vector<std::vector<float>> words(4, std::vector<float>(dims));
+        for (auto& w : words)
+            for (float& x : w)
+                x = normal(rng);
+        // Image i's captions: the words summed in two orders; images 0 and 1
+        // use the same words (a binding swap), the others random vectors.
+        Matrix texts(2 * images, dims);
+        std::vector<int64_t> captionImage;
+        for (int64_t i = 0; i < images; ++i)
+            for (int c = 0; c < 2; ++c) {
+                float* row = texts.row(2 * i + c);
+                if (i < 2) {
+                    const bool forward = (i + c) % 2 == 0;
+                    for (int w = 0; w < 4; ++w)
+                        for (int64_t d = 0; d < dims; ++d)
+                            row[d] += words[static_cast<size_t>(forward ? w : 3 - w)][static_cast<size_t>(d)];
+                } else {
+                    for (int64_t d = 0; d < dims; ++d)
+                        row[d] = normal(rng);
+                }
+                captionImage.push_back(i);
+            }
+        normalizeRows(texts);
+        Matrix images_(images, dims);
+        for (float& x : images_.data)
+            x = normal(rng);
+        normalizeRows(images_);
+        const GalleryTieBound bound = galleryTieBound("old", images_, texts, captionImage);
+        QCOMPARE(bound.imageToText.capped, int64_t(2));
+        QCOMPARE(bound.imageToText.queries, images);
+        QCOMPARE(bound.textToImage.capped, int64_t(0));
+        for (int trial = 0; trial < 50; ++trial) {
+            Matrix queries(images, dims);
+            for (float& x : queries.data)
+                x = normal(rng);
+            normalizeRows(queries);
+            // Image 0's query pointed straight at its own captions' vector.
+            std::copy(texts.row(0), texts.row(0) + dims, queries.row(0));
+            const RetrievalRecall r =
+                computeCrossRecall(texts, images_, queries, texts, captionImage, 10);
+            QVERIFY(r.imageToText.ranks[0] >= 2);
+            QVERIFY(r.imageToText.ranks[1] >= 2);
+            QVERIFY(r.imageToText.recallAt(1) <= bound.imageToText.maxRecallAt1());
+        }
     }
 
     void galleryOfOne()

@@ -95,6 +95,7 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
             md << "\nG_ceiling = (adapted - old->old) / (ceiling - old->old): the share of what a query map could "
                   "take from this old gallery (the ceiling is fitted on the evaluated pairs themselves: a diagnostic).\n";
     }
+    md << tieBoundMarkdown(o);
     md << negativeFlipsMarkdown(o);
     md << backfillCurveMarkdown(o);
     md << decisionTableMarkdown(o);
@@ -152,6 +153,42 @@ std::string evaluationMarkdown(const EvaluationOutcome& o)
            << " h).\n";
     if (o.recommendation.decided)
         md << "\n**Recommendation** (decided on validation, never on this split): " << o.recommendation.reason << ".\n";
+    return md.str();
+}
+
+std::string tieBoundMarkdown(const EvaluationOutcome& o)
+{
+    if (!o.tieBound)
+        return {};
+    const ConfigurationResult* today = o.find(ConfigurationRole::Today);
+    const ConfigurationResult* backfill = o.find(ConfigurationRole::Backfill);
+    // A direction's cap in words, with the most G at R@1 any query adapter
+    // could reach when the cap is below a backfill's recall.
+    const auto cap = [&](const TieBound& b, RetrievalDirection d) {
+        std::string text = (d == RetrievalDirection::ImageToText ? "I2T" : "T2I") +
+                           std::string(" R@1 against this gallery is at most ") + pct(b.maxRecallAt1()) + "%";
+        if (today && backfill && b.maxRecallAt1() < backfill->summary(d).r1)
+            if (const std::optional<double> g = gainRecovery(b.maxRecallAt1(), today->summary(d).r1,
+                                                             backfill->summary(d).r1))
+                text += " (G at R@1 at most " + fixed(*g) + ")";
+        return text;
+    };
+    const GalleryTieBound& b = *o.tieBound;
+    std::ostringstream md;
+    md << "\nWhat the `" << b.gallery << "` gallery cannot tell apart (items whose stored embeddings are identical "
+       << "to within 1e-5 score alike for every query, so no query, adapted or not, can rank one above the other): ";
+    if (b.imageToText.capped > 0)
+        md << b.imageToText.capped << " of " << b.imageToText.queries
+           << " images have every caption identical to another image's caption: "
+           << cap(b.imageToText, RetrievalDirection::ImageToText) << ". ";
+    else
+        md << "no image has all its captions identical to another image's (I2T not capped). ";
+    if (b.textToImage.capped > 0)
+        md << b.textToImage.capped << " of " << b.textToImage.queries
+           << " captions' images have an identical twin image: " << cap(b.textToImage, RetrievalDirection::TextToImage)
+           << ".\n";
+    else
+        md << "No two images are identical (T2I not capped).\n";
     return md.str();
 }
 

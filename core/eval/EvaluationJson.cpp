@@ -561,7 +561,7 @@ json evaluationToJson(const EvaluationOutcome& o)
                      {"seconds_avoided", o.backfill.imagesPerSecond > 0 ? json(o.backfill.seconds) : json(nullptr)}};
     if (!o.backfill.note.empty())
         backfill["note"] = o.backfill.note;
-    return {{"command", o.command},
+    json out = {{"command", o.command},
             {"date", o.date},
             {"split", {{"folder", o.splitFolder}, {"images", o.images}, {"captions", o.captions},
                        {"categories", o.categories}}},
@@ -584,6 +584,15 @@ json evaluationToJson(const EvaluationOutcome& o)
                                                                                        : json(o.recommendation.adapter)},
                                           {"reason", o.recommendation.reason}}
                                    : json(nullptr)}};
+    if (o.tieBound) {
+        const auto bound = [](const TieBound& b) {
+            return json{{"queries", b.queries}, {"capped", b.capped}, {"max_R@1", b.maxRecallAt1()}};
+        };
+        out["gallery_tie_bound"] = {{"gallery", o.tieBound->gallery},
+                                    {"text_to_image", bound(o.tieBound->textToImage)},
+                                    {"image_to_text", bound(o.tieBound->imageToText)}};
+    }
+    return out;
 }
 
 EvaluationOutcome evaluationFromJson(const json& results, const std::string& where)
@@ -655,6 +664,17 @@ EvaluationOutcome evaluationFromJson(const json& results, const std::string& whe
             }
             o.backfillCurve.series.push_back(std::move(series));
         }
+    }
+    if (const std::optional<Fields> ties = root.object("gallery_tie_bound")) {
+        const auto bound = [&](const char* key) {
+            TieBound b;
+            if (const std::optional<Fields> d = ties->object(key)) {
+                b.queries = d->integer("queries").value_or(0);
+                b.capped = d->integer("capped").value_or(0);
+            }
+            return b;
+        };
+        o.tieBound = GalleryTieBound{ties->text("gallery"), bound("text_to_image"), bound("image_to_text")};
     }
     if (const std::optional<Fields> recommendation = root.object("recommendation")) {
         o.recommendation.decided = true;

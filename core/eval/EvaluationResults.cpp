@@ -218,8 +218,10 @@ EvaluationOutcome evaluateSpaces(const std::vector<EmbeddingSpace>& spaces, cons
             out.configurations.push_back(run(s, *oldSpace, ConfigurationRole::Adapter, s.adapter));
             addReranked(out, s, *oldSpace, *newSpace, split, options);
         }
-        else if (s.kind == SpaceKind::Ceiling)
+        else if (s.kind == SpaceKind::Ceiling) {
             out.configurations.push_back(run(s, *oldSpace, ConfigurationRole::Ceiling, ""));
+            out.tieBound = galleryTieBound(oldSpace->name, oldSpace->images, oldSpace->texts, split.captionImage);
+        }
         else if (s.kind == SpaceKind::GalleryTransform)
             out.configurations.push_back(run(*newSpace, s, ConfigurationRole::GalleryTransform, s.adapter));
     }

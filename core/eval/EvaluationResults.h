@@ -10,6 +10,7 @@
 
 #include "core/eval/CompatibilityCriterion.h"
 #include "core/eval/ConfigurationEvaluation.h"
+#include "core/eval/GalleryTies.h"
 #include "core/eval/UpgradePaths.h"
 
 #include <optional>
@@ -125,6 +126,9 @@ struct EvaluationOutcome {
     BackfillEstimate backfill;
     Recommendation recommendation;
     BackfillCurve backfillCurve;  // xbt eval --backfill-curve
+    // With the ceiling (xbt eval --ceiling): what the old gallery cannot
+    // tell apart, the most R@1 any query can reach against it (GalleryTies.h).
+    std::optional<GalleryTieBound> tieBound;
 
     // The first comparable configuration with this role, or nullptr.
     const ConfigurationResult* find(ConfigurationRole role) const;

@@ -1,5 +1,6 @@
 #include "ui/charts/ReportHtml.h"
 
+#include "core/eval/EvaluationFiles.h"
 #include "core/eval/UpgradeDecision.h"
 
 #include "ui/charts/ReportFormat.h"
@@ -278,6 +279,10 @@ QString compatibilitySection(const EvaluationOutcome& r)
 QString flipsAndRecommendationSection(const EvaluationOutcome& r)
 {
     QString h;
+    // With the ceiling: the most R@1 any query can reach against the old gallery.
+    if (const std::string ties = tieBoundMarkdown(r); !ties.empty())
+        h += QStringLiteral("<h2>What the old gallery cannot tell apart</h2>\n<p>") +
+             esc(QString::fromStdString(ties).trimmed().remove(QLatin1Char('`'))) + QStringLiteral("</p>\n");
     QString rows;
     for (const ConfigurationResult& c : r.configurations) {
         if (!c.comparable || c.role == ConfigurationRole::Today ||
