@@ -83,6 +83,8 @@ int main(int argc, char** argv)
     const QCommandLineOption runEval(QStringLiteral("run-eval"), QStringLiteral("Run the evaluation on opening"));
     const QCommandLineOption upgradePaths(QStringLiteral("upgrade-paths"),
                                           QStringLiteral("With --run-eval: measure the upgrade paths too and show their table; with --demo: show the latest evaluation's"));
+    const QCommandLineOption ceiling(QStringLiteral("ceiling"),
+                                     QStringLiteral("With --run-eval: add the diagnostic ceiling and what the old gallery cannot tell apart"));
     const QCommandLineOption train(QStringLiteral("train"), QStringLiteral("Start training this method on opening"), QStringLiteral("method"));
     const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the window to FILE once the run settles, then quit"), QStringLiteral("file"));
     const QCommandLineOption shotPoints(
@@ -95,7 +97,7 @@ int main(int argc, char** argv)
     const QCommandLineOption measureStalls(QStringLiteral("measure-stalls"),
                                            QStringLiteral("Index and train through the panels, print the longest event-loop stalls, and quit"));
     const QCommandLineOption threads(QStringLiteral("threads"), QStringLiteral("Torch threads (0: all cores)"), QStringLiteral("n"), QStringLiteral("0"));
-    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, rerank, runEval, upgradePaths, train, screenshot, shotPoints, delay, size,
+    for (const auto& o : {workspace, buildSample, tab, demo, query, image, adapter, rerank, runEval, upgradePaths, ceiling, train, screenshot, shotPoints, delay, size,
                           measureStalls, threads})
         parser.addOption(o);
     parser.process(app);
@@ -161,6 +163,8 @@ int main(int argc, char** argv)
                 QObject::connect(window.evaluate(), &EvaluatePanel::evaluationFinished, window.evaluate(),
                                  &EvaluatePanel::showUpgradePathsTab, Qt::SingleShotConnection);
             }
+            if (parser.isSet(ceiling))
+                window.evaluate()->setCeiling(true);
             window.evaluate()->runEvaluation();
         }
         if (parser.isSet(train)) {

@@ -234,9 +234,15 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
         [shown](QSize s) { return renderBackfillCurveChart(*shown, RetrievalDirection::ImageToText, s); });
     const bool intervals = shown->hasIntervals();
     const Recommendation& r = shown->recommendation;
-    recommendation_->setVisible(r.decided);
-    recommendation_->setText(tr("<b>Recommendation</b> (decided on validation): %1")
-                                 .arg(QString::fromStdString(r.reason).toHtmlEscaped()));
+    QString verdict = r.decided ? tr("<b>Recommendation</b> (decided on validation): %1")
+                                      .arg(QString::fromStdString(r.reason).toHtmlEscaped())
+                                : QString();
+    // With the ceiling: what the old gallery cannot tell apart caps every adapter.
+    if (const std::string ties = tieBoundMarkdown(*shown); !ties.empty())
+        verdict += (verdict.isEmpty() ? QString() : QStringLiteral("<br>")) +
+                   QString::fromStdString(ties).trimmed().remove(QLatin1Char('`')).toHtmlEscaped();
+    recommendation_->setVisible(!verdict.isEmpty());
+    recommendation_->setText(verdict);
 
     recall_->clear();
     recall_->setHorizontalHeaderLabels({tr("configuration"), tr("what it is"), tr("T2I R@1"), tr("T2I R@5"), tr("T2I R@10"),
@@ -332,6 +338,7 @@ void EvaluatePanel::showUpgradePathsTab()
 QString EvaluatePanel::recommendationText() const { return recommendation_->text(); }
 
 void EvaluatePanel::setUpgradePaths(bool on) { paths_->setChecked(on); }
+void EvaluatePanel::setCeiling(bool on) { ceiling_->setChecked(on); }
 
 bool EvaluatePanel::canExport()
 {

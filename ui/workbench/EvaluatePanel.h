@@ -49,6 +49,7 @@ public:
     // The upgrade decision table (UpgradeDecision.h), when "Upgrade paths" was on.
     QStandardItemModel* decisionTable() const { return decision_; }
     void setUpgradePaths(bool on);
+    void setCeiling(bool on);
     void showUpgradePathsTab();  // brings the decision table's tab to the front
     QString recommendationText() const;
 
