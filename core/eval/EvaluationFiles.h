@@ -17,10 +17,10 @@ std::string evaluationMarkdown(const EvaluationOutcome& outcome);
 // was trained compatible with the old one, on its own gallery, against the
 // independently trained new model's new->new (empty when there is none).
 std::string compatibilityCostMarkdown(const EvaluationOutcome& outcome);
-// The negative-flips table of results.md: per configuration, the share of
-// queries old->old answers right within K=1 / 10 that it answers wrong.
 // With the ceiling: the most R@1 any query can reach against the old gallery (GalleryTies.h).
 std::string tieBoundMarkdown(const EvaluationOutcome& outcome);
+// The negative-flips table of results.md: per configuration, the share of
+// queries old->old answers right within K=1 / 10 that it answers wrong.
 std::string negativeFlipsMarkdown(const EvaluationOutcome& outcome);
 // The backfill curve (R@1 per order, mix and fraction; empty without one).
 std::string backfillCurveMarkdown(const EvaluationOutcome& outcome);

@@ -4,7 +4,6 @@
 #include "core/util/Error.h"
 
 #include <algorithm>
-#include <cmath>
 
 namespace xbt {
 

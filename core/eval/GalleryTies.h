@@ -8,7 +8,9 @@
 // text encoder that ignores word order, for instance, stores "a red circle
 // and a blue square" and "a blue circle and a red square" as one vector, and
 // no adapter of the new model's queries can separate their images' captions.
-// Reported beside the diagnostic ceiling (xbt eval --ceiling).
+// Reported beside the diagnostic ceiling (xbt eval --ceiling). Finding the
+// twins compares every pair of rows (blocked sgemm): meant for evaluation
+// splits, not for a whole production gallery.
 
 #include "core/util/Matrix.h"
 
