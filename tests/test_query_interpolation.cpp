@@ -93,7 +93,8 @@ json validationMetrics(double t2i, double i2t, double todayT2i, double todayI2t,
                {{"old->old", {{"T2I", direction(todayT2i)}, {"I2T", direction(todayI2t)}}},
                 {"new+phi->old", {{"T2I", direction(t2i)}, {"I2T", direction(i2t)}}}}},
               {"criterion", {{"configuration", "new+phi->old"}, {"met", t2i > todayT2i && i2t > todayI2t}}},
-              {"negative_flips", {{"T2I", {{"R@1", flips}}}, {"I2T", {{"R@1", flips}}}}}}}};
+              {"negative_flips", {{"T2I", {{"R@1", flips}}}, {"I2T", {{"R@1", flips}}}}},
+              {"tie_rule", kTieRuleDescription}}}};
 }
 
 AdapterInfo adapterWith(const std::string& name, json metrics)
@@ -229,7 +230,16 @@ private Q_SLOTS:
                               adapterWith("unvalidated", json::object())});
         QCOMPARE(QString::fromStdString(best.adapter), QStringLiteral("steady"));
         VERIFY_CONTAINS(QString::fromStdString(best.reason), "deploy adapter 'steady'");
+        QVERIFY(!QString::fromStdString(best.reason).contains("retrain"));
         QVERIFY(!recommendAdapter({}).decided);
+        // Figures ranked by an earlier build (ties compared exactly) still
+        // count, and the reason says to retrain that adapter.
+        json old = validationMetrics(0.60, 0.50, 0.45, 0.35);
+        old["validation"].erase("tie_rule");
+        const Recommendation stale = recommendAdapter({adapterWith("before", old)});
+        QCOMPARE(QString::fromStdString(stale.adapter), QStringLiteral("before"));
+        VERIFY_CONTAINS(QString::fromStdString(stale.reason), "the validation figures of before were ranked by an earlier build");
+        VERIFY_CONTAINS(QString::fromStdString(stale.reason), "retrain");
     }
 
     // slerp's alignment: for a 256 -> 128 map W (128 x 256), W W^T = I.

@@ -1,5 +1,7 @@
 #include "core/pipeline/AdapterRecommendation.h"
 
+#include "core/eval/RetrievalRecall.h"
+
 #include <cstdio>
 #include <optional>
 
@@ -18,6 +20,7 @@ struct Candidate {
     double score = 0.0;  // R@1+R@5+R@10 of both directions, percent
     double flips = 0.0;  // negative flips at R@1, both directions summed, percent
     std::string why;     // why it does not qualify, or where its intervals overlap
+    bool staleTies = false;  // its validation figures were ranked under an earlier tie rule
     double t2i = 0.0, i2t = 0.0, todayT2i = 0.0, todayI2t = 0.0;
 };
 
@@ -60,6 +63,7 @@ std::optional<Candidate> candidateOf(const AdapterInfo& info)
     if (v.contains("negative_flips"))
         for (const char* d : kDirections)
             c.flips += 100.0 * std::max(value(v["negative_flips"], d, "R@1"), 0.0);
+    c.staleTies = v.value("tie_rule", std::string()) != kTieRuleDescription;
     c.qualifies = h.notAbove.empty();
     c.why = c.qualifies ? (h.overlaps.empty() ? "" : "the validation intervals overlap today's at " + h.overlaps)
                         : "not above today's on validation at " + h.notAbove;
@@ -92,8 +96,17 @@ Recommendation recommendAdapter(const std::vector<AdapterInfo>& adapters)
     for (const Candidate& c : all)
         if (&c != best && !c.why.empty() && !c.qualifies)
             others += std::string(others.empty() ? "" : "; ") + c.name + ": " + c.why;
+    std::string stale;
+    for (const Candidate& c : all)
+        if (c.staleTies)
+            stale += std::string(stale.empty() ? "" : ", ") + c.name;
+    if (!stale.empty())
+        stale = "; the validation figures of " + stale +
+                " were ranked by an earlier build that compared tied scores exactly (image-to-text may be "
+                "overstated): retrain to refresh them";
     if (!best) {
-        r.reason = "keep today's system: no adapter is better than it in both directions on validation (" + others + ")";
+        r.reason = "keep today's system: no adapter is better than it in both directions on validation (" + others +
+                   ")" + stale;
         return r;
     }
     r.adapter = best->name;
@@ -104,6 +117,7 @@ Recommendation recommendAdapter(const std::vector<AdapterInfo>& adapters)
         r.reason += "; " + best->why;
     if (!others.empty())
         r.reason += "; not recommended: " + others;
+    r.reason += stale;
     return r;
 }
 

@@ -12,6 +12,9 @@
 //      flips at R@1 win;
 //   3. none qualifies: keep today's system.
 // An adapter without validation figures is listed but never recommended.
+// Figures ranked under another tie rule than today's (an adapter trained
+// before ties within float rounding counted as ties, whose image-to-text
+// figures may be overstated) still count, and the reason says to retrain.
 
 #include "core/adapt/AdapterInfo.h"
 #include "core/eval/EvaluationResults.h"

@@ -145,7 +145,10 @@ json AdapterValidation::report(const EmbeddingSpace& query, const EmbeddingSpace
             // point values); the verdicts say where the intervals overlap.
             {"criterion", {{"configuration", adapted.name}, {"verdicts", verdicts}, {"met", met}}},
             {"gain_recovery", gain},
-            {"negative_flips", flips}};
+            {"negative_flips", flips},
+            // Which tie rule ranked these figures (an adapter trained by an
+            // earlier build compared tied scores exactly: AdapterRecommendation.h).
+            {"tie_rule", kTieRuleDescription}};
 }
 
 json AdapterValidation::queryReport(const Matrix& mappedTexts, const Matrix& mappedImages) const
