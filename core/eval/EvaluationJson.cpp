@@ -562,28 +562,28 @@ json evaluationToJson(const EvaluationOutcome& o)
     if (!o.backfill.note.empty())
         backfill["note"] = o.backfill.note;
     json out = {{"command", o.command},
-            {"date", o.date},
-            {"split", {{"folder", o.splitFolder}, {"images", o.images}, {"captions", o.captions},
-                       {"categories", o.categories}}},
-            {"tie_rule", o.tieRule},
-            {"max_k", o.options.maxK},
-            {"bootstrap", {{"samples", o.options.bootstrap.samples}, {"seed", o.options.bootstrap.seed},
-                           {"confidence", o.options.bootstrap.confidence}}},
-            {"models", models},
-            {"spaces", spaces},
-            {"adapters", adapters},
-            {"configurations", configs},
-            {"compatibility", compat},
-            {"matrix", {{"rows", o.matrix.rows}, {"columns", o.matrix.columns},
-                        {"text_to_image", matrixJson(o.matrix.textToImage)},
-                        {"image_to_text", matrixJson(o.matrix.imageToText)}}},
-            {"backfill", backfill},
-            {"backfill_curve", backfillCurveJson(o.backfillCurve)},
-            {"recommendation", o.recommendation.decided
-                                   ? json{{"adapter", o.recommendation.adapter.empty() ? json(nullptr)
-                                                                                       : json(o.recommendation.adapter)},
-                                          {"reason", o.recommendation.reason}}
-                                   : json(nullptr)}};
+                {"date", o.date},
+                {"split", {{"folder", o.splitFolder}, {"images", o.images}, {"captions", o.captions},
+                           {"categories", o.categories}}},
+                {"tie_rule", o.tieRule},
+                {"max_k", o.options.maxK},
+                {"bootstrap", {{"samples", o.options.bootstrap.samples}, {"seed", o.options.bootstrap.seed},
+                               {"confidence", o.options.bootstrap.confidence}}},
+                {"models", models},
+                {"spaces", spaces},
+                {"adapters", adapters},
+                {"configurations", configs},
+                {"compatibility", compat},
+                {"matrix", {{"rows", o.matrix.rows}, {"columns", o.matrix.columns},
+                            {"text_to_image", matrixJson(o.matrix.textToImage)},
+                            {"image_to_text", matrixJson(o.matrix.imageToText)}}},
+                {"backfill", backfill},
+                {"backfill_curve", backfillCurveJson(o.backfillCurve)},
+                {"recommendation", o.recommendation.decided
+                                       ? json{{"adapter", o.recommendation.adapter.empty() ? json(nullptr)
+                                                                                           : json(o.recommendation.adapter)},
+                                              {"reason", o.recommendation.reason}}
+                                       : json(nullptr)}};
     if (o.tieBound) {
         const auto bound = [](const TieBound& b) {
             return json{{"queries", b.queries}, {"capped", b.capped}, {"max_R@1", b.maxRecallAt1()}};

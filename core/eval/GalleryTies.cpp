@@ -37,9 +37,8 @@ std::vector<std::vector<int64_t>> twinsOf(const Matrix& gallery)
         const Matrix dots = innerProducts(gallery.selectRows(rows), gallery);
         for (int64_t bi = 0; bi < dots.rows; ++bi) {
             const int64_t i = rows[static_cast<size_t>(bi)];
-            for (int64_t j = 0; j < gallery.rows; ++j) {
-                if (j == i)
-                    continue;
+            // Each pair once (j > i), recorded on both sides.
+            for (int64_t j = i + 1; j < gallery.rows; ++j) {
                 const double approx = squaredNorm[static_cast<size_t>(i)] + squaredNorm[static_cast<size_t>(j)] -
                                       2.0 * dots.at(bi, j);
                 if (approx > candidate)
@@ -49,8 +48,10 @@ std::vector<std::vector<int64_t>> twinsOf(const Matrix& gallery)
                     const double diff = static_cast<double>(gallery.at(i, d)) - gallery.at(j, d);
                     exact += diff * diff;
                 }
-                if (exact <= tie)
+                if (exact <= tie) {
                     twins[static_cast<size_t>(i)].push_back(j);
+                    twins[static_cast<size_t>(j)].push_back(i);
+                }
             }
         }
     }

@@ -17,6 +17,11 @@ QString countText(long long n)
     return n < 0 ? QLatin1Char('-') + digits : digits;
 }
 
+QString plainText(const std::string& markdown)
+{
+    return QString::fromStdString(markdown).remove(QLatin1Char('`')).trimmed();
+}
+
 QString durationText(double seconds)
 {
     struct Unit {

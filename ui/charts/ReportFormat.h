@@ -7,6 +7,8 @@
 #include <QFont>
 #include <QString>
 
+#include <string>
+
 namespace xbt::charts {
 
 // 0.5234 -> "52.3" (fractions shown as percentages with one decimal).
@@ -17,6 +19,8 @@ QString percentText(double fraction);
 QString countText(long long n);
 // Seconds as the largest sensible unit: "8.3 s", "2.5 min", "23.1 h", "3.2 days".
 QString durationText(double seconds);
+// A line of results.md shown as plain text: markdown's code quotes dropped, trimmed.
+QString plainText(const std::string& markdown);
 // "Text → image" / "Image → text".
 QString directionTitle(RetrievalDirection d);
 // Charts size their text in pixels of the image, so that it scales with the

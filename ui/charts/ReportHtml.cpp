@@ -282,7 +282,7 @@ QString flipsAndRecommendationSection(const EvaluationOutcome& r)
     // With the ceiling: the most R@1 any query can reach against the old gallery.
     if (const std::string ties = tieBoundMarkdown(r); !ties.empty())
         h += QStringLiteral("<h2>What the old gallery cannot tell apart</h2>\n<p>") +
-             esc(QString::fromStdString(ties).trimmed().remove(QLatin1Char('`'))) + QStringLiteral("</p>\n");
+             esc(plainText(ties)) + QStringLiteral("</p>\n");
     QString rows;
     for (const ConfigurationResult& c : r.configurations) {
         if (!c.comparable || c.role == ConfigurationRole::Today ||

@@ -1,6 +1,7 @@
 #include "ui/workbench/DemoView.h"
 
 #include "core/workspace/DemoQueryList.h"
+#include "ui/charts/ReportFormat.h"
 #include "ui/workbench/DemoListEditor.h"
 #include "ui/workbench/EvaluationJobs.h"
 #include "ui/workbench/ExploreSearcher.h"
@@ -407,7 +408,7 @@ void DemoView::showHeadline()
                                             tr("query p50 / p95 ms")});
     if (headline_)
         for (const UpgradePathRow& p : headline_->paths) {
-            QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path).remove(QLatin1Char('`')))};
+            QList<QStandardItem*> row{new QStandardItem(charts::plainText(p.path))};
             for (const QString& cell : {percent(p.t2iR1), percent(p.i2tR1), QString::fromStdString(p.imagesOnce),
                                         QString::fromStdString(p.imagesPerQuery), QString::fromStdString(p.time10M),
                                         QString::fromStdString(p.queryLatency)}) {

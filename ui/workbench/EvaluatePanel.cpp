@@ -240,7 +240,7 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
     // With the ceiling: what the old gallery cannot tell apart caps every adapter.
     if (const std::string ties = tieBoundMarkdown(*shown); !ties.empty())
         verdict += (verdict.isEmpty() ? QString() : QStringLiteral("<br>")) +
-                   QString::fromStdString(ties).trimmed().remove(QLatin1Char('`')).toHtmlEscaped();
+                   charts::plainText(ties).toHtmlEscaped();
     recommendation_->setVisible(!verdict.isEmpty());
     recommendation_->setText(verdict);
 
@@ -310,7 +310,7 @@ void EvaluatePanel::showResults(const EvaluationOutcome& results)
     decision_->setHorizontalHeaderLabels(headers);
     for (const UpgradePathRow& p : upgradePathRows(*shown)) {
         // The markdown's code quotes read as noise in a table cell.
-        QList<QStandardItem*> row{new QStandardItem(QString::fromStdString(p.path).remove(QLatin1Char('`')))};
+        QList<QStandardItem*> row{new QStandardItem(charts::plainText(p.path))};
         for (double r : {p.t2iR1, p.i2tR1}) {
             auto* item = new QStandardItem(QString::number(100.0 * r, 'f', 1));
             item->setData(r, Qt::UserRole);
