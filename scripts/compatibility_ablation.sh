@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The XBT ablation on the sample world: noise on/off, 0/250/1000/4000 stage-2
-# pairs, LoRA vs the feature adapter, corpus size, interpolation with the old
+# pairs, 0/3,000/16,000 unlabelled images, LoRA vs the feature adapter, corpus size, interpolation with the old
 # query (off / linear / spherical), each stage-2 term aligning with the stored
 # gallery, the image map (off / on), and Procrustes without interpolation (SLERP's alignment alone). Trains each variant into the
 # workspace of scripts/compatibility_results.sh (run that first: it holds the
@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 XBT=${XBT:-${XBT_BUILD_DIR:-build}/app/xbt}
 OUT=out/compat
 WS=$OUT/ws
-[ -d "$WS/adapters/xbt" ] && [ -d "$WS/adapters/xbt-stage1" ] ||
+[ -d "$WS/adapters/xbt" ] && [ -d "$WS/adapters/xbt-stage1" ] && [ -d "$OUT/unlabeled-3000" ] ||
   { echo "run scripts/compatibility_results.sh first" >&2; exit 1; }
 gen() { [ -f "$OUT/$1/captions.tsv" ] || "$XBT" sample generate --out "$OUT/$1" --split pairs --count "$2" > /dev/null; }
 gen pairs-250 250
@@ -31,35 +31,43 @@ echo '{"gallery_text_weight": 1}' > "$OUT/gallery-text.json"
 echo '{"gallery_image_weight": 0, "interpolate": 1, "image_map": "off"}' > "$OUT/published.json"
 echo '{"image_map": "off"}' > "$OUT/image-map-off.json"
 echo '{"image_map": "on"}' > "$OUT/image-map-on.json"
+echo '{"unlabeled_captions": 3}' > "$OUT/unlabeled-k3.json"
 
 C=$OUT/corpus/corpus.txt
 P=$OUT/pairs
+U=$OUT/unlabeled
 # name | what changes against the reference `xbt` | corpus | pairs | settings (--config) | method (default xbt)
+# | unlabelled images (default $U, "none": without)
 runs=(
   "abl-interp-off|interpolation off (a = 1: the adapter alone)|$C|$P|$OUT/interp-off.json"
   "abl-interp-linear|linear interpolation only|$C|$P|$OUT/interp-linear.json"
   "abl-interp-spherical|spherical interpolation only|$C|$P|$OUT/interp-spherical.json"
-  "abl-no-gallery-image|no caption -> stored old image term|$C|$P|$OUT/no-gallery-image.json"
+  "abl-no-gallery-image|no caption -> stored old image term (so no unlabelled images either: they feed only that term)|$C|$P|$OUT/no-gallery-image.json||none"
   "abl-gallery-text|plus the image -> stored old caption term (gallery_text_weight 1)|$C|$P|$OUT/gallery-text.json"
   "abl-image-map-off|no image map: image queries through phi and the LoRA-adapted tower|$C|$P|$OUT/image-map-off.json"
   "abl-image-map-on|image map always (image_map on)|$C|$P|$OUT/image-map-on.json"
-  "abl-published|published stage 2: no gallery term, no image map, interpolation off|$C|$P|$OUT/published.json"
-  "abl-procrustes-off|procrustes, interpolation off (SLERP's alignment alone)|$C|$P|$OUT/interp-off.json|procrustes"
+  "abl-published|published stage 2: no gallery term, no unlabelled images, no image map, interpolation off|$C|$P|$OUT/published.json||none"
+  "abl-procrustes-off|procrustes, interpolation off (SLERP's alignment alone)|$C|$P|$OUT/interp-off.json|procrustes|none"
   "abl-no-noise|noise off (sigma 0)|$C|$P|$OUT/no-noise.json"
+  "abl-unlabeled-off|no unlabelled images (1,000 labelled pairs only)|$C|$P|||none"
+  "abl-unlabeled-3000|3,000 unlabelled images instead of 16,000|$C|$P|||$OUT/unlabeled-3000"
+  "abl-unlabeled-k3|3 pseudo captions per unlabelled image (unlabeled_captions 3)|$C|$P|$OUT/unlabeled-k3.json"
   "abl-pairs-250|250 stage-2 pairs|$C|$OUT/pairs-250|"
   "abl-pairs-4000|4000 stage-2 pairs|$C|$OUT/pairs-4000|"
+  "abl-pairs-4000-only|4000 stage-2 pairs, no unlabelled images|$C|$OUT/pairs-4000|||none"
   "abl-feature|feature adapter instead of LoRA|$C|$P|$OUT/feature.json"
   "abl-corpus-5000|5,000-sentence corpus|$OUT/corpus-5000.txt|$P|"
   "abl-corpus-80000|80,000-sentence corpus|$OUT/corpus-80000/corpus.txt|$P|"
 )
 touch "$OUT/ablation-times.tsv"
 for run in "${runs[@]}"; do
-  IFS='|' read -r name what corpus pairs config method <<< "$run"
+  IFS='|' read -r name what corpus pairs config method unlabeled <<< "$run"
   # A finished variant is kept (delete its adapter folder to retrain it).
   [ -d "$WS/adapters/$name" ] && grep -q "^$name	" "$OUT/ablation-times.tsv" && continue
   args=(--workspace "$WS" --old sample-old --new sample-new --threads 1 --validation "$OUT/val"
         --corpus "$corpus" --pairs "$pairs")
   [ -z "$config" ] || args+=(--config "$config")
+  [ "${unlabeled:-$U}" = none ] || args+=(--unlabeled "${unlabeled:-$U}")
   start=$(date +%s.%N)
   "$XBT" train --method "${method:-xbt}" --name "$name" "${args[@]}" 2>&1 | tail -n 4
   end=$(date +%s.%N)
@@ -76,7 +84,7 @@ python3 - "$OUT" docs/compatibility.md <<'PY'
 import json, sys
 out, doc_path = sys.argv[1], sys.argv[2]
 r = json.load(open(f"{out}/ablation-eval/results.json"))
-what = {"xbt": "reference: noise auto, 1,000 pairs, LoRA, 20,000 scenes, caption -> stored image term, image map auto, interpolation auto",
+what = {"xbt": "reference: noise auto, 1,000 pairs and 16,000 unlabelled images, LoRA, 20,000 scenes, caption -> stored image term, image map auto, interpolation auto",
         "xbt-stage1": "0 stage-2 pairs (stage 1 only)",
         "slerp": "slerp: procrustes + spherical interpolation (training-free)",
         "procrustes": "procrustes, interpolation auto"}

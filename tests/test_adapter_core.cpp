@@ -1,12 +1,14 @@
 // The compatibility-adapter core: closed-form fits (least squares,
 // Procrustes), phi, the adapted model, the model checks, saving and loading
-// in a workspace (a failed save keeps the previous adapter), and the
-// standalone TorchScript export read back with LibTorch.
+// in a workspace (a failed save keeps the previous adapter), the
+// standalone TorchScript export read back with LibTorch, and the pseudo
+// captions of unlabelled images.
 #include "core/adapt/AdapterInfo.h"
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/ClosedFormFit.h"
 #include "core/adapt/CompatibilityAdapter.h"
 #include "core/adapt/training/ImageMapFit.h"
+#include "core/adapt/training/torch/PseudoCaptions.h"
 #include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/ModelOptions.h"
@@ -383,6 +385,28 @@ private Q_SLOTS:
         const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, {});
         const std::vector<PixelTensor> images{constantImage(8, 0.2f), constantImage(8, 0.7f)};
         QCOMPARE(maxAbsDiff(adapted->encodeImages(images), psi.apply(newModel->encodeImages(images))), 0.0f);
+    }
+
+    // Each unlabelled image is captioned by the corpus sentences with the
+    // highest new-model score, best first; bad requests say what is wrong.
+    void pseudoCaptionsAreTheNewModelsBestSentences()
+    {
+        Matrix images(3, 2);
+        images.data = {1.0f, 0.0f, 0.0f, 1.0f, 0.6f, 0.8f};
+        Matrix sentences(4, 2);
+        sentences.data = {0.8f, 0.6f, 0.0f, 1.0f, 1.0f, 0.0f, -1.0f, 0.0f};
+        const PseudoCaptions two = pickPseudoCaptions(images, sentences, 2, torch::kCPU);
+        // image 0 scores 0.8, 0, 1, -1; image 1: 0.6, 1, 0, 0; image 2: 0.96, 0.8, 0.6, -0.6.
+        QCOMPARE(two.sentence, (std::vector<int64_t>{2, 0, 1, 0, 0, 1}));
+        QCOMPARE(two.image, (std::vector<int64_t>{0, 0, 1, 1, 2, 2}));
+        const PseudoCaptions one = pickPseudoCaptions(images, sentences, 1, torch::kCPU);
+        QCOMPARE(one.sentence, (std::vector<int64_t>{2, 1, 0}));
+        QCOMPARE(one.image, (std::vector<int64_t>{0, 1, 2}));
+
+        VERIFY_CONTAINS(errorOf([&] { pickPseudoCaptions(images, sentences, 0, torch::kCPU); }), "unlabeled_captions");
+        VERIFY_CONTAINS(errorOf([&] { pickPseudoCaptions(images, sentences, 5, torch::kCPU); }), "corpus has 4");
+        VERIFY_CONTAINS(errorOf([&] { pickPseudoCaptions(images, Matrix(4, 3), 1, torch::kCPU); }),
+                        "2 dimensions and the corpus sentences 3");
     }
 
     void phiWithZeroResidualIsTheNormalisedLinearMap()

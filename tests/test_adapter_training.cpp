@@ -1,8 +1,9 @@
 // Training compatibility adapters on a tiny sample world: phi starts at the
 // least-squares map, stage 2 improves on stage 1 without the old model and
 // without touching the new model, an interrupted run resumes to the same
-// adapter, a NaN stops training with the last good checkpoint kept, and FCT
-// moves an old gallery so that new queries find things in it.
+// adapter, a NaN stops training with the last good checkpoint kept,
+// unlabelled images become stage 2's pseudo pairs, and FCT moves an old
+// gallery so that new queries find things in it.
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
@@ -271,6 +272,74 @@ private Q_SLOTS:
         // The deployed queries' interpolation was chosen on the validation split.
         QCOMPARE(QString::fromStdString(r.info.interpolation.chosenBy), QStringLiteral("validation"));
         QVERIFY(r.info.metrics.at("interpolation").contains("tried"));
+    }
+
+    // Unlabelled images (--unlabeled) become pseudo pairs in stage 2: every
+    // image in the folder (subfolders too, other files ignored) is embedded
+    // by both models, once (a second run finds them in the cache and loads
+    // no old model), captioned by corpus sentences, and changes the trained
+    // phi. Requests that cannot use them are refused with the reason.
+    void unlabelledImagesBecomePseudoPairsInStageTwo()
+    {
+        const std::string base = root_.path().toStdString();
+        SampleWorldOptions o;
+        o.outDir = base + "/pairs-more";
+        o.split = SampleSplit::Pairs;
+        o.count = 176;  // the first 128 are the pairs split's own images
+        o.threads = 2;
+        generateSampleWorld(o);
+        const std::string unlabeled = base + "/unlabeled";
+        fs::create_directories(unlabeled + "/sub");
+        for (int i = 128; i < 176; ++i) {
+            char name[16];
+            std::snprintf(name, sizeof name, "%06d.png", i);
+            fs::copy_file(o.outDir + "/" + name, unlabeled + (i % 2 ? "/sub/" : "/") + name);
+        }
+        writeFileAtomic(unlabeled + "/notes.txt", "not an image");
+
+        const std::string ws = workspace("ws-unlabeled");
+        trainAdapter(request("xbt-stage1", "s1", ws, {{"sigma", 0.0}, {"stage1_steps", 60}, {"hidden", 64}}));
+        const json stage2 = {{"stage1_adapter", "s1"}, {"image_adapter", "feature"}, {"stage2_steps", 30},
+                             {"stage2_batch_size", 16}, {"image_map", "off"}, {"unlabeled_captions", 2}};
+        AdapterTrainRequest req = request("xbt", "with", ws, stage2);
+        req.unlabeledDir = unlabeled;
+        std::vector<std::string> loads;
+        AdapterTrainingProbes probes;
+        probes.onModelLoad = [&](const std::string& role, const std::string&) { loads.push_back(role); };
+        const AdapterTrainResult with = runAdapterTraining(req, {}, {}, probes);
+        QCOMPARE(loads, (std::vector<std::string>{"new", "old"}));  // the old model embeds the unlabelled images
+        const json& data = with.info.data.at("unlabeled");
+        QCOMPARE(data.at("images").get<int>(), 48);
+        QCOMPARE(data.at("images_used").get<int>(), 48);
+        QCOMPARE(data.at("pseudo_captions").get<int>(), 96);
+        const std::vector<std::string> corpus = loadTextCorpus(corpus_).sentences;
+        QCOMPARE(data.at("examples").size(), size_t(5));
+        QCOMPARE(data.at("examples")[0].at("image").get<std::string>(), std::string("000128.png"));
+        QCOMPARE(data.at("examples")[1].at("image").get<std::string>(), std::string("000130.png"));
+        for (const json& e : data.at("examples"))
+            QVERIFY(std::find(corpus.begin(), corpus.end(), e.at("caption").get<std::string>()) != corpus.end());
+
+        loads.clear();
+        req.name = "again";
+        runAdapterTraining(req, {}, {}, probes);
+        QCOMPARE(loads, std::vector<std::string>{"new"});  // the cache holds the old model's embeddings now
+
+        const AdapterTrainResult without = trainAdapter(request("xbt", "without", ws, stage2));
+        QVERIFY(!without.info.data.contains("unlabeled"));
+        QVERIFY(load(ws, "with")->weightsFingerprint() != load(ws, "without")->weightsFingerprint());
+
+        req.method = "procrustes";
+        req.config = json::object();
+        VERIFY_CONTAINS(test::errorOf([&] { trainAdapter(req); }), "xbt's stage 2 only");
+        req = request("xbt", "x", ws, {{"stage1_adapter", "s1"}, {"gallery_image_weight", 0}});
+        req.unlabeledDir = unlabeled;
+        VERIFY_CONTAINS(test::errorOf([&] { trainAdapter(req); }), "gallery_image_weight 0");
+        req = request("xbt", "x", ws, stage2);
+        req.unlabeledDir = base + "/val-missing";
+        VERIFY_CONTAINS(test::errorOf([&] { trainAdapter(req); }), "val-missing: not a folder");
+        fs::create_directories(base + "/empty");
+        req.unlabeledDir = base + "/empty";
+        VERIFY_CONTAINS(test::errorOf([&] { trainAdapter(req); }), "no image found");
     }
 
     // The image map: fitted on the corpus alone (the old model's embeddings

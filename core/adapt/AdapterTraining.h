@@ -7,7 +7,8 @@
 //   lstsq, procrustes  closed form on text pairs (and image pairs when given)
 //   xbt-stage1         phi on text only (corpus), noise injection
 //   xbt                stage 1, then stage 2 on a few image-text pairs with
-//                      LoRA (built-in new model) or a feature adapter (TorchScript)
+//                      LoRA (built-in new model) or a feature adapter (TorchScript),
+//                      and optionally unlabelled images with pseudo captions
 //   fct                gallery transform old -> new, fitted on pairs' image
 //                      embeddings (and corpus texts), applied to stored vectors
 //
@@ -36,6 +37,10 @@ struct AdapterTrainRequest {
     std::string corpusFile;      // one sentence per line (text-only data)
     std::string pairsDir;        // a split folder: images + captions.tsv
     std::string validationDir;   // optional split folder for validation recall
+    // xbt: a folder of images without captions (a sample of the gallery's
+    // own, say): pseudo pairs for stage 2's caption -> stored image term,
+    // captioned by the corpus sentences the new model ranks first for them.
+    std::string unlabeledDir;
     std::string gallery;         // fct: the gallery whose stored vectors it moves (optional)
     // The model that built `gallery` (name and fingerprint), as its store
     // records it: filled by whoever reads galleries (UpgradeSession), checked

@@ -122,7 +122,9 @@ const std::string& CorpusEmbeddingCache::splitKey(const CaptionedSplit& split)
     if (it != splitKeys_.end())
         return it->second;
     Sha256 h;
-    h.update(readFileBytes((fs::path(split.root) / "captions.tsv").string()));
+    // A split of unlabelled images (loadImageFolderSplit) has no captions to hash.
+    if (!split.captions.empty())
+        h.update(readFileBytes((fs::path(split.root) / "captions.tsv").string()));
     for (const std::string& image : split.images) {
         h.update(image + '\0');
         try {
@@ -152,7 +154,10 @@ std::optional<SplitEmbeddings> CorpusEmbeddingCache::cachedSplit(const std::stri
         // model's measured rate outlives the cache hit (upgrade decision table).
         out.imageSeconds = j.value("image_seconds", 0.0);
         auto images = readCached(base.string() + ".images.npy", static_cast<int64_t>(out.embeddedImages.size()), dims);
-        auto texts = readCached(base.string() + ".texts.npy", static_cast<int64_t>(split.captions.size()), dims);
+        // A split without captions (unlabelled images) has no texts to read back.
+        auto texts = split.captions.empty()
+                         ? std::optional<Matrix>(Matrix(0, dims))
+                         : readCached(base.string() + ".texts.npy", static_cast<int64_t>(split.captions.size()), dims);
         if (!images || !texts)
             return std::nullopt;
         out.images = std::move(*images);

@@ -1,6 +1,7 @@
 #include "core/data/CaptionedSplit.h"
 
 #include "core/data/CaptionsTsv.h"
+#include "core/data/ImageFiles.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
@@ -73,6 +74,19 @@ CaptionedSplit loadCaptionedSplit(const std::string& folder)
         split.captionImage.push_back(it->second);
         split.captionCategory.push_back(r.category);
     }
+    return split;
+}
+
+CaptionedSplit loadImageFolderSplit(const std::string& folder)
+{
+    if (!std::filesystem::is_directory(folder))
+        throw Error(folder + ": not a folder (expected a folder of images)");
+    CaptionedSplit split;
+    split.root = folder;
+    for (const ImageInput& image : listImageFolder(folder))
+        split.images.push_back(image.label);
+    if (split.images.empty())
+        throw Error(folder + ": no image found (looked for jpg, jpeg, png, webp, bmp, tif and tiff files, recursively)");
     return split;
 }
 

@@ -27,5 +27,10 @@ struct CaptionedSplit {
 // Reads <folder>/captions.tsv; errors name the file and line. An image whose
 // captions disagree on the category is an error naming it.
 CaptionedSplit loadCaptionedSplit(const std::string& folder);
+// Every image under `folder` (recursively, sorted by path) as a split without
+// captions: unlabelled images, such as a sample of a gallery's own. A
+// captions.tsv there is not read. Throws xbt::Error naming the folder when it
+// is missing or holds no image.
+CaptionedSplit loadImageFolderSplit(const std::string& folder);
 
 }  // namespace xbt

@@ -84,6 +84,10 @@ TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
     corpus_ = pathField(tr("Text corpus, one sentence per line (stage 1, closed-form fits)"), false, setupForm, tr("Corpus"));
     pairs_ = pathField(tr("A split folder with images and captions.tsv (image-text pairs for stage 2)"), true, setupForm,
                        tr("Pairs"));
+    unlabeled_ = pathField(tr("xbt, optional: a folder of images without captions (a sample of the gallery's own). "
+                              "Stage 2 captions each with the corpus sentence the new model ranks first and pulls "
+                              "those sentences onto the old model's embeddings of the images"),
+                           true, setupForm, tr("Unlabelled"));
     validation_ = pathField(tr("Optional split folder for validation recall while training"), true, setupForm,
                             tr("Validation"));
     device_->addItems({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda")});
@@ -172,6 +176,8 @@ QLineEdit* TrainPanel::pathField(const QString& tooltip, bool folder, QFormLayou
     row->addWidget(browse);
     form->addRow(label, row);
     connect(browse, &QToolButton::clicked, this, [this, edit, folder, label] {
+        if (!edit->isEnabled())  // a field the chosen method does not read
+            return;
         const QString start = edit->text().isEmpty() && session_ ? QString::fromStdString(session_->dir()) : edit->text();
         const QString chosen = folder ? QFileDialog::getExistingDirectory(this, label, start)
                                       : QFileDialog::getOpenFileName(this, label, start);
@@ -186,6 +192,8 @@ void TrainPanel::setMethod(const QString& method)
     if (method_->currentText() != method)
         method_->setCurrentText(method);
     form_->setSettings(adapterMethodSettings().value(method.toStdString(), nlohmann::json::object()));
+    unlabeled_->setEnabled(method == QLatin1String("xbt"));  // only xbt's stage 2 reads them
+    unlabeled_->setPlaceholderText(unlabeled_->isEnabled() ? tr("optional") : tr("xbt only"));
     name_->setPlaceholderText(method);
 }
 
@@ -346,6 +354,8 @@ void TrainPanel::start()
     request.corpusFile = corpus_->text().toStdString();
     request.pairsDir = pairs_->text().toStdString();
     request.validationDir = validation_->text().toStdString();
+    if (unlabeled_->isEnabled())
+        request.unlabeledDir = unlabeled_->text().toStdString();
     // Only an fct transform moves a gallery: the old model's one.
     if (request.method == "fct")
         request.gallery = profile.oldGallery;

@@ -88,6 +88,7 @@ private:
     MethodSettingsForm* form_;
     QLineEdit* corpus_;
     QLineEdit* pairs_;
+    QLineEdit* unlabeled_;
     QLineEdit* validation_;
     QComboBox* device_;
     QPushButton* start_;

@@ -66,6 +66,7 @@ int run(const CliArgs& args)
     request.corpusFile = args.value("corpus");
     request.pairsDir = args.value("pairs");
     request.validationDir = args.value("validation");
+    request.unlabeledDir = args.value("unlabeled");
     request.gallery = args.value("gallery");
     request.config = readConfig(args.value("config"));
     request.device = request.modelOptions.device;
@@ -107,7 +108,7 @@ Command makeTrainCommand()
             "train a compatibility adapter (lstsq, procrustes, slerp, xbt-stage1, xbt, fct) into a workspace; "
             "an interrupted run resumes",
             "xbt train --method lstsq|procrustes|slerp|xbt-stage1|xbt|fct --workspace WS --old M --new M [--name NAME] "
-            "[--corpus FILE] [--pairs SPLIT_DIR] [--gallery NAME] [--config FILE]",
+            "[--corpus FILE] [--pairs SPLIT_DIR] [--unlabeled IMAGE_DIR] [--gallery NAME] [--config FILE]",
             concatSpecs(specs,
                         {{"method", "METHOD", "lstsq | procrustes | slerp | xbt-stage1 | xbt | fct (see docs/compatibility.md)"},
                          {"workspace", "WS", "the workspace the adapter is saved in (created when missing)"},
@@ -115,6 +116,10 @@ Command makeTrainCommand()
                          {"corpus", "FILE", "text corpus, one sentence per line (stage 1 and closed forms)"},
                          {"pairs", "DIR", "a split folder of image-text pairs (stage 2, FCT, image pairs)"},
                          {"validation", "DIR", "a split folder for validation recall while training"},
+                         {"unlabeled", "DIR",
+                          "xbt: a folder of images without captions (a sample of the gallery's own, say); stage 2 "
+                          "captions each with the corpus sentence the new model ranks first and pulls those "
+                          "sentences onto the old model's embeddings of the images"},
                          {"gallery", "NAME", "fct: the gallery whose stored vectors the transform moves"},
                          {"config", "FILE", "JSON of the method's settings; `xbt adapters --settings` lists them"},
                          {"restart", "", "ignore a matching checkpoint and start over"},

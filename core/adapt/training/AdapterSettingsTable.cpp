@@ -152,6 +152,11 @@ std::vector<AdapterSetting> stage2Settings()
                 "onto the old model's embedding of its captions, as an old gallery stores them (embedded before "
                 "stage 2; trains the image side). 0 by default: 1 was no better on the sample world's validation "
                 "split (docs/compatibility.md, ablation)"),
+        setting("unlabeled_captions", Kind::Integer, 1,
+                "with unlabelled images (--unlabeled): corpus sentences the new model ranks highest for each image, "
+                "taken as its pseudo captions in the caption -> stored image term (1 was best on the sample world's "
+                "validation split; docs/compatibility.md)",
+                1),
         setting("stage2_text_batch_size", Kind::Integer, 512,
                 "captions (gallery term) and corpus sentences (text anchor) per stage-2 step", 2),
     };

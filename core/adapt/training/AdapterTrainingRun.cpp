@@ -10,6 +10,7 @@
 #include "core/adapt/training/torch/FctTrainer.h"
 #include "core/adapt/training/torch/LoraImageTower.h"
 #include "core/adapt/training/torch/OptimizationLoop.h"
+#include "core/adapt/training/torch/PseudoCaptions.h"
 #include "core/adapt/training/torch/XbtFeatureAdapter.h"
 #include "core/adapt/training/torch/XbtStage1Trainer.h"
 #include "core/adapt/training/torch/XbtStage2Trainer.h"
@@ -163,6 +164,17 @@ private:
             pairs_ = loadCaptionedSplit(request_.pairsDir);
         if (!request_.validationDir.empty())
             validationSplit_ = loadCaptionedSplit(request_.validationDir);
+        if (!request_.unlabeledDir.empty()) {
+            if (method_ != "xbt")
+                throw Error("unlabelled images (" + request_.unlabeledDir + ") are used by xbt's stage 2 only; " +
+                            method_ + " does not take them");
+            if (!corpus_)
+                throw Error("unlabelled images take their pseudo captions from the corpus: give a corpus file");
+            if (settings_.number("gallery_image_weight") <= 0.0)
+                throw Error("unlabelled images train only the caption -> stored image term, which "
+                            "gallery_image_weight 0 turns off: set it above 0, or leave out the unlabelled images");
+            unlabeled_ = loadImageFolderSplit(request_.unlabeledDir);
+        }
         if (method_ == "xbt-stage1" && !corpus_)
             throw Error("xbt-stage1 trains on text only: give a corpus file (one sentence per line)");
         if (method_ == "xbt" && !pairs_)
@@ -211,6 +223,18 @@ private:
         } else {
             oldModel_ = load("old", request_.oldModel);
             oldRef_ = refOf(*oldModel_, request_.oldModel);
+        }
+        // Unlabelled images need the old model's embeddings, which a run from
+        // a saved stage 1 finds only in the cache when an earlier run made them.
+        if (!oldModel_ && unlabeled_ && !cache_.cachedSplit(oldRef_.fingerprint, *unlabeled_)) {
+            if (request_.oldModel.empty())
+                throw Error("the old model's embeddings of the unlabelled images in " + unlabeled_->root +
+                            " are not cached: give the old model, which embeds them");
+            oldModel_ = load("old", request_.oldModel);
+            if (oldModel_->fingerprint() != oldRef_.fingerprint)
+                throw Error("old model " + request_.oldModel + " (fingerprint " +
+                            fingerprintPrefix(oldModel_->fingerprint()) + ") is not the one stage1_adapter was trained "
+                            "against (" + oldRef_.name + ", fingerprint " + fingerprintPrefix(oldRef_.fingerprint) + ")");
         }
         if (!request_.galleryModelFingerprint.empty() && request_.galleryModelFingerprint != oldRef_.fingerprint)
             throw Error("gallery '" + request_.gallery + "' was built with model " + request_.galleryModelName +
@@ -261,6 +285,16 @@ private:
                 throw Error("gallery_image_weight and gallery_text_weight need the old model's embeddings of " +
                             pairs_->root + ", which are not cached: train stage1_adapter with this pairs split "
                             "given, train stage 1 in the same run, or set both to 0");
+        }
+        if (unlabeled_) {
+            unlabeledNew_ =
+                cache_.split(*newModel_, *unlabeled_, embedOptions_, embedProgress("unlabelled images", *newModel_), cancel_);
+            unlabeledOld_ = oldModel_ ? cache_.split(*oldModel_, *unlabeled_, embedOptions_,
+                                                     embedProgress("unlabelled images", *oldModel_), cancel_)
+                                      : *cache_.cachedSplit(oldRef_.fingerprint, *unlabeled_);
+            data_["unlabeled"] = {{"folder", unlabeled_->root},
+                                  {"images", unlabeled_->images.size()},
+                                  {"images_embedded", unlabeledNew_->images.rows}};
         }
         if (validationSplit_)
             embedValidation();
@@ -324,6 +358,8 @@ private:
                      {"pairs", pairs_ ? cache_.splitKey(*pairs_) : ""},
                      {"validation", validationSplit_ ? cache_.splitKey(*validationSplit_) : ""},
                      {"stage1_adapter", stage1Adapter_ ? sha256Hex(stage1Adapter_->info().toJson().dump()) : ""}};
+        if (unlabeled_)  // only then, so that other runs keep resuming checkpoints made before this key existed
+            identity_["unlabeled"] = cache_.splitKey(*unlabeled_);
         checkpointRoot_ = WorkspaceLayout(request_.workspaceDir).adapterCheckpointDir(name_);
         const std::string marker = (fs::path(checkpointRoot_) / "request.json").string();
         if (fs::exists(checkpointRoot_)) {
@@ -572,6 +608,8 @@ private:
             if (settings_.number("gallery_text_weight") > 0.0)
                 data.galleryCaptions = pairs.texts[1];
         }
+        if (unlabeled_)
+            addPseudoCaptions(data);
         data_["pairs"]["images_used"] = pairs.split.images.size();
         const XbtStage2Settings settings = XbtStage2Settings::from(settings_);
         XbtStage2Trainer trainer(settings, stage1.phi, stage1.temperature, *imageSide, device_);
@@ -592,6 +630,28 @@ private:
                                                              out.validationImages));
         commit(kept);
         return std::move(kept.adapter);
+    }
+
+    // Unlabelled images into stage 2's gallery term (PseudoCaptions.h), with
+    // a few of the pictures' pseudo captions in the adapter's data record, so
+    // that a user can see whether the new model describes their images.
+    void addPseudoCaptions(XbtStage2Data& data)
+    {
+        const AlignedSplit unlabeled = alignSplit(*unlabeled_, {&*unlabeledNew_, &*unlabeledOld_});
+        const int64_t perImage = settings_.integer("unlabeled_captions");
+        report("stage 2", "captioning " + std::to_string(unlabeled.split.images.size()) +
+                              " unlabelled images with the new model's best corpus sentences");
+        const PseudoCaptions picked = pickPseudoCaptions(unlabeled.images[0], corpusNew_, perImage, device_);
+        data.unlabeledImages = unlabeled.images[1];
+        data.pseudoCaptionTexts = corpusNew_.selectRows(picked.sentence);
+        data.pseudoCaptionImage = picked.image;
+        json examples = json::array();
+        for (size_t p = 0; p < picked.sentence.size() && examples.size() < 5; p += static_cast<size_t>(perImage))
+            examples.push_back({{"image", unlabeled.split.images[static_cast<size_t>(picked.image[p])]},
+                                {"caption", corpus_->sentences[static_cast<size_t>(picked.sentence[p])]}});
+        data_["unlabeled"]["images_used"] = unlabeled.split.images.size();
+        data_["unlabeled"]["pseudo_captions"] = picked.sentence.size();
+        data_["unlabeled"]["examples"] = examples;
     }
 
     // Without a validation split nothing is chosen: the image map is there
@@ -862,6 +922,8 @@ private:
     ModelRef oldRef_, newRef_;
     Matrix corpusOld_, corpusNew_;
     std::optional<SplitEmbeddings> pairsOld_, pairsNew_;
+    std::optional<CaptionedSplit> unlabeled_;  // images only (--unlabeled)
+    std::optional<SplitEmbeddings> unlabeledOld_, unlabeledNew_;
     AdapterValidation validation_;
 
     json identity_;

@@ -78,9 +78,30 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
     if (galleryTerm && data.galleryImages.rows != images)
         throw Error("stage 2: gallery_image_weight needs the old model's embeddings of all " + std::to_string(images) +
                     " training images (got " + std::to_string(data.galleryImages.rows) + ")");
+    const bool pseudo = !data.pseudoCaptionImage.empty();
+    if (pseudo && !galleryTerm)
+        throw Error("stage 2: unlabelled images train only the caption -> stored image term, which "
+                    "gallery_image_weight 0 turns off: set it above 0, or leave out the unlabelled images");
+    if (pseudo && data.anchorTexts.empty())
+        throw Error("stage 2: pseudo captions are corpus sentences, so the corpus must be given as anchor texts too");
+    if (pseudo && (data.pseudoCaptionTexts.rows != static_cast<int64_t>(data.pseudoCaptionImage.size()) ||
+                   data.pseudoCaptionTexts.cols != data.captionTexts.cols))
+        throw Error("stage 2: " + std::to_string(data.pseudoCaptionImage.size()) + " pseudo captions but " +
+                    std::to_string(data.pseudoCaptionTexts.rows) + " rows of their embeddings, or of another size");
+    for (int64_t i : data.pseudoCaptionImage)
+        if (i < 0 || i >= data.unlabeledImages.rows)
+            throw Error("stage 2: a pseudo caption names unlabelled image " + std::to_string(i) + " of " +
+                        std::to_string(data.unlabeledImages.rows));
+    // The gallery term's texts and images: the pairs' captions with their
+    // images, then the pseudo captions with the unlabelled images.
+    torch::Tensor galleryTexts = captionTexts;
     torch::Tensor galleryImages, galleryScale;
     if (galleryTerm) {
         galleryImages = fromMatrix(data.galleryImages, device_);
+        if (pseudo) {
+            galleryTexts = torch::cat({captionTexts, fromMatrix(data.pseudoCaptionTexts, device_)});
+            galleryImages = torch::cat({galleryImages, fromMatrix(data.unlabeledImages, device_)});
+        }
         galleryScale = state->register_parameter(
             "gallery_logit_scale",
             torch::full({1}, std::log(1.0 / stage1Temperature_), torch::TensorOptions().device(device_)));
@@ -124,6 +145,9 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
     for (size_t i = 0; i < data.captionsOfImage.size(); ++i)
         for (int64_t t : data.captionsOfImage[i])
             captionImage[static_cast<size_t>(t)] = static_cast<int64_t>(i);
+    std::vector<int64_t> galleryTextImage = captionImage;
+    for (int64_t i : data.pseudoCaptionImage)
+        galleryTextImage.push_back(images + i);
     const int64_t stepsPerEpoch = images / batch;
     OptimizerSettings run = o;
     run.batchSize = batch;
@@ -172,11 +196,11 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
         if (galleryTerm) {
             textRows.clear();
             for (int64_t k = 0; k < textBatch; ++k)
-                textRows.push_back(static_cast<int64_t>(pick() % static_cast<uint64_t>(captionImage.size())));
+                textRows.push_back(static_cast<int64_t>(pick() % static_cast<uint64_t>(galleryTextImage.size())));
             std::vector<int64_t> imagesOfRows;
             for (int64_t t : textRows)
-                imagesOfRows.push_back(captionImage[static_cast<size_t>(t)]);
-            const torch::Tensor queries = phi(gatherRows(captionTexts, textRows));
+                imagesOfRows.push_back(galleryTextImage[static_cast<size_t>(t)]);
+            const torch::Tensor queries = phi(gatherRows(galleryTexts, textRows));
             const torch::Tensor stored = gatherRows(galleryImages, imagesOfRows);
             loss = loss + s.galleryImageWeight * (queryToGalleryInfoNce(queries, stored, imagesOfRows, galleryScale) +
                                                   (1.0 - (queries * stored).sum(1)).mean());

@@ -12,6 +12,9 @@
 // (caption->image InfoNCE + (1 - cos)): still no old model in stage 2, but a signal stage
 // 1's targets cannot give, since they can at best reproduce the old text
 // encoder, and T2I against old images then at best equals old->old.
+// Unlabelled images widen that gallery term: their pseudo captions (the
+// corpus sentences the new model ranks first for them) are pulled onto the
+// old model's embeddings of them too.
 // Likewise (gallery_text_weight) the adapted image queries are pulled onto
 // the old gallery's stored embeddings of their own captions (image->caption
 // InfoNCE + (1 - cos)), which is what image-to-text searches against.
@@ -53,6 +56,14 @@ struct XbtStage2Data {
     // The old model's embeddings of the pairs' captions, rows as
     // captionTexts (for gallery_text_weight; may be empty).
     Matrix galleryCaptions;
+    // Unlabelled images (xbt --unlabeled; for gallery_image_weight, may be
+    // empty): the old model's embedding of each image, and pseudo captions
+    // (PseudoCaptions.h), each the new-model embedding of a corpus sentence
+    // with the row of the image it was picked for. The gallery term samples
+    // them beside the pairs' captions.
+    Matrix unlabeledImages;
+    Matrix pseudoCaptionTexts;
+    std::vector<int64_t> pseudoCaptionImage;
 };
 
 struct XbtStage2Outcome {
