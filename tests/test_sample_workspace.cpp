@@ -5,6 +5,7 @@
 #include "core/workspace/Workspace.h"
 #include "core/model/ModelLoader.h"
 #include "core/pipeline/SampleWorkspace.h"
+#include "core/data/CaptionedSplit.h"
 #include "core/util/FileUtil.h"
 #include "tests/TestSupport.h"
 
@@ -30,6 +31,7 @@ private:
         o.pairs = 8;
         o.corpusSentences = 40;
         o.validationImages = 8;
+        o.unlabeledImages = 5;
         o.trainAdapter = false;
         o.device = "cpu";
         return o;
@@ -77,6 +79,18 @@ private Q_SLOTS:
         QVERIFY(ws.hasGallery("sample") && ws.hasGallery("sample-new"));
         QCOMPARE(marker("old-gallery"), "done\nsample-old " + fingerprintOf("sample-old") + "\n");
         QCOMPARE(marker("new-gallery"), "done\nsample-new " + fingerprintOf("sample-new") + "\n");
+
+        // Unlabelled images: pairs-split scenes after the pairs' own, no captions.
+        QVERIFY(steps.count("generating unlabelled images"));
+        const CaptionedSplit pairs = loadCaptionedSplit(ws_ + "/data/pairs");
+        const CaptionedSplit unlabeled = loadImageFolderSplit(ws_ + "/data/unlabeled");
+        QCOMPARE(unlabeled.images.size(), size_t(5));
+        for (const std::string& image : unlabeled.images) {
+            QVERIFY(std::find(pairs.images.begin(), pairs.images.end(), image) == pairs.images.end());
+            QVERIFY(readFileBytes(ws_ + "/data/unlabeled/" + image) != readFileBytes(ws_ + "/data/pairs/" + pairs.images[0]));
+        }
+        QVERIFY(!fs::exists(ws_ + "/data/unlabeled/captions.tsv"));
+        QVERIFY(!fs::exists(ws_ + "/data/unlabeled.generating"));
     }
 
     void secondBuildRedoesNothing()

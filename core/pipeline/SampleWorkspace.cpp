@@ -28,9 +28,9 @@ namespace {
 // last finished one, and "complete" is a few stat calls.
 const std::vector<std::string>& stepNames()
 {
-    static const std::vector<std::string> names = {"test-split",  "pairs-split", "corpus",       "val-split",
-                                                   "old-gallery", "new-gallery", "adapter",      "demo-queries",
-                                                   "profile"};
+    static const std::vector<std::string> names = {"test-split",  "pairs-split", "corpus",  "val-split",
+                                                   "unlabeled",   "old-gallery", "new-gallery", "adapter",
+                                                   "demo-queries", "profile"};
     return names;
 }
 
@@ -87,6 +87,23 @@ void generate(const std::string& out, SampleSplit split, int count, bool textsOn
     o.count = count;
     o.textsOnly = textsOnly;
     generateSampleWorld(o, progress, cancel);
+}
+
+// Images without captions, the sample world's stand-in for a sample of a
+// gallery's own (xbt --unlabeled): pairs-split scenes after the pairs' own
+// (the generator's first `skip` scenes are those), their captions dropped.
+void generateUnlabeled(const std::string& out, int skip, int count, const ProgressCallback& progress,
+                       const CancelToken& cancel)
+{
+    const std::string staging = out + ".generating";
+    fs::remove_all(staging);
+    fs::remove_all(out);
+    generate(staging, SampleSplit::Pairs, skip + count, false, progress, cancel);
+    const CaptionedSplit all = loadCaptionedSplit(staging);
+    fs::create_directories(out);
+    for (size_t i = static_cast<size_t>(skip); i < all.images.size(); ++i)
+        fs::rename(fs::path(staging) / all.images[i], fs::path(out) / all.images[i]);
+    fs::remove_all(staging);
 }
 
 void indexGallery(const std::string& dir, const std::string& gallery, const std::string& model,
@@ -196,8 +213,14 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
     run(3, "generating the validation split", "", {}, [&](const ProgressCallback& p) {
         generate(layout.dataSplitDir("val"), SampleSplit::Val, options.validationImages, false, p, cancel);
     });
-    run(4, "indexing with sample-old", oldStamp, dropGallery("sample"), [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
-    run(5, "indexing with sample-new", newStamp, dropGallery("sample-new"), [&](const ProgressCallback& p) {
+    run(4, "generating unlabelled images", std::to_string(options.unlabeledImages), {}, [&](const ProgressCallback& p) {
+        if (options.unlabeledImages > 0)
+            generateUnlabeled(layout.dataSplitDir("unlabeled"), options.pairs, options.unlabeledImages, p, cancel);
+        else
+            fs::remove_all(layout.dataSplitDir("unlabeled"));
+    });
+    run(5, "indexing with sample-old", oldStamp, dropGallery("sample"), [&](const ProgressCallback& p) { indexGallery(dir, "sample", "sample-old", p, cancel); });
+    run(6, "indexing with sample-new", newStamp, dropGallery("sample-new"), [&](const ProgressCallback& p) {
         indexGallery(dir, "sample-new", "sample-new", p, cancel);
     });
     const std::function<void()> dropAdapter = [dir] {
@@ -206,7 +229,10 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         if (std::find(names.begin(), names.end(), "xbt") != names.end())
             workspace.deleteAdapter("xbt");
     };
-    run(6, "training the XBT adapter", options.trainAdapter ? oldStamp + "; " + newStamp : "", dropAdapter,
+    // The stamp names the unlabelled images too: an adapter trained without them is trained again.
+    const std::string adapterStamp =
+        oldStamp + "; " + newStamp + "; " + std::to_string(options.unlabeledImages) + " unlabelled images";
+    run(7, "training the XBT adapter", options.trainAdapter ? adapterStamp : "", dropAdapter,
         [&](const ProgressCallback& p) {
         if (!options.trainAdapter)
             return;
@@ -219,6 +245,8 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         r.corpusFile = layout.sampleCorpusFile();
         r.pairsDir = layout.dataSplitDir("pairs");
         r.validationDir = layout.dataSplitDir("val");
+        if (options.unlabeledImages > 0)
+            r.unlabeledDir = layout.dataSplitDir("unlabeled");
         r.device = options.device;
         trainAdapter(
             r,
@@ -235,8 +263,8 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
             },
             cancel);
     });
-    run(7, "writing the demo queries", "", {}, [&](const ProgressCallback&) { writeDemoQueries(dir); });
-    run(8, "writing the upgrade profile", "", {}, [&](const ProgressCallback&) {
+    run(8, "writing the demo queries", "", {}, [&](const ProgressCallback&) { writeDemoQueries(dir); });
+    run(9, "writing the upgrade profile", "", {}, [&](const ProgressCallback&) {
         UpgradeProfile profile;
         profile.oldModel = "sample-old";
         profile.newModel = "sample-new";

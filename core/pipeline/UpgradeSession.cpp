@@ -157,6 +157,8 @@ WorkspaceSummary UpgradeSession::summarize()
         s.defaultPairs = workspace_.dataSplitDir("pairs");
     if (fs::is_directory(workspace_.dataSplitDir("val"), ec))
         s.defaultValidation = workspace_.dataSplitDir("val");
+    if (fs::is_directory(workspace_.dataSplitDir("unlabeled"), ec))
+        s.defaultUnlabeled = workspace_.dataSplitDir("unlabeled");
     s.demoQueriesFile = demoQueriesFile(dir(), profile_);
     try {
         s.demoQueries = parseDemoQueries(readDemoQueriesText(s.demoQueriesFile));

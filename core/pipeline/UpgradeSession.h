@@ -68,6 +68,7 @@ struct WorkspaceSummary {
     std::string defaultCorpus;
     std::string defaultPairs;
     std::string defaultValidation;
+    std::string defaultUnlabeled;  // images without captions (xbt --unlabeled)
     std::string demoQueriesFile;  // where the demo list is (or will be saved)
     std::vector<std::string> demoQueries;
     std::string demoQueriesError;  // set when the list exists but could not be read

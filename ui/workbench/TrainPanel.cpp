@@ -218,6 +218,7 @@ void TrainPanel::setSession(std::shared_ptr<UpgradeSession> session, const Works
     fill(corpus_, summary.defaultCorpus);
     fill(pairs_, summary.defaultPairs);
     fill(validation_, summary.defaultValidation);
+    fill(unlabeled_, summary.defaultUnlabeled);
     start_->setEnabled(summary.hasProfile() && !job_);
     oldModelSpec_ = QString::fromStdString(summary.profile.oldModel);
     if (recipe_->text().isEmpty()) {

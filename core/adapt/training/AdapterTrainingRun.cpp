@@ -646,9 +646,12 @@ private:
         data.pseudoCaptionTexts = corpusNew_.selectRows(picked.sentence);
         data.pseudoCaptionImage = picked.image;
         json examples = json::array();
-        for (size_t p = 0; p < picked.sentence.size() && examples.size() < 5; p += static_cast<size_t>(perImage))
-            examples.push_back({{"image", unlabeled.split.images[static_cast<size_t>(picked.image[p])]},
-                                {"caption", corpus_->sentences[static_cast<size_t>(picked.sentence[p])]}});
+        for (size_t p = 0; p < picked.sentence.size() && examples.size() < 5; p += static_cast<size_t>(perImage)) {
+            const std::string& image = unlabeled.split.images[static_cast<size_t>(picked.image[p])];
+            const std::string& caption = corpus_->sentences[static_cast<size_t>(picked.sentence[p])];
+            examples.push_back({{"image", image}, {"caption", caption}});
+            report("stage 2", "pseudo caption of " + image + ": " + caption);
+        }
         data_["unlabeled"]["images_used"] = unlabeled.split.images.size();
         data_["unlabeled"]["pseudo_captions"] = picked.sentence.size();
         data_["unlabeled"]["examples"] = examples;
