@@ -80,8 +80,8 @@ XbtStage2Outcome XbtStage2Trainer::train(const XbtStage2Data& data, const Adapte
                     " training images (got " + std::to_string(data.galleryImages.rows) + ")");
     const bool pseudo = !data.pseudoCaptionImage.empty();
     if (pseudo && !galleryTerm)
-        throw Error("stage 2: unlabelled images train only the caption -> stored image term, which "
-                    "gallery_image_weight 0 turns off: set it above 0, or leave out the unlabelled images");
+        throw Error("stage 2: pseudo captions feed the caption -> stored image term, which is off "
+                    "(gallery_image_weight 0)");
     if (pseudo && data.anchorTexts.empty())
         throw Error("stage 2: pseudo captions are corpus sentences, so the corpus must be given as anchor texts too");
     if (pseudo && (data.pseudoCaptionTexts.rows != static_cast<int64_t>(data.pseudoCaptionImage.size()) ||
