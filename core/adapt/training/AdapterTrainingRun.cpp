@@ -226,7 +226,9 @@ private:
         }
         // Unlabelled images need the old model's embeddings, which a run from
         // a saved stage 1 finds only in the cache when an earlier run made them.
-        if (!oldModel_ && unlabeled_ && !cache_.cachedSplit(oldRef_.fingerprint, *unlabeled_)) {
+        if (!oldModel_ && unlabeled_)
+            unlabeledOld_ = cache_.cachedSplit(oldRef_.fingerprint, *unlabeled_);
+        if (!oldModel_ && unlabeled_ && !unlabeledOld_) {
             if (request_.oldModel.empty())
                 throw Error("the old model's embeddings of the unlabelled images in " + unlabeled_->root +
                             " are not cached: give the old model, which embeds them");
@@ -289,9 +291,9 @@ private:
         if (unlabeled_) {
             unlabeledNew_ =
                 cache_.split(*newModel_, *unlabeled_, embedOptions_, embedProgress("unlabelled images", *newModel_), cancel_);
-            unlabeledOld_ = oldModel_ ? cache_.split(*oldModel_, *unlabeled_, embedOptions_,
-                                                     embedProgress("unlabelled images", *oldModel_), cancel_)
-                                      : *cache_.cachedSplit(oldRef_.fingerprint, *unlabeled_);
+            if (!unlabeledOld_)  // else found in the cache while loading the models
+                unlabeledOld_ = cache_.split(*oldModel_, *unlabeled_, embedOptions_,
+                                             embedProgress("unlabelled images", *oldModel_), cancel_);
             data_["unlabeled"] = {{"folder", unlabeled_->root},
                                   {"images", unlabeled_->images.size()},
                                   {"images_embedded", unlabeledNew_->images.rows}};

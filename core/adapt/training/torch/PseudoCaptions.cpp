@@ -21,16 +21,14 @@ PseudoCaptions pickPseudoCaptions(const Matrix& newImages, const Matrix& newSent
                     "has " + std::to_string(newSentences.rows) + " (unlabeled_captions must be between 1 and that)");
     torch::NoGradGuard noGrad;
     const torch::Tensor sentences = fromMatrix(newSentences, device);
+    const torch::Tensor images = fromMatrix(newImages, device);
     // About 256 MB of scores per block, whatever the corpus size.
     const int64_t block = std::max<int64_t>(1, (int64_t(64) << 20) / std::max<int64_t>(1, newSentences.rows));
     PseudoCaptions out;
     for (int64_t start = 0; start < newImages.rows; start += block) {
         const int64_t end = std::min(newImages.rows, start + block);
-        std::vector<int64_t> rows;
-        for (int64_t r = start; r < end; ++r)
-            rows.push_back(r);
-        const torch::Tensor images = fromMatrix(newImages.selectRows(rows), device);
-        const torch::Tensor best = std::get<1>(torch::matmul(images, sentences.t()).topk(perImage, 1)).cpu();
+        const torch::Tensor scores = torch::matmul(images.narrow(0, start, end - start), sentences.t());
+        const torch::Tensor best = std::get<1>(scores.topk(perImage, 1)).cpu();
         const auto b = best.accessor<int64_t, 2>();
         for (int64_t i = 0; i < end - start; ++i)
             for (int64_t k = 0; k < perImage; ++k) {
