@@ -2,7 +2,7 @@
 # The XBT ablation on the sample world: noise on/off, 0/250/1000/4000 stage-2
 # pairs, 0/3,000/16,000 unlabelled images, LoRA vs the feature adapter, corpus size, interpolation with the old
 # query (off / linear / spherical), each stage-2 term aligning with the stored
-# gallery, the image map (off / on), and Procrustes without interpolation (SLERP's alignment alone). Trains each variant into the
+# gallery, the image map (off / on / alone, unmixed), and Procrustes without interpolation (SLERP's alignment alone). Trains each variant into the
 # workspace of scripts/compatibility_results.sh (run that first: it holds the
 # data, the cached embeddings and the reference `xbt` and `xbt-stage1`
 # adapters), evaluates them side by side on the test split and writes the
@@ -31,6 +31,7 @@ echo '{"gallery_text_weight": 1}' > "$OUT/gallery-text.json"
 echo '{"gallery_image_weight": 0, "interpolate": 1, "image_map": "off"}' > "$OUT/published.json"
 echo '{"image_map": "off"}' > "$OUT/image-map-off.json"
 echo '{"image_map": "on"}' > "$OUT/image-map-on.json"
+echo '{"image_map": "on", "image_map_share_grid": [1]}' > "$OUT/image-map-alone.json"
 echo '{"unlabeled_captions": 3}' > "$OUT/unlabeled-k3.json"
 
 C=$OUT/corpus/corpus.txt
@@ -45,7 +46,8 @@ runs=(
   "abl-no-gallery-image|no caption -> stored old image term (so no unlabelled images either: they feed only that term)|$C|$P|$OUT/no-gallery-image.json||none"
   "abl-gallery-text|plus the image -> stored old caption term (gallery_text_weight 1)|$C|$P|$OUT/gallery-text.json"
   "abl-image-map-off|no image map: image queries through phi and the LoRA-adapted tower|$C|$P|$OUT/image-map-off.json"
-  "abl-image-map-on|image map always (image_map on)|$C|$P|$OUT/image-map-on.json"
+  "abl-image-map-on|image map always (image_map on; its share still chosen on validation)|$C|$P|$OUT/image-map-on.json"
+  "abl-image-map-alone|image map alone: not mixed with phi and the LoRA-adapted tower (image_map_share_grid [1])|$C|$P|$OUT/image-map-alone.json"
   "abl-published|published stage 2: no gallery term, no unlabelled images, no image map, interpolation off|$C|$P|$OUT/published.json||none"
   "abl-procrustes-off|procrustes, interpolation off (SLERP's alignment alone)|$C|$P|$OUT/interp-off.json|procrustes|none"
   "abl-no-noise|noise off (sigma 0)|$C|$P|$OUT/no-noise.json"

@@ -248,6 +248,28 @@ Matrix callMethod(torch::jit::Module& module, const std::string& method, const M
     return asMatrix(module.get_method(method)({asTensor(in)}).toTensor());
 }
 
+Matrix callMethod(torch::jit::Module& module, const std::string& method, const Matrix& a, const Matrix& b)
+{
+    return asMatrix(module.get_method(method)({asTensor(a), asTensor(b)}).toTensor());
+}
+
+// normalize((1 - s) phi + s psi), row by row, written out by hand.
+Matrix mixedByHand(const Matrix& phi, const Matrix& psi, double s)
+{
+    Matrix out(phi.rows, phi.cols);
+    for (int64_t i = 0; i < phi.rows; ++i) {
+        double norm = 0.0;
+        for (int64_t j = 0; j < phi.cols; ++j) {
+            const double v = (1.0 - s) * phi.at(i, j) + s * psi.at(i, j);
+            out.row(i)[j] = static_cast<float>(v);
+            norm += v * v;
+        }
+        for (int64_t j = 0; j < phi.cols; ++j)
+            out.row(i)[j] = static_cast<float>(out.at(i, j) / std::sqrt(norm));
+    }
+    return out;
+}
+
 }  // namespace
 
 class TestAdapterCore : public QObject {
@@ -385,6 +407,54 @@ private Q_SLOTS:
         const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, {});
         const std::vector<PixelTensor> images{constantImage(8, 0.2f), constantImage(8, 0.7f)};
         QCOMPARE(maxAbsDiff(adapted->encodeImages(images), psi.apply(newModel->encodeImages(images))), 0.0f);
+    }
+
+    // Below share 1 an image query mixes the image map with phi and the
+    // image side, normalize((1 - s) phi(side(z)) + s psi(z)); the share is
+    // saved, part of the fingerprint, exported, and checked when read.
+    void imageMapMixedWithTheImageSide()
+    {
+        auto adapter = fullAdapter("mixed", 60);
+        adapter->mutableInfo().imageMapShare = 0.3;
+        const ProjectionWeights psi = randomProjection(24, 16, 0, 61);
+        adapter->setImageMap(psi);
+        QVERIFY(adapter->mixesImageMap());
+        QVERIFY(!adapter->mixesImageMapWithTower());
+        const Matrix z = gaussian(7, 24, 62);
+        const Matrix phi = adapter->projection().apply(adapter->featureAdapter().apply(z));
+        const float diff = maxAbsDiff(adapter->mapImages(z), mixedByHand(phi, psi.apply(z), 0.3));
+        QVERIFY2(diff < 1e-6f, qPrintable(QString::number(diff)));
+        QCOMPARE(maxAbsDiff(adapter->mapTexts(z), adapter->projection().apply(z)), 0.0f);
+
+        Workspace ws = Workspace::open(path("ws-image-map-mixed"), Workspace::Mode::ReadWrite);
+        saveAdapter(ws, *adapter);
+        const auto loaded = loadAdapter(ws, "mixed");
+        QCOMPARE(loaded->info().imageMapShare, 0.3);
+        QCOMPARE(maxAbsDiff(loaded->mapImages(z), adapter->mapImages(z)), 0.0f);
+        QCOMPARE(loaded->weightsFingerprint(), adapter->weightsFingerprint());
+        auto otherShare = fullAdapter("mixed", 60);
+        otherShare->mutableInfo().imageMapShare = 0.6;
+        otherShare->setImageMap(psi);
+        QVERIFY(otherShare->weightsFingerprint() != adapter->weightsFingerprint());
+
+        const ExportResult r = exportAdapter(*adapter, path("export-image-map-mixed"));
+        torch::jit::Module module = torch::jit::load(r.torchscriptPath);
+        QVERIFY(maxAbsDiff(callMethod(module, "forward_image", z), adapter->mapImages(z)) < 1e-5f);
+        const nlohmann::json meta = nlohmann::json::parse(readFileBytes(r.metadataPath));
+        VERIFY_CONTAINS(QString::fromStdString(meta["methods"]["forward_image"].get<std::string>()), "0.3 psi");
+
+        auto newModel = std::make_shared<VectorModel>("new-double", 'b', 24);
+        const std::unique_ptr<EmbeddingModel> adapted = makeAdaptedModel(newModel, adapter, {});
+        const std::vector<PixelTensor> images{constantImage(8, 0.2f), constantImage(8, 0.7f)};
+        QCOMPARE(maxAbsDiff(adapted->encodeImages(images), adapter->mapImages(newModel->encodeImages(images))), 0.0f);
+
+        nlohmann::json j = adapter->info().toJson();
+        for (double bad : {0.0, 1.5}) {
+            j["image_map_share"] = bad;
+            VERIFY_CONTAINS(errorOf([&] { AdapterInfo::fromJson(j, "adapter.json"); }), "'image_map_share'");
+        }
+        j.erase("image_map_share");  // written before shares existed: the map alone
+        QCOMPARE(AdapterInfo::fromJson(j, "adapter.json").imageMapShare, 1.0);
     }
 
     // Each unlabelled image is captioned by the corpus sentences with the
@@ -738,6 +808,27 @@ private Q_SLOTS:
         torch::jit::Module module = torch::jit::load(r.torchscriptPath);
         const float diff = maxAbsDiff(callMethod(module, "forward_image", tower->encodeImages(images)), viaLora);
         QVERIFY2(diff < 1e-5f, qPrintable(QString::number(diff)));
+
+        // Mixed with an image map, image queries read the new model's own
+        // embedding (psi) beside the adapted tower's (phi): two passes.
+        AdapterInfo mixedInfo = info;
+        mixedInfo.name = "lora-mixed";
+        mixedInfo.imageMapShare = 0.5;
+        auto mixed = std::make_shared<CompatibilityAdapter>(mixedInfo, adapter->projection());
+        mixed->setLoraDeltas(adapter->loraDeltas(), adapter->loraShapes());
+        const ProjectionWeights psi = randomProjection(256, 16, 0, 36);
+        mixed->setImageMap(psi);
+        QVERIFY(mixed->mixesImageMapWithTower());
+        const Matrix plain = sampleNew->encodeImages(images);
+        const Matrix towerOut = tower->encodeImages(images);
+        VERIFY_CONTAINS(errorOf([&] { mixed->mapImages(towerOut); }), "mapImagesWithTower");
+        const Matrix expected = mixedByHand(adapter->mapImages(towerOut), psi.apply(plain), 0.5);
+        const float mixDiff = maxAbsDiff(makeAdaptedModel(sampleNew, mixed, options)->encodeImages(images), expected);
+        QVERIFY2(mixDiff < 1e-5f, qPrintable(QString::number(mixDiff)));
+        const ExportResult mr = exportAdapter(*mixed, path("export-lora-mixed"));
+        VERIFY_CONTAINS(QString::fromStdString(mr.note), "forward_image(z, z_new)");
+        torch::jit::Module mixedModule = torch::jit::load(mr.torchscriptPath);
+        QVERIFY(maxAbsDiff(callMethod(mixedModule, "forward_image", towerOut, plain), expected) < 1e-5f);
 
         // A LoRA adapter needs the built-in model's folder.
         auto notBuiltin = std::make_shared<VectorModel>("sample-new", 'x', 256);

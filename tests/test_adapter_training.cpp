@@ -7,6 +7,7 @@
 #include "core/adapt/AdapterStore.h"
 #include "core/adapt/AdapterTraining.h"
 #include "core/adapt/CorpusEmbeddingCache.h"
+#include "core/adapt/QueryInterpolation.h"
 #include "core/adapt/training/AdapterTrainingRun.h"
 #include "core/embed/SideInformation.h"
 #include "core/pipeline/EvaluationPipeline.h"
@@ -22,6 +23,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cmath>
 #include <filesystem>
 
 using namespace xbt;
@@ -372,14 +374,54 @@ private Q_SLOTS:
         // auto keeps the image map only when it beats phi by the criterion's order.
         const auto scoreOf = [](const json& j) { return std::make_pair(j.at("i2t_above_today").get<bool>(),
                                                                        j.at("i2t_recall_sum").get<double>()); };
-        auto best = scoreOf(choice.at("tried")[0]);
-        best = std::max(best, scoreOf(choice.at("tried")[1]));
+        // The ridge is chosen with psi alone; then each share of the grid
+        // (1: psi alone, the chosen ridge's own figures) mixes it with phi.
+        auto alone = scoreOf(choice.at("tried")[0]);
+        alone = std::max(alone, scoreOf(choice.at("tried")[1]));
+        const json& shares = choice.at("shares");
+        QCOMPARE(shares.size(), size_t(5));  // the default image_map_share_grid
+        QCOMPARE(shares.back().at("share").get<double>(), 1.0);
+        QVERIFY(scoreOf(shares.back()) == alone);
+        auto best = alone;
+        for (const json& row : shares)
+            best = std::max(best, scoreOf(row));
+        for (const json& row : shares)
+            if (row.at("share") == choice.at("share"))
+                QVERIFY(scoreOf(row) == best);
         const bool better = best > scoreOf(choice.at("phi"));
         QCOMPARE(choice.at("kept").get<bool>(), better);
         QCOMPARE(load(ws, "auto")->hasImageMap(), better);
+        // What is saved as validation is that of the kept image queries.
+        const auto savedI2T = [](const AdapterTrainResult& r) {
+            const json& i2t = r.info.metrics.at("validation").at("configurations").at("new+phi->old").at("I2T");
+            return i2t.at("R@1").get<double>() + i2t.at("R@5").get<double>() + i2t.at("R@10").get<double>();
+        };
+        if (better) {
+            QCOMPARE(automatic.info.imageMapShare, choice.at("share").get<double>());
+            QVERIFY(std::abs(savedI2T(automatic) - best.second) < 1e-9);
+        }
         VERIFY_CONTAINS(QString::fromStdString(choice.at("reason").get<std::string>()), "validation I2T");
 
-        const AdapterTrainResult on = train("on", "on");
+        // A share below 1 keeps phi and the image side, mixed with psi.
+        const AdapterTrainResult half = train("half", "on", {{"image_map_share_grid", {0.5}}});
+        QCOMPARE(half.info.imageMapShare, 0.5);
+        // (validation may keep stage 1, whose images have no image side)
+        const bool stage2Kept = half.info.metrics.at("stage_choice").at("kept") == "stage 2";
+        QCOMPARE(half.info.imageTowerAdaptation, std::string(stage2Kept ? "feature-adapter" : ""));
+        const auto halfAdapter = load(ws, "half");
+        QVERIFY(halfAdapter->mixesImageMap());
+        QCOMPARE(halfAdapter->featureAdapter().empty(), !stage2Kept);
+        const Matrix zi = loadModel("sample-new", cpuOptions())->encodeTexts({"a red circle", "two blue squares"});
+        const Matrix phiSide = halfAdapter->projection().apply(halfAdapter->featureAdapter().apply(zi));
+        QVERIFY(maxAbsDifference(halfAdapter->mapImages(zi),
+                                 interpolateRows(phiSide, halfAdapter->imageMap().apply(zi), 0.5,
+                                                 InterpolationKind::Linear)) < 1e-6);
+        VERIFY_CONTAINS(QString::fromStdString(half.info.metrics.at("image_map").at("reason").get<std::string>()),
+                        "mix the image map (share 0.5) with phi");
+        const json& halfRow = half.info.metrics.at("image_map").at("shares").at(0);
+        QVERIFY(std::abs(savedI2T(half) - halfRow.at("i2t_recall_sum").get<double>()) < 1e-9);
+
+        const AdapterTrainResult on = train("on", "on", {{"image_map_share_grid", {1.0}}});
         QVERIFY(on.info.metrics.at("image_map").at("kept").get<bool>());
         QCOMPARE(on.info.imageTowerAdaptation, std::string("image-map"));
         const auto adapter = load(ws, "on");
@@ -399,7 +441,8 @@ private Q_SLOTS:
         // is never why stage 2 is dropped, even when stage 2's own image side
         // (trained far too fast here, phi at its usual rate) is worse.
         const AdapterTrainResult fast =
-            train("on-fast", "on", {{"stage2_lr", 0.5}, {"stage2_phi_lr_scale", 0.004}, {"interpolate", 1}});
+            train("on-fast", "on", {{"stage2_lr", 0.5}, {"stage2_phi_lr_scale", 0.004}, {"interpolate", 1},
+                                    {"image_map_share_grid", {1.0}}});
         const QString stageChoice =
             QString::fromStdString(fast.info.metrics.at("stage_choice").at("reason").get<std::string>());
         QVERIFY2(!stageChoice.contains("I2T"), qPrintable(stageChoice));

@@ -38,7 +38,11 @@ public:
     Matrix encodeImages(const std::vector<PixelTensor>& images) override
     {
         EmbeddingModel& tower = imageTower_ ? *imageTower_ : *newModel_;
-        Matrix mapped = adapter_->mapImages(tower.encodeImages(images));
+        // An image map mixed with LoRA reads the new model's own embedding
+        // too: two passes through the image tower.
+        Matrix mapped = adapter_->mixesImageMapWithTower()
+                            ? adapter_->mapImagesWithTower(newModel_->encodeImages(images), tower.encodeImages(images))
+                            : adapter_->mapImages(tower.encodeImages(images));
         if (!oldModel_ || !adapter_->info().interpolation.images.usesOld())
             return mapped;
         // The pixels were prepared for the new model; the old one may want

@@ -69,14 +69,26 @@ def forward(self, x: Tensor) -> Tensor:
     src += R"(
 def forward_text(self, z: Tensor) -> Tensor:
     return self._project(z)
-
-def forward_image(self, z: Tensor) -> Tensor:
 )";
-    if (!adapter.featureAdapter().empty())
+    // A LoRA adapter mixing in its image map takes the adapted tower's
+    // embedding (z) and the new model's own (z_new); otherwise one embedding.
+    const bool mixes = adapter.mixesImageMap();
+    if (adapter.mixesImageMapWithTower())
+        src += "\ndef forward_image(self, z: Tensor, z_new: Tensor) -> Tensor:\n    p = self._project_image(z_new)\n";
+    else if (mixes)
+        src += "\ndef forward_image(self, z: Tensor) -> Tensor:\n    p = self._project_image(z)\n";
+    else
+        src += "\ndef forward_image(self, z: Tensor) -> Tensor:\n";
+    if (!adapter.featureAdapter().empty() && (mixes || !adapter.hasImageMap()))
         src += R"(    h = torch.gelu(torch.addmm(self.feature_down_bias, z, self.feature_down.t()))
     z = self._normalize(z + torch.addmm(self.feature_up_bias, h, self.feature_up.t()))
 )";
-    src += adapter.hasImageMap() ? "    return self._project_image(z)\n" : "    return self._project(z)\n";
+    if (mixes) {
+        const std::string share = json(adapter.info().imageMapShare).dump();
+        src += "    return self._normalize((1.0 - " + share + ") * self._project(z) + " + share + " * p)\n";
+    } else {
+        src += adapter.hasImageMap() ? "    return self._project_image(z)\n" : "    return self._project(z)\n";
+    }
     src += R"(
 def forward(self, z: Tensor) -> Tensor:
     return self.forward_text(z)
@@ -134,12 +146,21 @@ json methodDescriptions(const CompatibilityAdapter& adapter)
                 {"forward", "the same as transform_gallery"}};
     std::string image = info.newModel.name + " image embeddings [N, " + dNew + "] -> the space of " +
                         info.oldModel.name + " [N, " + dOld + "], L2-normalised";
-    if (!adapter.featureAdapter().empty())
+    const std::string psi = "the adapter's own image map psi = H^T, H the least-squares map from " +
+                            info.oldModel.name + "'s text embeddings of a corpus to " + info.newModel.name + "'s";
+    const std::string share = json(info.imageMapShare).dump();
+    if (!adapter.featureAdapter().empty() && (adapter.mixesImageMap() || !adapter.hasImageMap()))
         image += " (applies the feature adapter, then phi)";
-    if (adapter.hasImageMap())
-        image += " (the adapter's own image map psi = H^T, H the least-squares map from " + info.oldModel.name +
-                 "'s text embeddings of a corpus to " + info.newModel.name + "'s; not phi)";
-    if (!adapter.mapsImageEmbeddings())
+    if (adapter.mixesImageMap())
+        image += ", mixed with " + psi + ": normalize((1 - " + share + ") phi + " + share + " psi)";
+    else if (adapter.hasImageMap())
+        image += " (" + psi + "; not phi)";
+    if (adapter.mixesImageMapWithTower())
+        image = "forward_image(z, z_new): z the image embeddings [N, " + dNew + "] of the LoRA-adapted image tower "
+                "(through phi), z_new those of " + info.newModel.name + " itself (through psi) -> the space of " +
+                info.oldModel.name + " [N, " + dOld + "], L2-normalised: normalize((1 - " + share + ") phi(z) + " +
+                share + " psi(z_new)), psi " + psi.substr(psi.find("psi = ") + 6);
+    else if (!adapter.mapsImageEmbeddings())
         image += "; the image embeddings must come from the LoRA-adapted image tower, not from " + info.newModel.name;
     return {{"forward_text", info.newModel.name + " text embeddings [N, " + dNew + "] -> the space of " +
                                  info.oldModel.name + " [N, " + dOld + "], L2-normalised"},
@@ -190,8 +211,11 @@ ExportResult exportAdapter(const CompatibilityAdapter& adapter, const std::strin
                       " does NOT contain the adapted image tower: this adapter (LoRA) changes " + info.newModel.name +
                       "'s own image weights. Embed images with the adapted model in " + result.adaptedTowerFolder +
                       " (load it with --model " + result.adaptedTowerFolder +
-                      "), then map them with forward_image; texts go through " + info.newModel.name +
-                      " unchanged and then forward_text.";
+                      "), then map them with forward_image" +
+                      (adapter.mixesImageMapWithTower()
+                           ? "(z, z_new), z_new the same images embedded by " + info.newModel.name + " itself"
+                           : std::string()) +
+                      "; texts go through " + info.newModel.name + " unchanged and then forward_text.";
         imageTower["note"] = result.note;
         imageTower["adapted_model_folder"] = info.name + "-image-tower";
     } else if (info.kind == AdapterKind::Query) {

@@ -134,6 +134,7 @@ json AdapterInfo::toJson() const
             {"old_model", modelRefJson(oldModel)},
             {"new_model", modelRefJson(newModel)},
             {"image_tower_adaptation", imageTowerAdaptation},
+            {"image_map_share", imageMapShare},
             {"interpolation", interpolation.toJson()},
             {"config", config},
             {"data", data},
@@ -169,6 +170,11 @@ AdapterInfo AdapterInfo::fromJson(const json& j, const std::string& source)
         info.imageTowerAdaptation != "feature-adapter" && info.imageTowerAdaptation != "image-map")
         r.fail("image_tower_adaptation", "is '" + info.imageTowerAdaptation +
                                              "'; expected \"\", \"lora\", \"feature-adapter\" or \"image-map\"");
+    if (j.contains("image_map_share") && !j["image_map_share"].is_null()) {
+        info.imageMapShare = r.number("image_map_share");
+        if (!(info.imageMapShare > 0.0 && info.imageMapShare <= 1.0))
+            r.fail("image_map_share", "is " + json(info.imageMapShare).dump() + "; expected a share in (0, 1]");
+    }
     if (j.contains("interpolation") && !j["interpolation"].is_null())
         info.interpolation = QueryInterpolation::fromJson(j["interpolation"], source);
     info.config = r.object("config");

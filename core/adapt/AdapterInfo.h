@@ -38,6 +38,11 @@ struct AdapterInfo {
     // (LoRA deltas merged into a built-in model's image tower) or
     // "feature-adapter" (a residual adapter on the new image embedding).
     std::string imageTowerAdaptation;
+    // Adapters with an image map psi: its share s of an image query,
+    // normalize(s psi(z) + (1 - s) phi(image side(z))). 1: psi alone, the
+    // image side unused ("image-map" above); below 1 the adapter keeps its
+    // image side too (CompatibilityAdapter::setImageMap).
+    double imageMapShare = 1.0;
     // Query adapters: how a query is interpolated with the old model's own
     // embedding of it (QueryInterpolation.h). Off (weights 1) by default.
     QueryInterpolation interpolation;

@@ -45,7 +45,7 @@ void checkVector(const std::vector<float>& v, int64_t size, const std::string& w
 {
     throw Error("adapter '" + adapterName + "' cannot hold " + second + " beside its " +
                 (second == "an image map" ? "image side (feature adapter or LoRA)" : "image map") +
-                ": images go through one of them, so an adapter holds only one");
+                ": at image_map_share 1 images go through the image map alone, so an adapter holds only one");
 }
 
 std::string describe(const std::string& name, const std::string& fingerprint)
@@ -170,9 +170,35 @@ Matrix CompatibilityAdapter::mapImages(const Matrix& newImages) const
 {
     requireKind(info_, AdapterKind::Query, "map new-model queries into the old space");
     checkInput(info_, newImages, projection_.inputDim(), "image embeddings of " + info_.newModel.name);
-    if (hasImageMap())
-        return imageMap_.apply(newImages);
-    return projection_.apply(featureAdapter_.apply(newImages));
+    if (mixesImageMapWithTower())
+        throw Error("adapter '" + info_.name + "' mixes its image map with a LoRA-adapted image tower: an image "
+                    "query needs the new model's embedding and the adapted tower's (mapImagesWithTower; internal "
+                    "error)");
+    return mapImagePaths(newImages, newImages);
+}
+
+Matrix CompatibilityAdapter::mapImagesWithTower(const Matrix& newImages, const Matrix& towerImages) const
+{
+    requireKind(info_, AdapterKind::Query, "map new-model queries into the old space");
+    checkInput(info_, newImages, projection_.inputDim(), "image embeddings of " + info_.newModel.name);
+    checkInput(info_, towerImages, projection_.inputDim(),
+               "image embeddings of " + info_.newModel.name + "'s adapted image tower");
+    if (newImages.rows != towerImages.rows)
+        throw Error("adapter '" + info_.name + "': " + std::to_string(newImages.rows) + " new-model image embeddings "
+                    "but " + std::to_string(towerImages.rows) + " from the adapted tower; they must be the same images");
+    return mapImagePaths(newImages, towerImages);
+}
+
+Matrix CompatibilityAdapter::mapImagePaths(const Matrix& newImages, const Matrix& sideInput) const
+{
+    if (!hasImageMap())
+        return projection_.apply(featureAdapter_.apply(sideInput));
+    Matrix psi = imageMap_.apply(newImages);
+    if (!mixesImageMap())
+        return psi;
+    // normalize((1 - s) phi + s psi): the linear interpolation of unit rows.
+    return interpolateRows(projection_.apply(featureAdapter_.apply(sideInput)), psi, info_.imageMapShare,
+                           InterpolationKind::Linear);
 }
 
 Matrix CompatibilityAdapter::transformGallery(const Matrix& oldEmbeddings) const
@@ -224,7 +250,7 @@ void CompatibilityAdapter::setImageMap(ProjectionWeights weights)
         throw Error(what + ": the image map maps " + std::to_string(weights.inputDim()) + " -> " +
                     std::to_string(weights.outputDim()) + " dimensions, phi " + std::to_string(projection_.inputDim()) +
                     " -> " + std::to_string(projection_.outputDim()) + "; both must map the new space into the old");
-    if (!featureAdapter_.empty() || !loraDeltas_.empty())
+    if ((!featureAdapter_.empty() || !loraDeltas_.empty()) && info_.imageMapShare >= 1.0)
         refuseSecondImagePath(info_.name, "an image map");
     imageMap_ = std::move(weights);
 }
@@ -233,7 +259,7 @@ void CompatibilityAdapter::setFeatureAdapter(FeatureAdapterWeights weights)
 {
     const std::string what = "adapter '" + info_.name + "'";
     weights.validate(what);
-    if (!weights.empty() && hasImageMap())
+    if (!weights.empty() && hasImageMap() && !mixesImageMap())
         refuseSecondImagePath(info_.name, "a feature adapter");
     if (!weights.empty() && weights.down.cols != projection_.inputDim())
         throw Error(what + ": the feature adapter works on " + std::to_string(weights.down.cols) +
@@ -259,7 +285,7 @@ void CompatibilityAdapter::setLoraDeltas(std::map<std::string, Matrix> deltas,
     }
     if (deltas.size() != shapes.size())
         throw Error("adapter '" + info_.name + "': LoRA shapes are given for parameters without a delta");
-    if (!deltas.empty() && hasImageMap())
+    if (!deltas.empty() && hasImageMap() && !mixesImageMap())
         refuseSecondImagePath(info_.name, "LoRA deltas");
     loraDeltas_ = std::move(deltas);
     loraShapes_ = std::move(shapes);
@@ -314,6 +340,8 @@ std::string CompatibilityAdapter::weightsFingerprint() const
             h.update(std::to_string(d) + ",");
         h.update(tensor.values.data(), tensor.values.size() * sizeof(float));
     }
+    if (mixesImageMap())  // the mix is part of what image queries compute
+        h.update("image_map_share:" + nlohmann::json(info_.imageMapShare).dump());
     return h.hexDigest();
 }
 

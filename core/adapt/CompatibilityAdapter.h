@@ -9,10 +9,11 @@
 //       merged into a built-in new model's image tower (then image embeddings
 //       must be recomputed through the adapted tower: mapsImageEmbeddings()
 //       is false and loadLoraImageTower() gives that tower).
-//   or, instead of both, an image map of its own: image queries mapped by
+//   or an image map of its own: image queries mapped by
 //       psi(z) = normalize(H^T z), H the least-squares map from a corpus's old
 //       to its new text embeddings (training/ImageMapFit.h), while texts keep
-//       phi (see setImageMap).
+//       phi (see setImageMap): instead of phi and the image side (share 1),
+//       or mixed with them, normalize(s psi(z) + (1 - s) phi(side(z))).
 //   gallery transform (FCT): stored old embedding -> new space,
 //       h(x) = normalize(A x + B(x)) with the same two-part form.
 
@@ -71,12 +72,19 @@ public:
     AdapterInfo& mutableInfo() { return info_; }
     const ProjectionWeights& projection() const { return projection_; }
 
-    // Query adapters. Texts: phi(z). Images: psi(z) with an image map,
-    // else phi(feature adapter(z)); when
+    // Query adapters. Texts: phi(z). Images: phi(feature adapter(z)), or
+    // with an image map psi(z) or their mix (imageMapShare). When
     // mapsImageEmbeddings() is false (LoRA) `newImages` must come from the
-    // adapted image tower (makeAdaptedModel does this).
+    // adapted image tower (makeAdaptedModel does this); a LoRA adapter that
+    // mixes in an image map needs both embeddings: mapImagesWithTower.
     Matrix mapTexts(const Matrix& newTexts) const;
     Matrix mapImages(const Matrix& newImages) const;
+    // `newImages` from the new model itself (for psi), `towerImages` of the
+    // same images from the LoRA-adapted tower (for phi).
+    Matrix mapImagesWithTower(const Matrix& newImages, const Matrix& towerImages) const;
+    // True for a LoRA adapter with an image map below share 1: image queries
+    // need the new model's and the adapted tower's embeddings.
+    bool mixesImageMapWithTower() const { return mixesImageMap() && !loraDeltas_.empty(); }
     // Query adapters: the queries as deployed, each mapped query interpolated
     // with the old model's embedding of the same query by the stored weight
     // of its direction (QueryInterpolation.h). `old*` may be empty when that
@@ -98,12 +106,14 @@ public:
     // False when image embeddings must come from an adapted image tower (LoRA).
     bool mapsImageEmbeddings() const { return loraDeltas_.empty(); }
 
-    // The image map psi: new image embeddings -> old space, used for every
-    // image instead of phi. An adapter has either an image map or an image
-    // side (feature adapter, LoRA), never both: each setter refuses the other.
+    // The image map psi: new image embeddings -> old space, for image
+    // queries. At info().imageMapShare 1 it replaces phi and the image side,
+    // and an adapter holds no image side beside it (the setters refuse);
+    // below 1 image queries mix it with them, so it may hold both.
     void setImageMap(ProjectionWeights weights);
     const ProjectionWeights& imageMap() const { return imageMap_; }
     bool hasImageMap() const { return imageMap_.linear.rows > 0; }
+    bool mixesImageMap() const { return hasImageMap() && info_.imageMapShare < 1.0; }
 
     void setFeatureAdapter(FeatureAdapterWeights weights);
     const FeatureAdapterWeights& featureAdapter() const { return featureAdapter_; }
@@ -124,6 +134,9 @@ public:
     std::string weightsFingerprint() const;
 
 private:
+    // Image queries from the new model's embeddings (psi) and the image
+    // side's input (phi): the same matrix unless LoRA changed the tower.
+    Matrix mapImagePaths(const Matrix& newImages, const Matrix& sideInput) const;
     // h of [old | side information] for images or captions (their block; the other stays zero).
     Matrix transformWithSideInformation(const Matrix& old, const Matrix& side, bool images) const;
 

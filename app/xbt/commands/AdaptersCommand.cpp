@@ -55,6 +55,18 @@ std::string interpolationColumn(const AdapterInfo& a)
     return side("t:", q.texts) + " " + side("i:", q.images);
 }
 
+// How image queries are adapted: "lora", "feature-adapter", "image-map" (psi
+// alone), "lora+map0.8" (psi mixed in at share 0.8) or "-".
+std::string towerColumn(const AdapterInfo& a)
+{
+    const std::string tower = a.imageTowerAdaptation == "feature-adapter" ? "feature" : a.imageTowerAdaptation;
+    if (a.imageMapShare >= 1.0)
+        return tower.empty() ? "-" : a.imageTowerAdaptation;
+    char share[16];
+    std::snprintf(share, sizeof share, "%.2g", a.imageMapShare);
+    return (tower.empty() ? "phi" : tower) + "+map" + share;
+}
+
 int run(const CliArgs& args)
 {
     if (args.has("settings")) {
@@ -98,13 +110,14 @@ int run(const CliArgs& args)
         const AdapterValidationHeadline h = validationHeadline(a);
         std::printf("%-16s %-11s %-7s %-24s %-15s %-17s %8s %8s %10s %8.1f\n", a.name.c_str(), a.method.c_str(),
                     adapterKindName(a.kind), (a.newModel.name + " -> " + a.oldModel.name).c_str(),
-                    a.imageTowerAdaptation.empty() ? "-" : a.imageTowerAdaptation.c_str(),
+                    towerColumn(a).c_str(),
                     interpolationColumn(a).c_str(),
                     percentOf(h.available, h.t2iR1).c_str(), percentOf(h.available, h.i2tR1).c_str(),
                     h.available ? (h.criterionMet ? "met" : "not met") : "-", a.trainingSeconds);
     }
     std::printf("(validation at save time, queries as deployed; interpolation: a of text / image queries, 0 = today's "
-                "query, 1 = the adapter alone, lin = linear, sph = spherical; side: the side information a gallery transform "
+                "query, 1 = the adapter alone, lin = linear, sph = spherical; tower: how image queries are adapted, +map0.8: "
+                "the image map mixed in at share 0.8; side: the side information a gallery transform "
                 "reads; xbt eval --workspace ... gives the full "
                 "comparison)\n");
     return kExitOk;

@@ -116,6 +116,10 @@ std::vector<AdapterSetting> imageMapSettings()
         setting("image_map_ridge_grid", Kind::NumberList, std::vector<double>{0.0001, 0.001, 0.01, 0.1},
                 "the ridge lambdas of H the image map tries (relative to the mean eigenvalue of the old text "
                 "embeddings' second moment); validation image-to-text picks one"),
+        bounded("image_map_share_grid", Kind::NumberList, std::vector<double>{0.2, 0.4, 0.6, 0.8, 1.0},
+                "the shares s of the image map in image queries tried on validation, normalize(s psi + (1 - s) "
+                "phi(image side)); 1 is the image map alone (the best ridge is chosen with it alone)",
+                0.05, 1.0),
     };
 }
 

@@ -28,6 +28,7 @@
 #include "core/workspace/WorkspaceLayout.h"
 
 #include <torch/torch.h>
+#include <tuple>
 
 #include <filesystem>
 #include <numeric>
@@ -666,7 +667,7 @@ private:
     {
         if (imageMapWanted() && settings_.text("image_map") == "on") {
             const std::vector<double> grid = settings_.numbers("image_map_ridge_grid");
-            adapter = withImageMap(*adapter, transposedTextMap(corpusOld_, corpusNew_, grid[grid.size() / 2]));
+            adapter = withImageMap(*adapter, transposedTextMap(corpusOld_, corpusNew_, grid[grid.size() / 2]), 1.0);
         }
         deployQueryAdapter(*adapter, Matrix(), Matrix());  // keeps a held-out text report
         return adapter;
@@ -684,10 +685,19 @@ private:
         return psiCandidates_;
     }
 
-    // `adapter`'s phi and interpolation with `psi` for images; its image side
-    // (LoRA, feature adapter), which only images used, is left out.
-    static std::unique_ptr<CompatibilityAdapter> withImageMap(const CompatibilityAdapter& adapter, ProjectionWeights psi)
+    // `adapter` with the image map `psi` at `share` of its image queries
+    // (its interpolation kept). At share 1 its image side (LoRA, feature
+    // adapter), which only images used, is left out; below it is kept, as
+    // image queries mix the two (CompatibilityAdapter::mapImages).
+    static std::unique_ptr<CompatibilityAdapter> withImageMap(const CompatibilityAdapter& adapter,
+                                                              ProjectionWeights psi, double share)
     {
+        if (share < 1.0) {
+            auto out = std::make_unique<CompatibilityAdapter>(adapter);
+            out->mutableInfo().imageMapShare = share;
+            out->setImageMap(std::move(psi));
+            return out;
+        }
         auto out = std::make_unique<CompatibilityAdapter>(AdapterInfo{}, adapter.projection());
         out->mutableInfo().interpolation = adapter.info().interpolation;
         out->mutableInfo().imageTowerAdaptation = "image-map";
@@ -713,7 +723,7 @@ private:
         d.validation = interpolationOf(*adapter, mappedTexts, mappedImages, &d.interpolation);
         d.adapter = std::move(adapter);
         if (imageMapWanted())
-            decideImageMap(d, mappedTexts);
+            decideImageMap(d, mappedTexts, mappedImages);
         return d;
     }
 
@@ -740,12 +750,13 @@ private:
     }
 
     // Tries psi for each ridge and keeps the one validation image-to-text
-    // likes best (as deployed: interpolation chosen for it); then image
-    // queries go through psi instead of phi and the image side when
-    // image_map is on, or (auto) when psi is better than them by the
-    // criterion: above today's at every K, then the recall sum. Texts and
-    // their interpolation are the same either way.
-    void decideImageMap(Deployed& d, const Matrix& mappedTexts)
+    // likes best alone (as deployed: interpolation chosen for it); then
+    // mixes it with phi and the image side at each share of
+    // image_map_share_grid (1: psi alone). Image queries take the best mix
+    // when image_map is on, or (auto) when it is better than phi and the
+    // image side alone by the criterion: above today's at every K, then the
+    // recall sum. Texts and their interpolation are the same either way.
+    void decideImageMap(Deployed& d, const Matrix& mappedTexts, const Matrix& phiImages)
     {
         const bool on = settings_.text("image_map") == "on";
         if (corpusOld_.rows == 0 && !on) {
@@ -755,26 +766,61 @@ private:
                                      "given, or stage1_adapter was trained on another corpus)"}};
             return;
         }
+        const auto scored = [&](Deployed& candidate, const Matrix& images) {
+            candidate.validation = interpolationOf(*candidate.adapter, mappedTexts, images, &candidate.interpolation);
+            const InterpolationSide& side = candidate.adapter->info().interpolation.images;
+            const DirectionScore score = directionScore(candidate.validation, "I2T");
+            return std::make_pair(score, json{{"i2t_recall_sum", score.sum},
+                                              {"i2t_above_today", score.above},
+                                              {"interpolation", {{"kind", interpolationKindName(side.kind)},
+                                                                 {"weight", side.weight}}}});
+        };
         json tried = json::array();
+        Deployed alone;  // psi alone, at the best ridge
+        DirectionScore aloneScore;
+        json aloneRow;
+        const ProjectionWeights* psi = nullptr;
+        double bestRidge = 0.0;
+        for (const auto& [ridge, weights] : psiCandidates()) {
+            Deployed candidate;
+            candidate.adapter = withImageMap(*d.adapter, weights, 1.0);
+            auto [score, row] = scored(candidate, candidate.adapter->mapImages(validation_.newSpace().images));
+            row["ridge"] = ridge;
+            tried.push_back(row);
+            if (!alone.adapter || better(score, aloneScore)) {
+                alone = std::move(candidate);
+                aloneScore = score;
+                aloneRow = tried.back();
+                aloneRow.erase("ridge");
+                bestRidge = ridge;
+                psi = &weights;
+            }
+        }
+        const Matrix psiImages = alone.adapter->mapImages(validation_.newSpace().images);
+        json shares = json::array();
         Deployed best;
         DirectionScore bestScore;
-        double bestRidge = 0.0;
-        for (const auto& [ridge, psi] : psiCandidates()) {
+        double bestShare = 1.0;
+        for (double share : settings_.numbers("image_map_share_grid")) {
             Deployed candidate;
-            candidate.adapter = withImageMap(*d.adapter, psi);
-            candidate.validation = interpolationOf(*candidate.adapter, mappedTexts,
-                                                   candidate.adapter->mapImages(validation_.newSpace().images),
-                                                   &candidate.interpolation);
-            const DirectionScore score = directionScore(candidate.validation, "I2T");
-            const InterpolationSide& side = candidate.adapter->info().interpolation.images;
-            tried.push_back({{"ridge", ridge},
-                             {"i2t_recall_sum", score.sum},
-                             {"i2t_above_today", score.above},
-                             {"interpolation", {{"kind", interpolationKindName(side.kind)}, {"weight", side.weight}}}});
+            DirectionScore score = aloneScore;
+            json row;
+            if (share >= 1.0) {  // measured above
+                candidate.adapter = std::make_unique<CompatibilityAdapter>(*alone.adapter);
+                candidate.validation = alone.validation;
+                candidate.interpolation = alone.interpolation;
+                row = aloneRow;
+            } else {
+                candidate.adapter = withImageMap(*d.adapter, *psi, share);
+                std::tie(score, row) =
+                    scored(candidate, interpolateRows(phiImages, psiImages, share, InterpolationKind::Linear));
+            }
+            row["share"] = share;
+            shares.push_back(row);
             if (!best.adapter || better(score, bestScore)) {
                 best = std::move(candidate);
                 bestScore = score;
-                bestRidge = ridge;
+                bestShare = share;
             }
         }
         const DirectionScore phiScore = directionScore(d.validation, "I2T");
@@ -783,14 +829,21 @@ private:
             return json(std::round(s.sum * 1000.0) / 1000.0).dump() +
                    (s.above ? " (above today's at every K)" : " (not above today's at every K)");
         };
+        const std::string with = bestShare >= 1.0 ? "the image map alone"
+                                                   : "the image map mixed in at share " + json(bestShare).dump();
         const std::string reason =
-            std::string(keep ? "image queries go through the image map" : "image queries keep phi") +
-            ": validation I2T R@1+R@5+R@10 " + describe(bestScore) + " with the image map (ridge " +
-            json(bestRidge).dump() + "), " + describe(phiScore) + " with phi" + (on ? "; image_map is on" : "");
+            std::string(keep ? (bestShare >= 1.0 ? "image queries go through the image map"
+                                                 : "image queries mix the image map (share " + json(bestShare).dump() +
+                                                       ") with phi")
+                             : "image queries keep phi") +
+            ": validation I2T R@1+R@5+R@10 " + describe(bestScore) + " with " + with + " (ridge " +
+            json(bestRidge).dump() + "), " + describe(phiScore) + " with phi alone" + (on ? "; image_map is on" : "");
         const json metrics = {{"setting", settings_.text("image_map")},
                               {"tried", tried},
+                              {"shares", shares},
                               {"phi", {{"i2t_recall_sum", phiScore.sum}, {"i2t_above_today", phiScore.above}}},
                               {"ridge", bestRidge},
+                              {"share", bestShare},
                               {"kept", keep},
                               {"reason", reason}};
         if (keep)
