@@ -28,7 +28,6 @@
 #include "core/workspace/WorkspaceLayout.h"
 
 #include <torch/torch.h>
-#include <tuple>
 
 #include <filesystem>
 #include <numeric>
@@ -749,6 +748,82 @@ private:
                                     d.adapter->info().interpolation.chosenBy + ")");
     }
 
+    // R@1 + R@5 + R@10 of a validation report's adapted configuration in one
+    // direction, and whether it is above old->old at every K there.
+    struct DirectionScore {
+        double sum = 0.0;
+        bool above = false;
+    };
+    // The criterion's order in one direction: above today's at every K first, then the recall sum.
+    static bool better(const DirectionScore& a, const DirectionScore& b)
+    {
+        return a.above != b.above ? a.above : a.sum > b.sum;
+    }
+    static DirectionScore directionScore(const json& report, const char* direction)
+    {
+        const std::string adapted = report.at("criterion").at("configuration").get<std::string>();
+        const json& a = report.at("configurations").at(adapted).at(direction);
+        const json& o = report.at("configurations").at("old->old").at(direction);
+        DirectionScore d;
+        d.above = true;
+        for (const char* k : {"R@1", "R@5", "R@10"}) {
+            d.sum += a.at(k).get<double>();
+            d.above = d.above && a.at(k).get<double>() > o.at(k).get<double>();
+        }
+        return d;
+    }
+
+    // A candidate for image queries, scored on validation image-to-text as
+    // deployed (its interpolation chosen for it); `row` is its line in
+    // metrics.image_map.
+    struct ImageQueryCandidate {
+        Deployed deployed;
+        DirectionScore score;
+        json row;
+    };
+
+    ImageQueryCandidate scoreImageQueries(std::unique_ptr<CompatibilityAdapter> adapter, const Matrix& mappedTexts,
+                                          const Matrix& images)
+    {
+        ImageQueryCandidate c;
+        c.deployed.adapter = std::move(adapter);
+        c.deployed.validation =
+            interpolationOf(*c.deployed.adapter, mappedTexts, images, &c.deployed.interpolation);
+        c.score = directionScore(c.deployed.validation, "I2T");
+        const InterpolationSide& side = c.deployed.adapter->info().interpolation.images;
+        c.row = {{"i2t_recall_sum", c.score.sum},
+                 {"i2t_above_today", c.score.above},
+                 {"interpolation", {{"kind", interpolationKindName(side.kind)}, {"weight", side.weight}}}};
+        return c;
+    }
+
+    // psi alone for each ridge of image_map_ridge_grid; the best on
+    // validation, its ridge and weights. Every ridge's row goes to `tried`.
+    struct PsiAlone {
+        ImageQueryCandidate best;
+        double ridge = 0.0;
+        const ProjectionWeights* psi = nullptr;  // in psiCandidates_
+    };
+
+    PsiAlone bestPsiAlone(const CompatibilityAdapter& adapter, const Matrix& mappedTexts, json& tried)
+    {
+        PsiAlone out;
+        for (const auto& [ridge, weights] : psiCandidates()) {
+            std::unique_ptr<CompatibilityAdapter> candidate = withImageMap(adapter, weights, 1.0);
+            const Matrix images = candidate->mapImages(validation_.newSpace().images);
+            ImageQueryCandidate c = scoreImageQueries(std::move(candidate), mappedTexts, images);
+            json row = c.row;
+            row["ridge"] = ridge;
+            tried.push_back(row);
+            if (!out.psi || better(c.score, out.best.score)) {
+                out.best = std::move(c);
+                out.ridge = ridge;
+                out.psi = &weights;
+            }
+        }
+        return out;
+    }
+
     // Tries psi for each ridge and keeps the one validation image-to-text
     // likes best alone (as deployed: interpolation chosen for it); then
     // mixes it with phi and the image side at each share of
@@ -766,63 +841,33 @@ private:
                                      "given, or stage1_adapter was trained on another corpus)"}};
             return;
         }
-        const auto scored = [&](Deployed& candidate, const Matrix& images) {
-            candidate.validation = interpolationOf(*candidate.adapter, mappedTexts, images, &candidate.interpolation);
-            const InterpolationSide& side = candidate.adapter->info().interpolation.images;
-            const DirectionScore score = directionScore(candidate.validation, "I2T");
-            return std::make_pair(score, json{{"i2t_recall_sum", score.sum},
-                                              {"i2t_above_today", score.above},
-                                              {"interpolation", {{"kind", interpolationKindName(side.kind)},
-                                                                 {"weight", side.weight}}}});
-        };
         json tried = json::array();
-        Deployed alone;  // psi alone, at the best ridge
-        DirectionScore aloneScore;
-        json aloneRow;
-        const ProjectionWeights* psi = nullptr;
-        double bestRidge = 0.0;
-        for (const auto& [ridge, weights] : psiCandidates()) {
-            Deployed candidate;
-            candidate.adapter = withImageMap(*d.adapter, weights, 1.0);
-            auto [score, row] = scored(candidate, candidate.adapter->mapImages(validation_.newSpace().images));
-            row["ridge"] = ridge;
-            tried.push_back(row);
-            if (!alone.adapter || better(score, aloneScore)) {
-                alone = std::move(candidate);
-                aloneScore = score;
-                aloneRow = tried.back();
-                aloneRow.erase("ridge");
-                bestRidge = ridge;
-                psi = &weights;
-            }
-        }
-        const Matrix psiImages = alone.adapter->mapImages(validation_.newSpace().images);
+        const PsiAlone alone = bestPsiAlone(*d.adapter, mappedTexts, tried);
+        const double bestRidge = alone.ridge;
+        const Matrix psiImages = alone.best.deployed.adapter->mapImages(validation_.newSpace().images);
         json shares = json::array();
-        Deployed best;
-        DirectionScore bestScore;
+        ImageQueryCandidate best;
         double bestShare = 1.0;
         for (double share : settings_.numbers("image_map_share_grid")) {
-            Deployed candidate;
-            DirectionScore score = aloneScore;
-            json row;
-            if (share >= 1.0) {  // measured above
-                candidate.adapter = std::make_unique<CompatibilityAdapter>(*alone.adapter);
-                candidate.validation = alone.validation;
-                candidate.interpolation = alone.interpolation;
-                row = aloneRow;
+            ImageQueryCandidate c;
+            if (share >= 1.0) {  // psi alone: measured above
+                c.deployed.adapter = std::make_unique<CompatibilityAdapter>(*alone.best.deployed.adapter);
+                c.deployed.validation = alone.best.deployed.validation;
+                c.deployed.interpolation = alone.best.deployed.interpolation;
+                c.score = alone.best.score;
+                c.row = alone.best.row;
             } else {
-                candidate.adapter = withImageMap(*d.adapter, *psi, share);
-                std::tie(score, row) =
-                    scored(candidate, interpolateRows(phiImages, psiImages, share, InterpolationKind::Linear));
+                c = scoreImageQueries(withImageMap(*d.adapter, *alone.psi, share), mappedTexts,
+                                      interpolateRows(phiImages, psiImages, share, InterpolationKind::Linear));
             }
-            row["share"] = share;
-            shares.push_back(row);
-            if (!best.adapter || better(score, bestScore)) {
-                best = std::move(candidate);
-                bestScore = score;
+            c.row["share"] = share;
+            shares.push_back(c.row);
+            if (!best.deployed.adapter || better(c.score, best.score)) {
+                best = std::move(c);
                 bestShare = share;
             }
         }
+        const DirectionScore& bestScore = best.score;
         const DirectionScore phiScore = directionScore(d.validation, "I2T");
         const bool keep = on || better(bestScore, phiScore);
         const auto describe = [](const DirectionScore& s) {
@@ -847,33 +892,8 @@ private:
                               {"kept", keep},
                               {"reason", reason}};
         if (keep)
-            d = std::move(best);
+            d = std::move(best.deployed);
         d.imageMap = metrics;
-    }
-
-    // R@1 + R@5 + R@10 of a validation report's adapted configuration in one
-    // direction, and whether it is above old->old at every K there.
-    struct DirectionScore {
-        double sum = 0.0;
-        bool above = false;
-    };
-    // The criterion's order in one direction: above today's at every K first, then the recall sum.
-    static bool better(const DirectionScore& a, const DirectionScore& b)
-    {
-        return a.above != b.above ? a.above : a.sum > b.sum;
-    }
-    static DirectionScore directionScore(const json& report, const char* direction)
-    {
-        const std::string adapted = report.at("criterion").at("configuration").get<std::string>();
-        const json& a = report.at("configurations").at(adapted).at(direction);
-        const json& o = report.at("configurations").at("old->old").at(direction);
-        DirectionScore d;
-        d.above = true;
-        for (const char* k : {"R@1", "R@5", "R@10"}) {
-            d.sum += a.at(k).get<double>();
-            d.above = d.above && a.at(k).get<double>() > o.at(k).get<double>();
-        }
-        return d;
     }
 
     // Stage 2 is kept only when validation does not say it made a direction
