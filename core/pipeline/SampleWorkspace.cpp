@@ -229,9 +229,11 @@ void buildSampleWorkspace(const std::string& dir, const SampleWorkspaceOptions& 
         if (std::find(names.begin(), names.end(), "xbt") != names.end())
             workspace.deleteAdapter("xbt");
     };
-    // The stamp names the unlabelled images too: an adapter trained without them is trained again.
-    const std::string adapterStamp =
-        oldStamp + "; " + newStamp + "; " + std::to_string(options.unlabeledImages) + " unlabelled images";
+    // The stamp names the unlabelled images too: an adapter trained without
+    // them is trained again; so is one from before image queries could mix
+    // the image map with phi (image_map_share_grid).
+    const std::string adapterStamp = oldStamp + "; " + newStamp + "; " + std::to_string(options.unlabeledImages) +
+                                     " unlabelled images; image map share chosen";
     run(7, "training the XBT adapter", options.trainAdapter ? adapterStamp : "", dropAdapter,
         [&](const ProgressCallback& p) {
         if (!options.trainAdapter)

@@ -76,7 +76,7 @@ TrainPanel::TrainPanel(JobRunner* runner, QWidget* parent)
     auto* setupForm = new QFormLayout(setup);
     for (const char* m : {"lstsq", "procrustes", "slerp", "xbt-stage1", "xbt", "fct"})
         method_->addItem(QString::fromLatin1(m));
-    method_->setToolTip(tr("lstsq / procrustes: closed form, seconds. slerp: procrustes deployed with spherical interpolation with the old query (training-free). xbt-stage1: text only (phi, and the image map for image queries when validation prefers it). xbt: stage 1 then stage 2 "
+    method_->setToolTip(tr("lstsq / procrustes: closed form, seconds. slerp: procrustes deployed with spherical interpolation with the old query (training-free). xbt-stage1: text only (phi, and the image map, alone or mixed with phi at a share chosen on validation, for image queries when validation prefers it). xbt: stage 1 then stage 2 "
                            "on image-text pairs. fct: a gallery transform old -> new."));
     setupForm->addRow(tr("Method"), method_);
     name_->setToolTip(tr("The adapter's name in the workspace (default: the method). An adapter of that name is replaced."));
