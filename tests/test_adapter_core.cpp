@@ -827,6 +827,10 @@ private Q_SLOTS:
         QVERIFY2(mixDiff < 1e-5f, qPrintable(QString::number(mixDiff)));
         const ExportResult mr = exportAdapter(*mixed, path("export-lora-mixed"));
         VERIFY_CONTAINS(QString::fromStdString(mr.note), "forward_image(z, z_new)");
+        const nlohmann::json mixedMeta = nlohmann::json::parse(readFileBytes(mr.metadataPath));
+        const QString mixedImage = QString::fromStdString(mixedMeta["methods"]["forward_image"].get<std::string>());
+        VERIFY_CONTAINS(mixedImage, "forward_image(z, z_new)");
+        VERIFY_CONTAINS(mixedImage, "0.5 psi(z_new)), psi = H^T");
         torch::jit::Module mixedModule = torch::jit::load(mr.torchscriptPath);
         QVERIFY(maxAbsDiff(callMethod(mixedModule, "forward_image", towerOut, plain), expected) < 1e-5f);
 

@@ -159,7 +159,7 @@ json methodDescriptions(const CompatibilityAdapter& adapter)
         image = "forward_image(z, z_new): z the image embeddings [N, " + dNew + "] of the LoRA-adapted image tower "
                 "(through phi), z_new those of " + info.newModel.name + " itself (through psi) -> the space of " +
                 info.oldModel.name + " [N, " + dOld + "], L2-normalised: normalize((1 - " + share + ") phi(z) + " +
-                share + " psi(z_new)), psi " + psi.substr(psi.find("psi = ") + 6);
+                share + " psi(z_new)), " + psi.substr(psi.find("psi = "));
     else if (!adapter.mapsImageEmbeddings())
         image += "; the image embeddings must come from the LoRA-adapted image tower, not from " + info.newModel.name;
     return {{"forward_text", info.newModel.name + " text embeddings [N, " + dNew + "] -> the space of " +
