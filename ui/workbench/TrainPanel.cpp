@@ -171,13 +171,15 @@ QLineEdit* TrainPanel::pathField(const QString& tooltip, bool folder, QFormLayou
     edit->setToolTip(tooltip);
     auto* browse = new QToolButton;
     browse->setText(QStringLiteral("..."));
-    auto* row = new QHBoxLayout;
+    // One widget holds both, so that disabling it (a field the chosen
+    // method does not read, setMethod) disables the button with the field.
+    auto* holder = new QWidget;
+    auto* row = new QHBoxLayout(holder);
+    row->setContentsMargins(0, 0, 0, 0);
     row->addWidget(edit, 1);
     row->addWidget(browse);
-    form->addRow(label, row);
+    form->addRow(label, holder);
     connect(browse, &QToolButton::clicked, this, [this, edit, folder, label] {
-        if (!edit->isEnabled())  // a field the chosen method does not read
-            return;
         const QString start = edit->text().isEmpty() && session_ ? QString::fromStdString(session_->dir()) : edit->text();
         const QString chosen = folder ? QFileDialog::getExistingDirectory(this, label, start)
                                       : QFileDialog::getOpenFileName(this, label, start);
@@ -192,7 +194,7 @@ void TrainPanel::setMethod(const QString& method)
     if (method_->currentText() != method)
         method_->setCurrentText(method);
     form_->setSettings(adapterMethodSettings().value(method.toStdString(), nlohmann::json::object()));
-    unlabeled_->setEnabled(method == QLatin1String("xbt"));  // only xbt's stage 2 reads them
+    unlabeled_->parentWidget()->setEnabled(method == QLatin1String("xbt"));  // only xbt's stage 2 reads them
     unlabeled_->setPlaceholderText(unlabeled_->isEnabled() ? tr("optional") : tr("xbt only"));
     name_->setPlaceholderText(method);
 }

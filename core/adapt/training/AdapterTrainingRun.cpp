@@ -798,11 +798,13 @@ private:
     }
 
     // psi alone for each ridge of image_map_ridge_grid; the best on
-    // validation, its ridge and weights. Every ridge's row goes to `tried`.
+    // validation, its ridge, weights and mapped validation images. Every
+    // ridge's row goes to `tried`.
     struct PsiAlone {
         ImageQueryCandidate best;
         double ridge = 0.0;
         const ProjectionWeights* psi = nullptr;  // in psiCandidates_
+        Matrix images;                           // psi of the validation images
     };
 
     PsiAlone bestPsiAlone(const CompatibilityAdapter& adapter, const Matrix& mappedTexts, json& tried)
@@ -810,7 +812,7 @@ private:
         PsiAlone out;
         for (const auto& [ridge, weights] : psiCandidates()) {
             std::unique_ptr<CompatibilityAdapter> candidate = withImageMap(adapter, weights, 1.0);
-            const Matrix images = candidate->mapImages(validation_.newSpace().images);
+            Matrix images = candidate->mapImages(validation_.newSpace().images);
             ImageQueryCandidate c = scoreImageQueries(std::move(candidate), mappedTexts, images);
             json row = c.row;
             row["ridge"] = ridge;
@@ -819,6 +821,7 @@ private:
                 out.best = std::move(c);
                 out.ridge = ridge;
                 out.psi = &weights;
+                out.images = std::move(images);
             }
         }
         return out;
@@ -844,7 +847,6 @@ private:
         json tried = json::array();
         const PsiAlone alone = bestPsiAlone(*d.adapter, mappedTexts, tried);
         const double bestRidge = alone.ridge;
-        const Matrix psiImages = alone.best.deployed.adapter->mapImages(validation_.newSpace().images);
         json shares = json::array();
         ImageQueryCandidate best;
         double bestShare = 1.0;
@@ -858,7 +860,7 @@ private:
                 c.row = alone.best.row;
             } else {
                 c = scoreImageQueries(withImageMap(*d.adapter, *alone.psi, share), mappedTexts,
-                                      interpolateRows(phiImages, psiImages, share, InterpolationKind::Linear));
+                                      interpolateRows(phiImages, alone.images, share, InterpolationKind::Linear));
             }
             c.row["share"] = share;
             shares.push_back(c.row);
